@@ -1,0 +1,178 @@
+/**
+ * Command-line options of the load tool.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { STAMP_LENGTH } from "./_stamp.ts";
+
+/** What the load tool measures. */
+export type LoadMode = "fixed" | "ramp" | "idle" | "slow";
+
+/** Validated options of one load run. */
+export interface LoadOptions {
+  /** Server base URL, `ws://HOST:PORT`. */
+  url: string;
+  /** Number of rooms. */
+  rooms: number;
+  /** WebSocket clients in each room, publishers included. */
+  clientsPerRoom: number;
+  /** Publishing clients in each room. */
+  publishersPerRoom: number;
+  /** Messages per second per publisher (the starting rate in ramp mode). */
+  rate: number;
+  /** Length of the measured window (of each step in ramp mode: `stepSeconds`). */
+  seconds: number;
+  /** Chat text size in bytes. */
+  size: number;
+  /** What to measure. */
+  mode: LoadMode;
+  /** Server process id whose CPU and RSS are read from `/proc`; `null` = not measured. */
+  pid: number | null;
+  /** HS256 secret to mint tokens with; `null` = connect without a token. */
+  secret: string | null;
+  /** Print JSON instead of a table. */
+  json: boolean;
+  /** Raw TCP clients per room that never read (slow mode). */
+  slowClients: number;
+  /** Seconds of publishing before the measured window. */
+  warmupSeconds: number;
+  /** Seconds per ramp step. */
+  stepSeconds: number;
+  /** Most ramp steps. */
+  maxSteps: number;
+  /** Connection attempts in flight at once. */
+  connectConcurrency: number;
+}
+
+/** The tool's usage text. */
+export const USAGE = `Usage: deno run -A bench/load.ts [options]
+  --url ws://HOST:PORT        server (default ws://127.0.0.1:8080)
+  --rooms N                   rooms (default 1)
+  --clients-per-room N        clients per room, publishers included (default 10)
+  --publishers-per-room N     publishers per room (default 1)
+  --rate R                    msg/s per publisher; ramp: starting rate (default 10)
+  --seconds S                 measured seconds (default 10)
+  --size B                    chat text bytes, ${STAMP_LENGTH}-4000 (default 100)
+  --mode fixed|ramp|idle|slow (default fixed)
+  --pid PID                   server pid: CPU and RSS from /proc (required for idle)
+  --secret S                  HS256 secret for tokens (default env ROOMD_JWT_SECRET)
+  --slow-clients N            slow mode: never-reading clients per room (default 1)
+  --warmup S                  seconds of load before measuring (default 1)
+  --step-seconds S            ramp: seconds per step (default 3)
+  --max-steps N               ramp: most steps (default 12)
+  --connect-concurrency N     connection attempts in flight (default 100)
+  --json                      print JSON instead of a table`;
+
+type Parsed = { ok: true; options: LoadOptions } | { ok: false; error: string };
+
+const MODES: readonly LoadMode[] = ["fixed", "ramp", "idle", "slow"];
+
+/**
+ * Parses and validates the load tool's arguments.
+ *
+ * @param args Command-line arguments.
+ * @param env Environment, for the `ROOMD_JWT_SECRET` default.
+ * @returns The options, or the first problem as one line.
+ *
+ * @example Defaults with a secret from the environment
+ * ```ts
+ * import { parseLoadArgs } from "./_args.ts";
+ * const r = parseLoadArgs(["--rooms", "2"], { ROOMD_JWT_SECRET: "0123456789abcdef" });
+ * console.assert(r.ok && r.options.rooms === 2 && r.options.secret === "0123456789abcdef");
+ * ```
+ */
+export function parseLoadArgs(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Parsed {
+  let values;
+  try {
+    values = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        url: { type: "string", default: "ws://127.0.0.1:8080" },
+        rooms: { type: "string", default: "1" },
+        "clients-per-room": { type: "string", default: "10" },
+        "publishers-per-room": { type: "string", default: "1" },
+        rate: { type: "string", default: "10" },
+        seconds: { type: "string", default: "10" },
+        size: { type: "string", default: "100" },
+        mode: { type: "string", default: "fixed" },
+        pid: { type: "string" },
+        secret: { type: "string" },
+        "slow-clients": { type: "string", default: "1" },
+        warmup: { type: "string", default: "1" },
+        "step-seconds": { type: "string", default: "3" },
+        "max-steps": { type: "string", default: "12" },
+        "connect-concurrency": { type: "string", default: "100" },
+        json: { type: "boolean", default: false },
+      },
+    }).values;
+  } catch (err) {
+    return { ok: false, error: `Invalid arguments: ${(err as Error).message}` };
+  }
+  const problems: string[] = [];
+  const int = (name: keyof typeof values, min: number, max = 1_000_000): number => {
+    const n = Number(values[name]);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`Invalid --${name}=${values[name]}: expected an integer from ${min} to ${max}`);
+    }
+    return n;
+  };
+  const positive = (name: keyof typeof values): number => {
+    const n = Number(values[name]);
+    if (!Number.isFinite(n) || n <= 0) {
+      problems.push(`Invalid --${name}=${values[name]}: expected a positive number`);
+    }
+    return n;
+  };
+  const mode = values.mode as LoadMode;
+  if (!MODES.includes(mode)) {
+    problems.push(`Invalid --mode=${values.mode}: expected one of ${MODES.join(", ")}`);
+  }
+  const options: LoadOptions = {
+    url: values.url.replace(/\/+$/, ""),
+    rooms: int("rooms", 1, 100_000),
+    clientsPerRoom: int("clients-per-room", 1, 100_000),
+    publishersPerRoom: int("publishers-per-room", mode === "idle" ? 0 : 1, 100_000),
+    rate: positive("rate"),
+    seconds: positive("seconds"),
+    size: int("size", STAMP_LENGTH, 4000),
+    mode,
+    pid: values.pid === undefined ? null : int("pid", 1, 2 ** 31),
+    secret: values.secret ?? env.ROOMD_JWT_SECRET ?? null,
+    json: values.json,
+    slowClients: int("slow-clients", 0, 10_000),
+    warmupSeconds: Number(values.warmup),
+    stepSeconds: positive("step-seconds"),
+    maxSteps: int("max-steps", 1, 100),
+    connectConcurrency: int("connect-concurrency", 1, 10_000),
+  };
+  if (!Number.isFinite(options.warmupSeconds) || options.warmupSeconds < 0) {
+    problems.push(`Invalid --warmup=${values.warmup}: expected a number of seconds, 0 or more`);
+  }
+  if (!/^wss?:\/\/[^/]+$/.test(options.url)) {
+    problems.push(`Invalid --url=${values.url}: expected ws://HOST:PORT`);
+  }
+  if (mode !== "idle" && options.clientsPerRoom < 2) {
+    problems.push(
+      `Invalid --clients-per-room=${options.clientsPerRoom}: ${mode} mode needs a receiver besides the publisher`,
+    );
+  }
+  if (options.publishersPerRoom > options.clientsPerRoom) {
+    problems.push(
+      `Invalid --publishers-per-room=${options.publishersPerRoom}: more than the ${options.clientsPerRoom} clients per room`,
+    );
+  }
+  if (mode === "ramp" && options.rooms !== 1) {
+    problems.push(`Invalid --rooms=${options.rooms}: ramp mode uses 1 room`);
+  }
+  if (mode === "idle" && options.pid === null) {
+    problems.push("Invalid --mode=idle: it measures server memory, so --pid is required");
+  }
+  if (problems.length > 0) return { ok: false, error: problems[0] };
+  return { ok: true, options };
+}

@@ -1,0 +1,141 @@
+/**
+ * Opening the load tool's WebSocket clients: one URL per client (own `sub`), a bounded number of
+ * attempts in flight, and the time each took to open.
+ *
+ * @module
+ */
+import { mintToken } from "../src/auth/mint.ts";
+
+/** Where and as whom a client connects. */
+export interface ClientSpec {
+  /** Room id. */
+  room: string;
+  /** User id: the token's `sub`, and `?user=` for the baseline. */
+  user: string;
+}
+
+/** Handlers shared by every client, so no socket gets its own closures. */
+export interface SocketHandlers {
+  /** Called for every frame. */
+  onMessage: (event: MessageEvent) => void;
+  /** Called when a socket closes after it opened. */
+  onClose: (event: CloseEvent) => void;
+}
+
+/** The outcome of opening a batch of clients. */
+export interface ConnectResult {
+  /** Open sockets, in the order of the specs; `null` where the attempt failed. */
+  sockets: (WebSocket | null)[];
+  /** Milliseconds from `new WebSocket` to `open`, for the clients that opened. */
+  connectMs: number[];
+  /** How many attempts failed. */
+  failures: number;
+  /** The first failure, described. */
+  firstError: string | null;
+}
+
+/**
+ * The `Origin` header a browser on the server's own page would send.
+ *
+ * @param base Server base URL, `ws://HOST:PORT`.
+ * @returns `http://HOST:PORT` (or `https://` for `wss://`).
+ *
+ * @example
+ * ```ts
+ * import { originOf } from "./_connect.ts";
+ * console.assert(originOf("ws://127.0.0.1:8080") === "http://127.0.0.1:8080");
+ * ```
+ */
+export function originOf(base: string): string {
+  const url = new URL(base);
+  return `${url.protocol === "wss:" ? "https:" : "http:"}//${url.host}`;
+}
+
+/**
+ * The path and query a client connects to: `/ws/<room>?token=<JWT>&user=<id>`.
+ *
+ * @param spec Room and user.
+ * @param secret HS256 secret; `null` leaves the token out.
+ * @returns The path with its query.
+ */
+export async function clientPath(spec: ClientSpec, secret: string | null): Promise<string> {
+  const query = new URLSearchParams();
+  if (secret !== null) {
+    query.set("token", await mintToken(secret, { sub: spec.user, name: spec.user }, "2h"));
+  }
+  query.set("user", spec.user);
+  return `/ws/${encodeURIComponent(spec.room)}?${query}`;
+}
+
+/**
+ * Opens one WebSocket client per spec, at most `concurrency` attempts at a time.
+ *
+ * @param base Server base URL, `ws://HOST:PORT`.
+ * @param specs The clients.
+ * @param secret HS256 secret for tokens; `null` = none.
+ * @param handlers Frame and close handlers attached to every socket.
+ * @param concurrency Attempts in flight at once.
+ * @param timeoutMs How long one attempt may take.
+ * @returns The sockets, connection times and failures.
+ */
+export async function openClients(
+  base: string,
+  specs: readonly ClientSpec[],
+  secret: string | null,
+  handlers: SocketHandlers,
+  concurrency: number,
+  timeoutMs = 15_000,
+): Promise<ConnectResult> {
+  const origin = originOf(base);
+  const result: ConnectResult = {
+    sockets: new Array(specs.length).fill(null),
+    connectMs: [],
+    failures: 0,
+    firstError: null,
+  };
+  let next = 0;
+  const worker = async () => {
+    while (next < specs.length) {
+      const index = next++;
+      const url = base + await clientPath(specs[index], secret);
+      const outcome = await openOne(url, origin, handlers, timeoutMs);
+      if (typeof outcome === "string") {
+        result.failures++;
+        result.firstError ??= `Cannot open client ${specs[index].user}: ${outcome}`;
+      } else {
+        result.sockets[index] = outcome.socket;
+        result.connectMs.push(outcome.ms);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, specs.length) }, worker));
+  return result;
+}
+
+function openOne(
+  url: string,
+  origin: string,
+  handlers: SocketHandlers,
+  timeoutMs: number,
+): Promise<{ socket: WebSocket; ms: number } | string> {
+  const started = performance.now();
+  const socket = new WebSocket(url, { headers: { Origin: origin } });
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      socket.onopen = socket.onclose = null;
+      socket.close();
+      resolve(`no open after ${timeoutMs} ms`);
+    }, timeoutMs);
+    socket.onopen = () => {
+      clearTimeout(timer);
+      socket.onmessage = handlers.onMessage;
+      socket.onclose = handlers.onClose;
+      resolve({ socket, ms: performance.now() - started });
+    };
+    socket.onerror = () => {};
+    socket.onclose = (event) => {
+      clearTimeout(timer);
+      resolve(`closed before open (code ${event.code}${event.reason ? `, ${event.reason}` : ""})`);
+    };
+  });
+}

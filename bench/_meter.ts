@@ -1,0 +1,95 @@
+/**
+ * Counting deliveries: the one frame handler shared by every load client. Only messages stamped
+ * inside the open window count, so warm-up traffic and stragglers are ignored.
+ *
+ * @module
+ */
+import { readStamp } from "./_stamp.ts";
+import { type LatencySummary, summarizeLatency } from "./_stats.ts";
+
+/** Monotonic time in whole microseconds, the unit of stamps. */
+export function nowMicros(): number {
+  return Math.round(performance.now() * 1000);
+}
+
+/** Counts and latencies of stamped deliveries, plus the other frames worth reporting. */
+export class DeliveryMeter {
+  /** Stamped deliveries inside the window. */
+  delivered = 0;
+  /** Every stamped delivery, window or not (progress display). */
+  seen = 0;
+  /** `ack` frames received. */
+  acks = 0;
+  /** `error` frames received. */
+  errors = 0;
+  /** The first `error` frame, verbatim. */
+  firstError: string | null = null;
+  /** Close codes of sockets the server closed, with counts. */
+  readonly closes = new Map<number, number>();
+  #from = Infinity;
+  #to = -Infinity;
+  #samples = new Float64Array(0);
+  #count = 0;
+  #closing = false;
+
+  /** The frame handler for every socket. */
+  readonly onMessage = (event: MessageEvent): void => {
+    const frame = event.data;
+    if (typeof frame !== "string") return;
+    const stamp = readStamp(frame);
+    if (stamp < 0) {
+      this.#other(frame);
+      return;
+    }
+    this.seen++;
+    if (stamp < this.#from || stamp >= this.#to) return;
+    this.delivered++;
+    if (this.#count < this.#samples.length) {
+      this.#samples[this.#count++] = nowMicros() - stamp;
+    }
+  };
+
+  /** The close handler for every socket. */
+  readonly onClose = (event: CloseEvent): void => {
+    if (this.#closing) return;
+    this.closes.set(event.code, (this.closes.get(event.code) ?? 0) + 1);
+  };
+
+  /**
+   * Starts counting messages stamped in `[from, to)`, forgetting the previous window.
+   *
+   * @param from Window start in microseconds.
+   * @param to Window end in microseconds.
+   * @param capacity Latency samples to keep (the expected deliveries plus slack).
+   */
+  openWindow(from: number, to: number, capacity: number): void {
+    this.#from = from;
+    this.#to = to;
+    this.delivered = 0;
+    this.#count = 0;
+    if (this.#samples.length < capacity) this.#samples = new Float64Array(capacity);
+  }
+
+  /**
+   * Latency percentiles of the current window.
+   *
+   * @returns The summary in milliseconds.
+   */
+  latency(): LatencySummary {
+    return summarizeLatency(this.#samples, this.#count);
+  }
+
+  /** Stops recording server-initiated closes, before the tool closes its own sockets. */
+  closingAll(): void {
+    this.#closing = true;
+  }
+
+  #other(frame: string): void {
+    if (frame.includes('"type":"ack"')) {
+      this.acks++;
+    } else if (frame.includes('"type":"error"')) {
+      this.errors++;
+      this.firstError ??= frame.slice(0, 300);
+    }
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * The four load modes: fixed, slow (fixed plus never-reading clients), ramp and idle.
+ *
+ * @module
+ */
+import type { LoadOptions } from "./_args.ts";
+import { clientPath, originOf } from "./_connect.ts";
+import { sampleProcess } from "./_proc.ts";
+import { progress, progressDone } from "./_progress.ts";
+import { Publisher } from "./_publisher.ts";
+import type { IdleResult, LoadResult, RampResult } from "./_result.ts";
+import { closeSockets, openSession, type Session } from "./_session.ts";
+import { finishSlowClients, openSlowClient, type SlowClient } from "./_slow_client.ts";
+import { percentile } from "./_stats.ts";
+import { measureWindow, sleep } from "./_window.ts";
+
+/** A ramp step fails when less than this share of its planned deliveries arrives. */
+export const RAMP_MIN_DELIVERED = 0.95;
+/** A ramp step fails when its p99 latency exceeds this many milliseconds. */
+export const RAMP_MAX_P99_MS = 250;
+/** Each ramp step multiplies the rate by this. */
+export const RAMP_FACTOR = 1.5;
+
+/**
+ * Runs the mode the options name.
+ *
+ * @param options Validated options.
+ * @returns The result, or a one-line reason the run could not happen.
+ */
+export async function runLoad(options: LoadOptions): Promise<LoadResult | string> {
+  const rssBefore = options.pid === null ? null : sampleProcess(options.pid);
+  if (options.pid !== null && rssBefore === null) {
+    return `Cannot read /proc/${options.pid}: is the server running with that pid?`;
+  }
+  const session = await openSession(options);
+  if (typeof session === "string") return session;
+  const result = baseResult(options, session);
+  try {
+    if (options.mode === "idle") result.idle = await idle(session, options, rssBefore!.rssKb);
+    else if (options.mode === "ramp") result.ramp = await ramp(session, options);
+    else await fixed(session, options, result);
+  } finally {
+    progressDone();
+    closeSockets(session.meter, session.sockets);
+  }
+  result.serverClosed = Object.fromEntries(session.meter.closes);
+  result.acks = session.meter.acks;
+  result.errors = session.meter.errors;
+  result.firstError = session.meter.firstError;
+  return result;
+}
+
+function baseResult(options: LoadOptions, session: Session): LoadResult {
+  const connect = Float64Array.from(session.connectMs).sort();
+  return {
+    mode: options.mode,
+    url: options.url,
+    rooms: options.rooms,
+    clientsPerRoom: options.clientsPerRoom,
+    publishersPerRoom: options.publishersPerRoom,
+    size: options.size,
+    connections: session.sockets.length,
+    connectMs: { p50: percentile(connect, 50), max: percentile(connect, 100) },
+    serverClosed: {},
+    acks: 0,
+    errors: 0,
+    firstError: null,
+  };
+}
+
+async function fixed(session: Session, options: LoadOptions, result: LoadResult): Promise<void> {
+  const slow = options.mode === "slow" ? await openSlow(session, options) : null;
+  const publisher = new Publisher(session.publishers, options.size);
+  publisher.start(options.rate);
+  progress(`${options.mode}: warming up ${options.warmupSeconds} s`);
+  await sleep(options.warmupSeconds * 1000);
+  result.window = await measureWindow(
+    session,
+    publisher,
+    options.rate,
+    options.seconds,
+    options,
+    options.mode,
+  );
+  if (slow !== null) {
+    progress("slow: reading what piled up for the slow clients");
+    result.slow = {
+      clients: slow.attempted,
+      upgraded: slow.clients.length,
+      firstError: slow.firstError,
+      outcomes: await finishSlowClients(slow.clients, 3000),
+    };
+  }
+}
+
+async function openSlow(
+  session: Session,
+  options: LoadOptions,
+): Promise<{ attempted: number; clients: SlowClient[]; firstError: string | null }> {
+  const origin = originOf(options.url);
+  const attempts: Promise<SlowClient | string>[] = [];
+  for (const room of session.rooms) {
+    for (let i = 0; i < options.slowClients; i++) {
+      const path = await clientPath({ room, user: `${room}-slow${i}` }, options.secret);
+      attempts.push(openSlowClient(options.url, path, origin));
+    }
+  }
+  const outcomes = await Promise.all(attempts);
+  const clients = outcomes.filter((o): o is SlowClient => typeof o !== "string");
+  const firstError = outcomes.find((o): o is string => typeof o === "string") ?? null;
+  return { attempted: attempts.length, clients, firstError };
+}
+
+async function ramp(session: Session, options: LoadOptions): Promise<RampResult> {
+  const publisher = new Publisher(session.publishers, options.size);
+  const steps: RampResult["steps"] = [];
+  let rate = options.rate;
+  let stoppedBecause = `reached --max-steps=${options.maxSteps} without saturating`;
+  for (let step = 1; step <= options.maxSteps; step++) {
+    publisher.start(rate);
+    await sleep(Math.min(options.warmupSeconds, 1) * 1000);
+    const label = `ramp step ${step} @ ${rate.toFixed(1)} msg/s`;
+    const w = await measureWindow(session, publisher, rate, options.stepSeconds, options, label);
+    steps.push(w);
+    const share = w.plannedExpected > 0 ? w.delivered / w.plannedExpected : 0;
+    if (w.sent < RAMP_MIN_DELIVERED * w.plannedSent) {
+      stoppedBecause = `at ${rate.toFixed(1)} msg/s the load tool fell behind its send schedule ` +
+        `(sent ${w.sent} of ${w.plannedSent}; tool CPU ${w.toolCpuPct.toFixed(0)}%)`;
+      break;
+    }
+    if (share < RAMP_MIN_DELIVERED) {
+      stoppedBecause = `at ${rate.toFixed(1)} msg/s only ${(100 * share).toFixed(1)}% of ` +
+        `expected deliveries arrived`;
+      break;
+    }
+    if (w.latencyMs.p99 > RAMP_MAX_P99_MS) {
+      stoppedBecause = `at ${rate.toFixed(1)} msg/s p99 was ${w.latencyMs.p99.toFixed(0)} ms ` +
+        `(over ${RAMP_MAX_P99_MS} ms)`;
+      break;
+    }
+    rate *= RAMP_FACTOR;
+  }
+  const held = steps.map((s, i) => ({ s, i })).filter(({ s }) =>
+    s.delivered >= RAMP_MIN_DELIVERED * s.plannedExpected && s.latencyMs.p99 <= RAMP_MAX_P99_MS
+  );
+  const best = held.reduce<{ s: RampResult["steps"][number]; i: number } | null>(
+    (a, b) => (a === null || b.s.deliveredPerSec > a.s.deliveredPerSec ? b : a),
+    null,
+  );
+  return {
+    steps,
+    saturationPerSec: best?.s.deliveredPerSec ?? null,
+    bestStep: best?.i ?? null,
+    stoppedBecause,
+  };
+}
+
+async function idle(session: Session, options: LoadOptions, rssBefore: number): Promise<IdleResult> {
+  const pid = options.pid!;
+  let last = sampleProcess(pid)?.rssKb ?? rssBefore;
+  for (let i = 0; i < 20; i++) {
+    await sleep(1000);
+    const now = sampleProcess(pid)?.rssKb ?? last;
+    progress(`idle: ${session.sockets.length} open, server rss ${(now / 1024).toFixed(1)} MB`);
+    const settled = i >= 1 && Math.abs(now - last) <= 0.01 * last;
+    last = now;
+    if (settled) break;
+  }
+  return {
+    connections: session.sockets.length,
+    rssBeforeKb: rssBefore,
+    rssAfterKb: last,
+    kbPerConnection: (last - rssBefore) / session.sockets.length,
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * Reading a process's CPU time and resident memory from Linux `/proc`.
+ *
+ * @module
+ */
+
+/** USER_HZ: the unit of `utime`/`stime` in `/proc/PID/stat`, 100 on every mainstream Linux. */
+export const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time and memory of a process at one instant. */
+export interface ProcessSample {
+  /** User plus system CPU time since the process started, in seconds. */
+  cpuSeconds: number;
+  /** Resident set size in KiB. */
+  rssKb: number;
+}
+
+/**
+ * Extracts user plus system CPU ticks from the text of `/proc/PID/stat`.
+ *
+ * @param stat The file's text.
+ * @returns `utime + stime` in clock ticks, or `null` when the text is not a stat line.
+ *
+ * @example A stat line whose command name contains spaces and parentheses
+ * ```ts
+ * import { parseCpuTicks } from "./_proc.ts";
+ * const line = "42 (a (b) c) S 1 1 1 0 -1 0 0 0 0 0 250 50 0 0 20 0 1 0 1 1 1";
+ * console.assert(parseCpuTicks(line) === 300);
+ * ```
+ */
+export function parseCpuTicks(stat: string): number | null {
+  const close = stat.lastIndexOf(")");
+  if (close < 0) return null;
+  // After the command name come fields 3.. (state first); utime and stime are fields 14 and 15.
+  const fields = stat.slice(close + 2).trim().split(/\s+/);
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return Number.isInteger(utime) && Number.isInteger(stime) ? utime + stime : null;
+}
+
+/**
+ * Extracts the resident set size from the text of `/proc/PID/status`.
+ *
+ * @param status The file's text.
+ * @returns `VmRSS` in KiB, or `null` when the line is missing (e.g. a zombie process).
+ *
+ * @example
+ * ```ts
+ * import { parseRssKb } from "./_proc.ts";
+ * console.assert(parseRssKb("Name:\tdeno\nVmRSS:\t  123456 kB\nThreads:\t9\n") === 123456);
+ * ```
+ */
+export function parseRssKb(status: string): number | null {
+  const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
+  return match ? Number(match[1]) : null;
+}
+
+/**
+ * Reads a process's CPU time and RSS.
+ *
+ * @param pid Process id.
+ * @returns The sample, or `null` when the process is gone or `/proc` is unreadable.
+ */
+export function sampleProcess(pid: number): ProcessSample | null {
+  try {
+    const ticks = parseCpuTicks(Deno.readTextFileSync(`/proc/${pid}/stat`));
+    const rssKb = parseRssKb(Deno.readTextFileSync(`/proc/${pid}/status`));
+    if (ticks === null || rssKb === null) return null;
+    return { cpuSeconds: ticks / CLOCK_TICKS_PER_SECOND, rssKb };
+  } catch {
+    return null;
+  }
+}

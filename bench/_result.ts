@@ -1,0 +1,116 @@
+/**
+ * The shape of a load run's result: what `bench/load.ts --json` prints and `bench/compare.ts`
+ * reads.
+ *
+ * @module
+ */
+import type { LoadMode } from "./_args.ts";
+import type { LatencySummary } from "./_stats.ts";
+
+/** One measured window of publishing at a fixed rate. */
+export interface WindowResult {
+  /** Messages per second per publisher. */
+  rate: number;
+  /** Length of the window in seconds. */
+  seconds: number;
+  /** Messages sent with a stamp inside the window. */
+  sent: number;
+  /** Messages the schedule called for: publishers × rate × seconds. */
+  plannedSent: number;
+  /** Deliveries owed for what was sent: sent × (clients per room − 1). */
+  expected: number;
+  /** Deliveries the schedule called for: publishers × rate × seconds × (clients per room − 1). */
+  plannedExpected: number;
+  /** Deliveries of window messages received by the end of the drain. */
+  delivered: number;
+  /** Delivered messages per second of window. */
+  deliveredPerSec: number;
+  /** Percentage of `expected` not delivered. */
+  lossPct: number;
+  /** End-to-end latency of delivered window messages. */
+  latencyMs: LatencySummary;
+  /** Server CPU seconds over the window and drain; `null` without `--pid`. */
+  serverCpuSeconds: number | null;
+  /** Server CPU percentage of one core over the window and drain; `null` without `--pid`. */
+  serverCpuPct: number | null;
+  /** Server CPU microseconds per delivered message; `null` without `--pid`. */
+  serverCpuUsPerMsg: number | null;
+  /** Largest server RSS seen during the window, KiB; `null` without `--pid`. */
+  serverRssPeakKb: number | null;
+  /** The load tool's own CPU seconds over the window and drain. */
+  toolCpuSeconds: number;
+  /** The load tool's CPU percentage of one core over the window and drain. */
+  toolCpuPct: number;
+}
+
+/** Ramp mode: the steps and the best sustained rate. */
+export interface RampResult {
+  /** Each step, in order; the last one failed unless `maxSteps` ran out. */
+  steps: WindowResult[];
+  /** Best delivered msg/s among the steps that held (≥95% delivered, p99 ≤ 250 ms). */
+  saturationPerSec: number | null;
+  /** Index in `steps` of that best step. */
+  bestStep: number | null;
+  /** Why the ramp stopped. */
+  stoppedBecause: string;
+}
+
+/** Idle mode: memory per open connection. */
+export interface IdleResult {
+  /** Connections held open. */
+  connections: number;
+  /** Server RSS before connecting, KiB. */
+  rssBeforeKb: number;
+  /** Server RSS with every connection open and settled, KiB. */
+  rssAfterKb: number;
+  /** (after − before) / connections. */
+  kbPerConnection: number;
+}
+
+/** Slow mode: what happened to the clients that never read. */
+export interface SlowResult {
+  /** Slow clients attempted. */
+  clients: number;
+  /** Slow clients whose upgrade succeeded. */
+  upgraded: number;
+  /** The first upgrade failure, described. */
+  firstError: string | null;
+  /** How each ended: `close <code>`, `eof`, `reset`, or `open`. */
+  outcomes: Record<string, number>;
+}
+
+/** Everything one run of the load tool reports. */
+export interface LoadResult {
+  /** What was measured. */
+  mode: LoadMode;
+  /** Server base URL. */
+  url: string;
+  /** Rooms. */
+  rooms: number;
+  /** Clients per room. */
+  clientsPerRoom: number;
+  /** Publishers per room. */
+  publishersPerRoom: number;
+  /** Chat text bytes. */
+  size: number;
+  /** WebSocket clients opened. */
+  connections: number;
+  /** Milliseconds to open a connection. */
+  connectMs: { p50: number; max: number };
+  /** Close codes of sockets the server closed during the run, with counts. */
+  serverClosed: Record<string, number>;
+  /** `ack` frames received. */
+  acks: number;
+  /** `error` frames received. */
+  errors: number;
+  /** The first `error` frame. */
+  firstError: string | null;
+  /** Fixed and slow modes: the measured window. */
+  window?: WindowResult;
+  /** Slow mode: the slow clients. */
+  slow?: SlowResult;
+  /** Ramp mode. */
+  ramp?: RampResult;
+  /** Idle mode. */
+  idle?: IdleResult;
+}

@@ -1,0 +1,85 @@
+/**
+ * A load session: every WebSocket client of a run, opened room by room, with the publishers
+ * picked out and one shared {@linkcode DeliveryMeter}.
+ *
+ * @module
+ */
+import type { LoadOptions } from "./_args.ts";
+import { type ClientSpec, openClients } from "./_connect.ts";
+import { DeliveryMeter } from "./_meter.ts";
+import { progress } from "./_progress.ts";
+
+/** The open clients of one run. */
+export interface Session {
+  /** Counts deliveries for every socket. */
+  meter: DeliveryMeter;
+  /** Every open socket. */
+  sockets: WebSocket[];
+  /** The publishing sockets (the first `publishersPerRoom` of each room). */
+  publishers: WebSocket[];
+  /** Milliseconds each connection took to open. */
+  connectMs: number[];
+  /** Room ids used. */
+  rooms: string[];
+}
+
+/**
+ * Room ids for a run, unique per run so a long-lived server's history does not mix in.
+ *
+ * @param count Rooms.
+ * @returns `load-<run>-<i>` ids.
+ */
+export function roomIds(count: number): string[] {
+  const run = crypto.randomUUID().slice(0, 6);
+  return Array.from({ length: count }, (_, i) => `load-${run}-${i}`);
+}
+
+/**
+ * Opens every client of the run. Fails as a whole when any client cannot connect, because a
+ * partial room would skew every figure.
+ *
+ * @param options The run's options.
+ * @returns The session, or a one-line reason.
+ */
+export async function openSession(options: LoadOptions): Promise<Session | string> {
+  const rooms = roomIds(options.rooms);
+  const specs: ClientSpec[] = [];
+  for (const room of rooms) {
+    for (let c = 0; c < options.clientsPerRoom; c++) specs.push({ room, user: `${room}-u${c}` });
+  }
+  const meter = new DeliveryMeter();
+  const started = performance.now();
+  const ticker = setInterval(
+    () => progress(`connecting ${specs.length} clients… ${elapsed(started)} s`),
+    1000,
+  );
+  const result = await openClients(
+    options.url,
+    specs,
+    options.secret,
+    meter,
+    options.connectConcurrency,
+  ).finally(() => clearInterval(ticker));
+  const sockets = result.sockets.filter((s): s is WebSocket => s !== null);
+  if (result.failures > 0) {
+    closeSockets(meter, sockets);
+    return `Cannot run the load: ${result.failures} of ${specs.length} connections failed (${result.firstError})`;
+  }
+  const publishers = sockets.filter((_, i) => i % options.clientsPerRoom < options.publishersPerRoom);
+  return { meter, sockets, publishers, connectMs: result.connectMs, rooms };
+}
+
+/**
+ * Closes every socket without counting the closes as the server's.
+ *
+ * @param meter The session's meter.
+ * @param sockets The sockets.
+ */
+export function closeSockets(meter: DeliveryMeter, sockets: readonly WebSocket[]): void {
+  meter.closingAll();
+  for (const socket of sockets) socket.close();
+}
+
+function elapsed(since: number): string {
+  return ((performance.now() - since) / 1000).toFixed(0);
+}

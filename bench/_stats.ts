@@ -1,0 +1,88 @@
+/**
+ * Percentile maths for latency samples and medians across rounds.
+ *
+ * @module
+ */
+
+/** Latency percentiles in milliseconds. */
+export interface LatencySummary {
+  /** Samples summarized. */
+  count: number;
+  /** Median. */
+  p50: number;
+  /** 95th percentile. */
+  p95: number;
+  /** 99th percentile. */
+  p99: number;
+  /** Largest sample. */
+  max: number;
+}
+
+/**
+ * The nearest-rank percentile of sorted values.
+ *
+ * @param sorted Values in ascending order.
+ * @param p Percentile, 0–100.
+ * @returns The smallest value with at least `p`% of values at or below it; `NaN` when empty.
+ *
+ * @example Nearest rank
+ * ```ts
+ * import { percentile } from "./_stats.ts";
+ * console.assert(percentile([1, 2, 3, 4], 50) === 2);
+ * console.assert(percentile([1, 2, 3, 4], 99) === 4);
+ * ```
+ */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const rank = Math.ceil((Math.min(Math.max(p, 0), 100) / 100) * n);
+  return sorted[Math.max(rank, 1) - 1];
+}
+
+/**
+ * Summarizes microsecond samples as millisecond percentiles. Sorts the first `count` samples
+ * in place.
+ *
+ * @param samples Latency samples in microseconds.
+ * @param count How many leading samples are filled.
+ * @returns p50, p95, p99 and max in milliseconds (`NaN` when there are no samples).
+ *
+ * @example Two samples
+ * ```ts
+ * import { summarizeLatency } from "./_stats.ts";
+ * const s = summarizeLatency(new Float64Array([3000, 1000, 0]), 2);
+ * console.assert(s.p50 === 1 && s.max === 3 && s.count === 2);
+ * ```
+ */
+export function summarizeLatency(samples: Float64Array, count: number): LatencySummary {
+  const filled = samples.subarray(0, Math.min(count, samples.length)).sort();
+  const ms = (v: number) => v / 1000;
+  return {
+    count: filled.length,
+    p50: ms(percentile(filled, 50)),
+    p95: ms(percentile(filled, 95)),
+    p99: ms(percentile(filled, 99)),
+    max: ms(filled.length > 0 ? filled[filled.length - 1] : NaN),
+  };
+}
+
+/**
+ * The median of values, ignoring `null` and `NaN`.
+ *
+ * @param values Values, some possibly missing.
+ * @returns The median (mean of the middle two for an even count), or `null` when none remain.
+ *
+ * @example Odd and even counts
+ * ```ts
+ * import { median } from "./_stats.ts";
+ * console.assert(median([3, 1, 2]) === 2);
+ * console.assert(median([4, 1, null, 2, 3]) === 2.5);
+ * ```
+ */
+export function median(values: readonly (number | null)[]): number | null {
+  const present = values.filter((v): v is number => v !== null && !Number.isNaN(v));
+  if (present.length === 0) return null;
+  present.sort((a, b) => a - b);
+  const mid = present.length >> 1;
+  return present.length % 2 === 1 ? present[mid] : (present[mid - 1] + present[mid]) / 2;
+}

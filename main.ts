@@ -1,0 +1,82 @@
+/**
+ * roomd's entry point: load config → build the parts → `Deno.serve`; SIGINT/SIGTERM drain
+ * gracefully (a second signal neither crashes nor cuts the drain short).
+ *
+ * @module
+ */
+import { loadOrCreateSecret } from "./src/auth/local_secret.ts";
+import { createTokenVerifier } from "./src/auth/verifier.ts";
+import { ConfigError, loadConfig } from "./src/config.ts";
+import { setupLogging } from "./src/log.ts";
+import { Metrics } from "./src/metrics/metrics.ts";
+import { createRoomd } from "./src/server.ts";
+import { openStore } from "./src/store/open_store.ts";
+import { StoreError } from "./src/store/store_error.ts";
+
+async function main(): Promise<number> {
+  const config = await loadConfig();
+  const log = await setupLogging({ level: config.logLevel, format: config.logFormat });
+  let secret = config.jwtSecret;
+  if (secret === undefined && config.jwtPublicKey === undefined && config.jwksUrl === undefined) {
+    const local = await loadOrCreateSecret(config.dataDir);
+    secret = local.secret;
+    log.info("Using the local JWT secret in {path} ({state}); set ROOMD_JWT_SECRET in production", {
+      path: `${config.dataDir}/jwt-secret`,
+      state: local.created ? "created" : "existing",
+    });
+  }
+  const verifier = await createTokenVerifier({
+    secret,
+    publicKey: config.jwtPublicKey,
+    jwksUrl: config.jwksUrl,
+    algorithms: config.jwtAlgorithms,
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+  });
+  const store = openStore(config);
+  const metrics = new Metrics();
+  const roomd = createRoomd({ config, store, metrics, log, verifier });
+  const server = Deno.serve({
+    port: config.port,
+    hostname: config.host,
+    onListen: ({ hostname, port }) =>
+      log.info("roomd listening on http://{hostname}:{port}", { hostname, port }),
+  }, roomd.handler);
+
+  const stopped = Promise.withResolvers<void>();
+  let stopping = false;
+  const onSignal = (signal: Deno.Signal) => {
+    if (stopping) {
+      log.debug("Received {signal} again; the drain goes on", { signal });
+      return;
+    }
+    stopping = true;
+    log.info("Received {signal}: draining", { signal });
+    stopped.resolve();
+  };
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  for (const signal of signals) Deno.addSignalListener(signal, () => onSignal(signal));
+  await stopped.promise;
+
+  const forced = setTimeout(() => {
+    log.warning("Shutdown took too long; exiting");
+    Deno.exit(0);
+  }, config.shutdownTimeoutMs + 500);
+  await roomd.shutdown();
+  await server.shutdown();
+  clearTimeout(forced);
+  log.info("roomd stopped");
+  return 0;
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main());
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof StoreError) {
+      console.error(`roomd: ${error.message}`);
+      Deno.exit(1);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The parts route handlers are built from.
+ *
+ * @module
+ */
+import type { TokenVerifier } from "../auth/verifier.ts";
+import type { Config } from "../config.ts";
+import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics/metrics.ts";
+import type { TypeRegistry } from "../protocol/schemas.ts";
+import type { RoomRegistry } from "../room/registry.ts";
+import type { MessageWriter } from "../store/message_writer.ts";
+import type { Store } from "../store/types.ts";
+import type { ConnectionLimits } from "../ws/connection_limits.ts";
+import type { JoinLimiter } from "../ws/join_limiter.ts";
+import type { SharedBuckets } from "../ws/message_limiter.ts";
+
+/** Shared parts of the server, passed to every group of routes. */
+export interface HttpDeps {
+  /** Configuration. */
+  readonly config: Config;
+  /** Rooms and history. */
+  readonly store: Store;
+  /** Group-commit writer. */
+  readonly writer: MessageWriter;
+  /** Counters. */
+  readonly metrics: Metrics;
+  /** Logger (`roomd.http`). */
+  readonly log: Logger;
+  /** Token verifier. */
+  readonly verifier: TokenVerifier;
+  /** Live rooms. */
+  readonly registry: RoomRegistry;
+  /** Publishable message types. */
+  readonly types: TypeRegistry;
+  /** Connection limits. */
+  readonly limits: ConnectionLimits;
+  /** Join-attempt rate limits. */
+  readonly joins: JoinLimiter;
+  /** Per-user message buckets. */
+  readonly userBuckets: SharedBuckets;
+  /** Whether the server is draining (shutting down). */
+  readonly draining: () => boolean;
+}

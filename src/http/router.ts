@@ -1,0 +1,95 @@
+/**
+ * A small router: a table of method + URLPattern routes; unknown paths get 404 JSON, known
+ * paths with the wrong method get 405 with `Allow`.
+ *
+ * @module
+ */
+import { jsonError } from "./json.ts";
+
+/** What a handler learns about the request besides the request itself. */
+export interface RequestContext {
+  /** Path parameters, percent-encoded as in the URL. */
+  params: Record<string, string | undefined>;
+  /** The parsed URL. */
+  url: URL;
+  /** The peer's address. */
+  remoteAddr: Deno.NetAddr;
+}
+
+/** A route handler. */
+export type Handler = (request: Request, ctx: RequestContext) => Response | Promise<Response>;
+
+/** One row of the table. */
+export interface Route {
+  /** HTTP method. */
+  method: "GET" | "POST" | "PATCH" | "DELETE" | "PUT";
+  /** URLPattern pathname, e.g. `/api/rooms/:id`. */
+  path: string;
+  /** The handler. */
+  handler: Handler;
+}
+
+interface CompiledPath {
+  pattern: URLPattern;
+  methods: Map<string, Handler>;
+}
+
+/**
+ * Dispatches requests over a route table.
+ *
+ * @example
+ * ```ts
+ * import { Router } from "./router.ts";
+ * const router = new Router([{ method: "GET", path: "/hi", handler: () => new Response("hi") }]);
+ * const addr = { transport: "tcp", hostname: "127.0.0.1", port: 1 } as const;
+ * const res = await router.handle(new Request("http://x/hi", { method: "POST" }), addr);
+ * console.assert(res.status === 405 && res.headers.get("allow") === "GET");
+ * ```
+ */
+export class Router {
+  readonly #paths: CompiledPath[] = [];
+
+  /** @param routes The table; the first matching path wins. */
+  constructor(routes: Route[]) {
+    for (const route of routes) {
+      let path = this.#paths.find((p) =>
+        p.pattern.pathname === new URLPattern({ pathname: route.path }).pathname
+      );
+      if (!path) {
+        path = { pattern: new URLPattern({ pathname: route.path }), methods: new Map() };
+        this.#paths.push(path);
+      }
+      path.methods.set(route.method, route.handler);
+    }
+  }
+
+  /**
+   * Handles a request.
+   *
+   * @param request The request.
+   * @param remoteAddr The peer's address.
+   * @returns The handler's response, or a JSON 404/405.
+   */
+  async handle(request: Request, remoteAddr: Deno.NetAddr): Promise<Response> {
+    const url = new URL(request.url);
+    for (const path of this.#paths) {
+      const match = path.pattern.exec({ pathname: url.pathname });
+      if (!match) continue;
+      const method = request.method === "HEAD" ? "GET" : request.method;
+      const handler = path.methods.get(method);
+      if (!handler) {
+        const allow = [...path.methods.keys()].join(", ");
+        return jsonError(
+          405,
+          "method_not_allowed",
+          `Cannot ${request.method} ${url.pathname}: allowed ${allow}`,
+          {
+            allow,
+          },
+        );
+      }
+      return await handler(request, { params: match.pathname.groups, url, remoteAddr });
+    }
+    return jsonError(404, "not_found", `Cannot find ${url.pathname}`);
+  }
+}

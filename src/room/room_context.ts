@@ -1,0 +1,27 @@
+/**
+ * What every room actor shares with the rest of the server.
+ *
+ * @module
+ */
+import type { Config } from "../config.ts";
+import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics/metrics.ts";
+import type { TypeRegistry } from "../protocol/schemas.ts";
+import type { MessageWriter } from "../store/message_writer.ts";
+import type { Store } from "../store/types.ts";
+
+/** Dependencies of a room actor, passed in (no globals). */
+export interface RoomContext {
+  /** Server configuration. */
+  readonly config: Config;
+  /** Rooms and history. */
+  readonly store: Store;
+  /** Group-commit writer for messages. */
+  readonly writer: MessageWriter;
+  /** Counters and histograms. */
+  readonly metrics: Metrics;
+  /** Logger for the `room` category. */
+  readonly log: Logger;
+  /** Publishable message types. */
+  readonly types: TypeRegistry;
+}

@@ -1,0 +1,136 @@
+/**
+ * Builds a roomd server from its parts: rooms, limits, routes, and the drain at shutdown.
+ * `main.ts` and the integration tests both use it.
+ *
+ * @module
+ */
+import type { TokenVerifier } from "./auth/verifier.ts";
+import type { Config } from "./config.ts";
+import { healthRoutes } from "./http/health_routes.ts";
+import type { HttpDeps } from "./http/deps.ts";
+import { jsonError } from "./http/json.ts";
+import { Router } from "./http/router.ts";
+import { wsRoute } from "./http/ws_route.ts";
+import type { Logger } from "./log.ts";
+import type { Metrics } from "./metrics/metrics.ts";
+import { buildTypeRegistry } from "./protocol/schemas.ts";
+import { Janitor } from "./room/janitor.ts";
+import { RoomRegistry } from "./room/registry.ts";
+import { MessageWriter } from "./store/message_writer.ts";
+import type { Store } from "./store/types.ts";
+import { CloseCode } from "./ws/close_codes.ts";
+import { ConnectionLimits } from "./ws/connection_limits.ts";
+import { JoinLimiter } from "./ws/join_limiter.ts";
+import { SharedBuckets } from "./ws/message_limiter.ts";
+
+/** What a server is built from. */
+export interface RoomdOptions {
+  /** Configuration. */
+  config: Config;
+  /** Storage engine (opened by the caller, closed by `shutdown`). */
+  store: Store;
+  /** Metrics (closed by `shutdown`). */
+  metrics: Metrics;
+  /** Root logger. */
+  log: Logger;
+  /** Token verifier. */
+  verifier: TokenVerifier;
+  /** Time between cleanup sweeps (default 10 s). */
+  janitorIntervalMs?: number;
+}
+
+/** A built server, ready for `Deno.serve`. */
+export interface Roomd {
+  /** The request handler. */
+  handler(request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>): Promise<Response>;
+  /** Live rooms. */
+  readonly registry: RoomRegistry;
+  /** The cleanup task (its `sweep` can be called directly). */
+  readonly janitor: Janitor;
+  /** Stops accepting, closes sockets with 1001, commits pending messages, closes the store. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Wires the parts of a server.
+ *
+ * @param options The parts.
+ * @returns The server.
+ */
+export function createRoomd(options: RoomdOptions): Roomd {
+  const { config, store, metrics, log } = options;
+  const writer = new MessageWriter(store);
+  const types = buildTypeRegistry(config.customTypes);
+  const registry = new RoomRegistry({
+    config,
+    store,
+    writer,
+    metrics,
+    types,
+    log: log.getChild("room"),
+  });
+  metrics.setRoomSource(function* () {
+    for (const room of registry.rooms()) {
+      yield {
+        id: room.id,
+        members: room.memberCount,
+        connections: room.connectionCount,
+        mailboxDepth: room.mailboxDepth,
+      };
+    }
+  });
+  let draining = false;
+  const deps: HttpDeps = {
+    config,
+    store,
+    writer,
+    metrics,
+    types,
+    registry,
+    log: log.getChild("http"),
+    verifier: options.verifier,
+    limits: new ConnectionLimits(config),
+    joins: new JoinLimiter(config.joinRate),
+    userBuckets: new SharedBuckets(),
+    draining: () => draining,
+  };
+  const router = new Router([...healthRoutes(deps), wsRoute(deps)]);
+  const janitor = new Janitor(store, registry, log.getChild("janitor"), {
+    emptyRoomTtlS: config.emptyRoomTtlS,
+    historyTtlS: config.historyTtlS,
+    intervalMs: options.janitorIntervalMs ?? 10_000,
+  });
+  janitor.start();
+  let shutdown: Promise<void> | null = null;
+  return {
+    registry,
+    janitor,
+    async handler(request, info) {
+      try {
+        return await router.handle(request, info.remoteAddr);
+      } catch (error) {
+        deps.log.error("Request {method} {path} failed: {error}", {
+          method: request.method,
+          path: new URL(request.url).pathname,
+          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        });
+        return jsonError(500, "internal_error", "Cannot complete request: internal error");
+      }
+    },
+    shutdown() {
+      shutdown ??= (async () => {
+        draining = true;
+        await registry.closeAll(
+          CloseCode.goingAway,
+          "server shutting down",
+          Math.round(config.shutdownTimeoutMs * 0.75),
+        );
+        await janitor.stop();
+        await writer.close();
+        await store.close();
+        metrics.close();
+      })();
+      return shutdown;
+    },
+  };
+}

@@ -1,0 +1,245 @@
+/**
+ * The storage seam: what roomd keeps about rooms and their message history.
+ *
+ * Every engine (memory, SQLite, later Redis) implements {@linkcode Store} and is run
+ * against the same contract suite in `tests/store/_contract.ts`.
+ *
+ * @module
+ */
+
+/** How a room came to exist, which decides when it is cleaned up. */
+export type RoomOrigin = "api" | "auto";
+
+/** Everything roomd persists about one room. */
+export interface RoomRecord {
+  /** Room id, `^[A-Za-z0-9._:-]{1,64}$`. */
+  id: string;
+  /** Display name; defaults to the id. */
+  name: string;
+  /** ISO 8601 creation time. */
+  created_at: string;
+  /** User id of the creator; `null` for rooms created by the server. */
+  created_by: string | null;
+  /** Most connections at once; 0 = no limit. */
+  max_clients: number;
+  /** When true only `members`, the creator and admins may join. */
+  is_private: boolean;
+  /** User ids allowed into a private room. */
+  members: string[];
+  /** Free JSON object owned by the application (at most 8 KiB serialized). */
+  metadata: Record<string, unknown>;
+  /** Delete the room this many seconds after it becomes empty; `null` = never (API rooms). */
+  ttl_s: number | null;
+  /** `auto` rooms were created by a WebSocket join; `api` rooms through the HTTP API. */
+  origin: RoomOrigin;
+  /** Random string, new whenever the room's history starts over. */
+  epoch: string;
+  /** Per-room override of the message rate (messages per second); `null` = server default. */
+  msg_rate: number | null;
+  /** Per-room override of the message burst; `null` = server default. */
+  msg_burst: number | null;
+  /** ISO 8601 time the last connection left; `null` while occupied or never joined. */
+  empty_since: string | null;
+}
+
+/** Fields of a room that `update` may change. */
+export type RoomPatch = Partial<
+  Pick<
+    RoomRecord,
+    | "name"
+    | "max_clients"
+    | "is_private"
+    | "members"
+    | "metadata"
+    | "ttl_s"
+    | "msg_rate"
+    | "msg_burst"
+    | "empty_since"
+  >
+>;
+
+/** One page of rooms, ordered by id. */
+export interface RoomPage {
+  /** Rooms on this page. */
+  rooms: RoomRecord[];
+  /** Pass as `cursor` to get the next page; `null` on the last page. */
+  next_cursor: string | null;
+}
+
+/** Options of {@linkcode RoomStore.listRooms}. */
+export interface ListRoomsOptions {
+  /** Only rooms whose id starts with this. */
+  prefix?: string;
+  /** Page size, 1–1000. */
+  limit: number;
+  /** Opaque cursor from a previous page (the last id seen). */
+  cursor?: string;
+}
+
+/** Persistence of room records. */
+export interface RoomStore {
+  /** The room, or `null` when there is none. */
+  getRoom(id: string): Promise<RoomRecord | null>;
+  /** Stores a new room; `false` (and no change) when the id is taken. */
+  createRoom(room: RoomRecord): Promise<boolean>;
+  /** Applies a patch; the updated room, or `null` when there is none. */
+  updateRoom(id: string, patch: RoomPatch): Promise<RoomRecord | null>;
+  /** Deletes the room and all its messages; `false` when there was none. */
+  deleteRoom(id: string): Promise<boolean>;
+  /** Rooms ordered by id, paged. */
+  listRooms(options: ListRoomsOptions): Promise<RoomPage>;
+  /**
+   * Rooms that are due for cleanup at `now`: `auto` rooms without `ttl_s` empty for at least
+   * `emptyRoomTtlS` seconds, and rooms with `ttl_s` empty for at least that long.
+   */
+  listExpiredRooms(now: Date, emptyRoomTtlS: number): Promise<string[]>;
+}
+
+/** A persisted message, exactly the envelope clients receive (minus `ref`). */
+export interface StoredMessage {
+  /** Per-room sequence number, strictly increasing. */
+  id: number;
+  /** Message type (`chat`, `system` or a declared persisted type). */
+  type: string;
+  /** Room the message belongs to. */
+  room_id: string;
+  /** Sender's user id; `null` for messages published by the server. */
+  user_id: string | null;
+  /** Validated payload. */
+  data: unknown;
+  /** ISO 8601 server time. */
+  timestamp: string;
+}
+
+/** A history query: at most `limit` messages with `since < id < before`, oldest first. */
+export interface HistoryQuery {
+  /** Only messages with a greater id. */
+  since?: number;
+  /** Only messages with a smaller id. */
+  before?: number;
+  /** At most this many (1–1000). */
+  limit: number;
+}
+
+/** One page of history. */
+export interface HistoryPage {
+  /** Messages, oldest first. */
+  messages: StoredMessage[];
+  /**
+   * More messages match beyond this page: newer ones when `since` was given without `before`,
+   * older ones otherwise.
+   */
+  has_more: boolean;
+}
+
+/** Sequence bookkeeping of a room's history. */
+export interface SequenceState {
+  /** Highest id ever reserved for the room; ids up to it may have been handed out. */
+  reserved: number;
+  /** Highest id removed by retention (0 when nothing was trimmed). */
+  trimmed: number;
+}
+
+/** Persistence of message history. */
+export interface MessageStore {
+  /** Writes a batch of messages (any rooms) atomically, then applies retention to those rooms. */
+  appendMessages(messages: StoredMessage[]): Promise<void>;
+  /**
+   * Reads history. With `since` only: the oldest `limit` messages after `since`.
+   * Otherwise the newest `limit` messages below `before` (or the newest overall).
+   * Either way the page is returned oldest first.
+   */
+  readMessages(roomId: string, query: HistoryQuery): Promise<HistoryPage>;
+  /** The room's sequence state (zeros for a room never written). */
+  getSequence(roomId: string): Promise<SequenceState>;
+  /** Raises the room's reserved id to `reserved` (never lowers it) and makes that durable. */
+  reserveSequence(roomId: string, reserved: number): Promise<void>;
+  /** Removes messages older than `olderThan` in every room. */
+  trimOlderThan(olderThan: Date): Promise<void>;
+}
+
+/** A complete storage engine. */
+export interface Store extends RoomStore, MessageStore {
+  /** Resolves when the engine can serve requests; rejects with the reason otherwise. */
+  ping(): Promise<void>;
+  /** Releases files and connections. */
+  close(): Promise<void>;
+}
+
+/** Retention applied by {@linkcode MessageStore.appendMessages}. */
+export interface RetentionOptions {
+  /** Keep at most this many messages per room (0 = no count limit). */
+  historySize: number;
+}
+
+/**
+ * The cleanup rule of {@linkcode RoomStore.listExpiredRooms}, shared by every engine: a room
+ * with `empty_since` set is expired when it has `ttl_s` and has been empty that long, or when it
+ * is an `auto` room without `ttl_s` that has been empty for `emptyRoomTtlS`. API rooms without
+ * `ttl_s`, and rooms that are occupied (`empty_since` null), never expire.
+ *
+ * @param room The room's `empty_since`, `ttl_s` and `origin`.
+ * @param now The current time.
+ * @param emptyRoomTtlS The server-wide TTL of empty `auto` rooms, in seconds.
+ * @returns Whether the room is due for cleanup at `now`.
+ *
+ * @example An auto room empty for five minutes
+ * ```ts
+ * import { isRoomExpired } from "./types.ts";
+ *
+ * const room = { empty_since: "2025-01-01T00:00:00.000Z", ttl_s: null, origin: "auto" } as const;
+ * console.assert(isRoomExpired(room, new Date("2025-01-01T00:05:00.000Z"), 300));
+ * console.assert(!isRoomExpired(room, new Date("2025-01-01T00:04:59.999Z"), 300));
+ * ```
+ */
+export function isRoomExpired(
+  room: Pick<RoomRecord, "empty_since" | "ttl_s" | "origin">,
+  now: Date,
+  emptyRoomTtlS: number,
+): boolean {
+  if (room.empty_since === null) return false;
+  const ttlS = room.ttl_s ?? (room.origin === "auto" ? emptyRoomTtlS : null);
+  if (ttlS === null) return false;
+  return now.getTime() - Date.parse(room.empty_since) >= ttlS * 1000;
+}
+
+const PATCHABLE: ReadonlySet<string> = new Set<keyof RoomPatch>([
+  "name",
+  "max_clients",
+  "is_private",
+  "members",
+  "metadata",
+  "ttl_s",
+  "msg_rate",
+  "msg_burst",
+  "empty_since",
+]);
+
+/**
+ * The patch rule of {@linkcode RoomStore.updateRoom}, shared by every engine: fields of the
+ * patch that are `undefined`, or that {@linkcode RoomPatch} does not list, are ignored.
+ *
+ * @param room The stored room.
+ * @param patch The changes.
+ * @returns A new record; `room` is not modified.
+ *
+ * @example Renaming a room
+ * ```ts
+ * import { applyRoomPatch, type RoomRecord } from "./types.ts";
+ *
+ * const room: RoomRecord = {
+ *   id: "lobby", name: "lobby", created_at: "2025-01-01T00:00:00.000Z", created_by: null,
+ *   max_clients: 0, is_private: false, members: [], metadata: {}, ttl_s: 60, origin: "api",
+ *   epoch: "e1", msg_rate: null, msg_burst: null, empty_since: null,
+ * };
+ * const renamed = applyRoomPatch(room, { name: "Lobby", ttl_s: undefined });
+ * console.assert(renamed.name === "Lobby" && renamed.ttl_s === 60 && room.name === "lobby");
+ * ```
+ */
+export function applyRoomPatch(room: RoomRecord, patch: RoomPatch): RoomRecord {
+  const next: Record<string, unknown> = { ...room };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value !== undefined && PATCHABLE.has(key)) next[key] = value;
+  }
+  return next as unknown as RoomRecord;
+}

@@ -1,0 +1,54 @@
+/**
+ * WebSocket close codes roomd uses, and what a client should do after each.
+ *
+ * @module
+ */
+
+/** Close codes, by meaning. */
+export const CloseCode = {
+  /** Normal closure: the client or the server ended the session on purpose. */
+  normal: 1000,
+  /** The server is shutting down: reconnect (to another node) and resume. */
+  goingAway: 1001,
+  /** A policy was violated (e.g. binary frames refused by policy). Do not reconnect as is. */
+  policy: 1008,
+  /** A frame was larger than `ROOMD_MAX_MESSAGE_BYTES`. Do not resend it. */
+  tooLarge: 1009,
+  /** The room failed internally: reconnect after a back-off and resume. */
+  internalError: 1011,
+  /** The token expired while connected: reconnect with a fresh token and resume. */
+  tokenExpired: 4401,
+  /** Removed from the room (kicked, room made private, or deleted): do not reconnect. */
+  removed: 4403,
+  /** The client read too slowly and its queue overflowed: reconnect and resume. */
+  slowConsumer: 4408,
+  /** The client kept flooding past its rate limit: back off before reconnecting. */
+  flooding: 4429,
+} as const;
+
+/** One of the codes in {@linkcode CloseCode}. */
+export type CloseCodeValue = typeof CloseCode[keyof typeof CloseCode];
+
+/**
+ * Whether a close with this code is abnormal and worth a log line (not 1000/1001/1005).
+ *
+ * @param code The close code.
+ * @returns `true` for 1006, 1011, policy closes and roomd's 4xxx codes.
+ */
+export function isAbnormalClose(code: number): boolean {
+  return code !== 1000 && code !== 1001 && code !== 1005;
+}
+
+/**
+ * The log level a close with this code deserves: routine closes are `debug`, closes that
+ * signal trouble with the client are `warning`, internal failures `error`.
+ *
+ * @param code The close code.
+ * @returns A logtape level.
+ */
+export function closeLogLevel(code: number): "debug" | "info" | "warning" | "error" {
+  if (!isAbnormalClose(code)) return "debug";
+  if (code === CloseCode.internalError) return "error";
+  if (code === 1006 || code === CloseCode.tokenExpired || code === CloseCode.removed) return "info";
+  return "warning";
+}

@@ -1,0 +1,120 @@
+/**
+ * One client connection: who it is, which room it is in, and its outbound side with a cap on
+ * what may queue up for it.
+ *
+ * @module
+ */
+import type { Principal } from "../auth/principal.ts";
+import type { Logger } from "../log.ts";
+import { CloseCode, closeLogLevel } from "./close_codes.ts";
+import { OPEN, type Socket } from "./socket.ts";
+import type { MessageLimiter } from "./message_limiter.ts";
+
+/** Called once when a connection is cut for reading too slowly. */
+export type SlowConsumerHook = (connection: Connection) => void;
+
+/** Everything a connection is built from. */
+export interface ConnectionInit {
+  /** Unique id, for logs and the members API. */
+  id: string;
+  /** The authenticated user. */
+  principal: Principal;
+  /** Room joined. */
+  roomId: string;
+  /** Client address (after proxy handling). */
+  ip: string;
+  /** The socket. */
+  socket: Socket;
+  /** Largest outbound backlog, in bytes, before the client is cut off. */
+  maxQueueBytes: number;
+  /** The connection's rate limiter. */
+  limiter: MessageLimiter;
+  /** Logger with the connection's context. */
+  log: Logger;
+  /** Told when the connection is cut as a slow consumer. */
+  onSlowConsumer: SlowConsumerHook;
+}
+
+/**
+ * A member's connection. `send` never blocks: the frame is handed to the socket, and when the
+ * socket's backlog passes the cap the connection is closed with 4408.
+ */
+export class Connection {
+  /** Unique id. */
+  readonly id: string;
+  /** The authenticated user. */
+  readonly principal: Principal;
+  /** Room joined. */
+  readonly roomId: string;
+  /** Client address. */
+  readonly ip: string;
+  /** When the connection joined (ms since epoch). */
+  readonly joinedAt: number = Date.now();
+  /** The connection's rate limiter. */
+  readonly limiter: MessageLimiter;
+  /** Logger with the connection's context. */
+  readonly log: Logger;
+  readonly #socket: Socket;
+  readonly #maxQueueBytes: number;
+  readonly #onSlowConsumer: SlowConsumerHook;
+  #closing = false;
+  #closedByServer = false;
+
+  /** @param init Identity, socket and limits. */
+  constructor(init: ConnectionInit) {
+    this.id = init.id;
+    this.principal = init.principal;
+    this.roomId = init.roomId;
+    this.ip = init.ip;
+    this.limiter = init.limiter;
+    this.log = init.log;
+    this.#socket = init.socket;
+    this.#maxQueueBytes = init.maxQueueBytes;
+    this.#onSlowConsumer = init.onSlowConsumer;
+  }
+
+  /** Whether `close` was called (or the socket is no longer open). */
+  get closing(): boolean {
+    return this.#closing || this.#socket.readyState !== OPEN;
+  }
+
+  /** Whether roomd closed the connection (and logged why). */
+  get closedByServer(): boolean {
+    return this.#closedByServer;
+  }
+
+  /**
+   * Hands a frame to the socket; cuts the connection off (4408) when its backlog passes the cap.
+   *
+   * @param frame A serialized message.
+   * @returns Whether the frame was handed over.
+   */
+  send(frame: string): boolean {
+    if (this.#closing || this.#socket.readyState !== OPEN) return false;
+    this.#socket.send(frame);
+    if (this.#socket.bufferedAmount > this.#maxQueueBytes) {
+      this.close(CloseCode.slowConsumer, "slow consumer");
+      this.#onSlowConsumer(this);
+    }
+    return true;
+  }
+
+  /**
+   * Closes the connection once, logging the reason at the level the code deserves; later
+   * calls do nothing.
+   *
+   * @param code Close code.
+   * @param reason Short reason sent to the client.
+   */
+  close(code: number, reason: string): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#closedByServer = true;
+    this.log[closeLogLevel(code)]("Closing connection with {code}: {reason}", { code, reason });
+    try {
+      this.#socket.close(code, reason);
+    } catch (error) {
+      this.log.debug("Cannot close socket: {error}", { error: String(error) });
+    }
+  }
+}

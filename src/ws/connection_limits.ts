@@ -1,0 +1,110 @@
+/**
+ * Connection limits: in total, per user and per IP. A slot is taken when a connection is
+ * admitted (before the upgrade), so a burst of concurrent attempts cannot overshoot.
+ *
+ * @module
+ */
+
+/** The limits. */
+export interface ConnectionLimitSettings {
+  /** Most connections on this node. */
+  maxConnections: number;
+  /** Most connections of one user. */
+  maxConnectionsPerUser: number;
+  /** Most connections from one address. */
+  maxConnectionsPerIp: number;
+}
+
+/** A taken slot, or why none was given. */
+export type SlotResult =
+  | { ok: true; release: () => void }
+  | { ok: false; status: 503 | 429; code: "server_full" | "too_many_connections"; message: string };
+
+/**
+ * Counts of open (and admitted) connections.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionLimits } from "./connection_limits.ts";
+ * const limits = new ConnectionLimits({ maxConnections: 1, maxConnectionsPerUser: 1, maxConnectionsPerIp: 1 });
+ * const slot = limits.acquire("u1", "127.0.0.1");
+ * console.assert(slot.ok && !limits.acquire("u2", "127.0.0.2").ok);
+ * if (slot.ok) slot.release();
+ * ```
+ */
+export class ConnectionLimits {
+  readonly #settings: ConnectionLimitSettings;
+  readonly #perUser = new Map<string, number>();
+  readonly #perIp = new Map<string, number>();
+  #total = 0;
+
+  /** @param settings The limits. */
+  constructor(settings: ConnectionLimitSettings) {
+    this.#settings = settings;
+  }
+
+  /** Connections counted now. */
+  get total(): number {
+    return this.#total;
+  }
+
+  /**
+   * Takes a slot for a user at an address.
+   *
+   * @param userId The user.
+   * @param ip The client address.
+   * @returns A release function (idempotent), or the refusal.
+   */
+  acquire(userId: string, ip: string): SlotResult {
+    const s = this.#settings;
+    if (this.#total >= s.maxConnections) {
+      return {
+        ok: false,
+        status: 503,
+        code: "server_full",
+        message:
+          `Cannot connect: server is full (${this.#total} of ${s.maxConnections} connections)`,
+      };
+    }
+    const user = this.#perUser.get(userId) ?? 0;
+    if (user >= s.maxConnectionsPerUser) {
+      return {
+        ok: false,
+        status: 429,
+        code: "too_many_connections",
+        message:
+          `Cannot connect: user has too many connections (${user} of ${s.maxConnectionsPerUser})`,
+      };
+    }
+    const fromIp = this.#perIp.get(ip) ?? 0;
+    if (fromIp >= s.maxConnectionsPerIp) {
+      return {
+        ok: false,
+        status: 429,
+        code: "too_many_connections",
+        message:
+          `Cannot connect: address has too many connections (${fromIp} of ${s.maxConnectionsPerIp})`,
+      };
+    }
+    this.#total++;
+    this.#perUser.set(userId, user + 1);
+    this.#perIp.set(ip, fromIp + 1);
+    let released = false;
+    return {
+      ok: true,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.#total--;
+        decrement(this.#perUser, userId);
+        decrement(this.#perIp, ip);
+      },
+    };
+  }
+}
+
+function decrement(counts: Map<string, number>, key: string): void {
+  const n = (counts.get(key) ?? 1) - 1;
+  if (n <= 0) counts.delete(key);
+  else counts.set(key, n);
+}

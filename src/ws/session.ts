@@ -1,0 +1,103 @@
+/**
+ * Wiring one admitted WebSocket to its room: open → attach, frames → room, close → leave,
+ * plus the token-expiry timer and the release of limits.
+ *
+ * @module
+ */
+import type { Principal } from "../auth/principal.ts";
+import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics/metrics.ts";
+import type { ResumeRequest, Room } from "../room/room.ts";
+import { CloseCode, closeLogLevel } from "./close_codes.ts";
+import { Connection } from "./connection.ts";
+import { handleFrame, type InboundDeps } from "./inbound.ts";
+import { MessageLimiter, type RateSettings, type SharedBuckets } from "./message_limiter.ts";
+import type { Socket } from "./socket.ts";
+import type { SocketHandlers } from "./upgrade.ts";
+
+/** Longest delay `setTimeout` accepts. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Everything a session is made of. */
+export interface SessionInit {
+  /** Connection id. */
+  id: string;
+  /** The socket, not yet open. */
+  socket: Socket;
+  /** The authenticated user. */
+  principal: Principal;
+  /** The room that admitted the connection. */
+  room: Room;
+  /** Client address. */
+  ip: string;
+  /** Resume request from `?since=&epoch=`. */
+  resume?: ResumeRequest;
+  /** The room's rate limits. */
+  rate: RateSettings;
+  /** Per-user buckets shared across connections. */
+  userBuckets: SharedBuckets;
+  /** Largest outbound backlog before 4408. */
+  maxQueueBytes: number;
+  /** Frame handling dependencies. */
+  inbound: InboundDeps;
+  /** Counters. */
+  metrics: Metrics;
+  /** Logger with connection context. */
+  log: Logger;
+  /** Releases the connection-limit slot. */
+  release: () => void;
+}
+
+/**
+ * Builds the socket handlers of an admitted connection.
+ *
+ * @param init The session's parts.
+ * @returns Handlers for {@linkcode upgradeWebSocket}.
+ */
+export function createSession(init: SessionInit): SocketHandlers {
+  const { room, principal, metrics, log } = init;
+  const bucketKey = `${room.id}\u0000${principal.id}`;
+  const limiter = new MessageLimiter(init.rate, init.userBuckets.acquire(bucketKey, init.rate));
+  const connection = new Connection({
+    id: init.id,
+    principal,
+    roomId: room.id,
+    ip: init.ip,
+    socket: init.socket,
+    maxQueueBytes: init.maxQueueBytes,
+    limiter,
+    log,
+    onSlowConsumer: () => metrics.slowConsumerDisconnect(),
+  });
+  let expiry: ReturnType<typeof setTimeout> | undefined;
+  let opened = false;
+  const armExpiry = () => {
+    const left = principal.expiresAt - Date.now();
+    if (left <= 0) return connection.close(CloseCode.tokenExpired, "token expired");
+    expiry = setTimeout(armExpiry, Math.min(left, MAX_TIMER_MS));
+  };
+  return {
+    onOpen() {
+      opened = true;
+      metrics.connectionAccepted();
+      log.debug("Connection open");
+      armExpiry();
+      room.attach(connection, init.resume);
+    },
+    onMessage(data) {
+      handleFrame(connection, room, data, init.inbound);
+    },
+    onClose(code, reason) {
+      clearTimeout(expiry);
+      room.leave(connection.id);
+      init.userBuckets.release(bucketKey);
+      init.release();
+      if (opened) metrics.connectionClosed(code);
+      if (connection.closedByServer) return;
+      log[closeLogLevel(code)]("Connection closed by client with {code} {reason}", {
+        code,
+        reason,
+      });
+    },
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * The runtime adapter: the only caller of `Deno.upgradeWebSocket`. It hands socket events to
+ * runtime-independent handlers.
+ *
+ * @module
+ */
+import type { Socket } from "./socket.ts";
+
+/** Handlers of one WebSocket's events. */
+export interface SocketHandlers {
+  /** The socket is open. */
+  onOpen(): void;
+  /** A frame arrived (string for text, ArrayBuffer/Blob for binary). */
+  onMessage(data: unknown): void;
+  /** The socket closed (for any reason) with this code and reason. */
+  onClose(code: number, reason: string): void;
+}
+
+/**
+ * Upgrades a request to a WebSocket and wires its events.
+ *
+ * @param request The HTTP request (already checked).
+ * @param idleTimeoutS Ping/pong idle timeout in seconds (0 disables).
+ * @param handlersFor Builds the handlers once the socket exists.
+ * @returns The 101 response to return to `Deno.serve`.
+ */
+export function upgradeWebSocket(
+  request: Request,
+  idleTimeoutS: number,
+  handlersFor: (socket: Socket) => SocketHandlers,
+): Response {
+  const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout: idleTimeoutS });
+  const handlers = handlersFor(socket);
+  let closed = false;
+  socket.onopen = () => handlers.onOpen();
+  socket.onmessage = (event) => handlers.onMessage(event.data);
+  socket.onclose = (event) => {
+    if (closed) return;
+    closed = true;
+    handlers.onClose(event.code, event.reason);
+  };
+  socket.onerror = () => {};
+  return response;
+}

@@ -1,0 +1,143 @@
+/**
+ * Starts a real roomd in the test process: real `Deno.serve` on 127.0.0.1 port 0, a real
+ * SQLite file in a fresh temp dir (or the memory store when asked), real sockets.
+ *
+ * @module
+ */
+import { mintToken } from "../../src/auth/mint.ts";
+import { createTokenVerifier } from "../../src/auth/verifier.ts";
+import { type Config, parseConfig } from "../../src/config.ts";
+import { setupLogging } from "../../src/log.ts";
+import { Metrics } from "../../src/metrics/metrics.ts";
+import { createRoomd, type Roomd } from "../../src/server.ts";
+import { openStore } from "../../src/store/open_store.ts";
+import type { Store } from "../../src/store/types.ts";
+import { openClient, type TestClient } from "./client.ts";
+
+/** The secret every test server signs with. */
+export const TEST_SECRET = "test-secret-0123456789abcdef";
+
+/** Claims of a test token. */
+export interface TestUser {
+  /** User id. */
+  sub: string;
+  /** Display name. */
+  name?: string;
+  /** Admin flag. */
+  admin?: boolean;
+  /** Rooms claim. */
+  rooms?: string[];
+}
+
+/** A running server and ways to talk to it. */
+export interface TestServer {
+  /** `http://127.0.0.1:PORT`. */
+  readonly origin: string;
+  /** The port chosen by the OS. */
+  readonly port: number;
+  /** The configuration used. */
+  readonly config: Config;
+  /** The server's parts. */
+  readonly roomd: Roomd;
+  /** Its store. */
+  readonly store: Store;
+  /** Its metrics. */
+  readonly metrics: Metrics;
+  /** Its data dir (removed by `close`). */
+  readonly dataDir: string;
+  /** Log lines written so far. */
+  readonly logs: string[];
+  /** Mints a token for a user (default TTL 1 h). */
+  token(user: TestUser, ttl?: string | number): Promise<string>;
+  /** Connects a client to a room as a user (`?since=`… via `query`). */
+  connect(room: string, user: TestUser | string, query?: Record<string, string>): Promise<TestClient>;
+  /** `fetch` against the server with an optional bearer user. */
+  request(path: string, init?: RequestInit & { user?: TestUser }): Promise<Response>;
+  /** Shuts the server down and removes its data dir. */
+  close(): Promise<void>;
+}
+
+/** Environment defaults for tests: generous limits, quick room stop, quiet logs. */
+const TEST_ENV: Record<string, string> = {
+  PORT: "0",
+  HOST: "127.0.0.1",
+  ROOMD_JWT_SECRET: TEST_SECRET,
+  ROOMD_LOG_LEVEL: "info",
+  ROOMD_LOG_FORMAT: "json",
+  ROOMD_JOIN_RATE: "100000",
+  ROOMD_MSG_RATE: "100000",
+  ROOMD_MSG_BURST: "100000",
+  ROOMD_ROOM_GRACE_MS: "20",
+  ROOMD_SHUTDOWN_TIMEOUT_MS: "2000",
+};
+
+/**
+ * Starts a server.
+ *
+ * @param env Variables on top of the test defaults.
+ * @param file Config-file values (e.g. `types`).
+ * @returns The running server.
+ */
+export async function startServer(
+  env: Record<string, string> = {},
+  file: Record<string, unknown> = {},
+): Promise<TestServer> {
+  const dataDir = env.ROOMD_DATA_DIR ?? await Deno.makeTempDir({ prefix: "roomd-test-" });
+  const config = parseConfig({ ...TEST_ENV, ROOMD_DATA_DIR: dataDir, ...env }, file);
+  const logs: string[] = [];
+  const log = await setupLogging({ level: config.logLevel, format: "json", write: (line) => logs.push(line) });
+  const store = openStore(config);
+  const metrics = new Metrics({ collectProcess: false });
+  const verifier = await createTokenVerifier({ secret: config.jwtSecret });
+  const roomd = createRoomd({ config, store, metrics, log, verifier });
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, roomd.handler);
+  const port = server.addr.port;
+  const origin = `http://127.0.0.1:${port}`;
+  const token = (user: TestUser, ttl: string | number = "1h") => mintToken(TEST_SECRET, user, ttl);
+  let closed = false;
+  return {
+    origin,
+    port,
+    config,
+    roomd,
+    store,
+    metrics,
+    dataDir,
+    logs,
+    token,
+    async connect(room, user, query = {}) {
+      const who = typeof user === "string" ? { sub: user, name: user } : user;
+      const params = new URLSearchParams({ token: await token(who), ...query });
+      return openClient(`ws://127.0.0.1:${port}/ws/${encodeURIComponent(room)}?${params}`, { Origin: origin });
+    },
+    async request(path, init = {}) {
+      const headers = new Headers(init.headers);
+      if (init.user) headers.set("authorization", `Bearer ${await token(init.user)}`);
+      return fetch(`${origin}${path}`, { ...init, headers });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await roomd.shutdown();
+      await server.shutdown();
+      if (!env.ROOMD_DATA_DIR) await Deno.remove(dataDir, { recursive: true });
+    },
+  };
+}
+
+/**
+ * Headers of a WebSocket upgrade request, for checking refusals with `fetch`.
+ *
+ * @param origin Origin header value (omitted when `null`).
+ * @returns Headers.
+ */
+export function upgradeHeaders(origin: string | null): Record<string, string> {
+  const headers: Record<string, string> = {
+    upgrade: "websocket",
+    connection: "Upgrade",
+    "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+    "sec-websocket-version": "13",
+  };
+  if (origin !== null) headers.origin = origin;
+  return headers;
+}
