@@ -23,9 +23,12 @@
 export class RateWindow {
   readonly #slotMs: number;
   readonly #startMs: number;
-  readonly #counts: Float64Array;
-  /** Absolute slot number (time / slotMs) that each ring entry holds; NaN when never used. */
-  readonly #slotIds: Float64Array;
+  readonly #slots: number;
+  /**
+   * Entry i is at [2i] the absolute slot number (time / slotMs) it holds, NaN when never used,
+   * and at [2i + 1] its count: one array per window keeps a per-room window small.
+   */
+  readonly #ring: Float64Array;
   #lastEventMs = Number.NEGATIVE_INFINITY;
 
   /**
@@ -49,13 +52,14 @@ export class RateWindow {
     }
     this.#slotMs = slotMs;
     this.#startMs = startMs;
-    this.#counts = new Float64Array(slots);
-    this.#slotIds = new Float64Array(slots).fill(Number.NaN);
+    this.#slots = slots;
+    this.#ring = new Float64Array(2 * slots);
+    for (let i = 0; i < this.#ring.length; i += 2) this.#ring[i] = Number.NaN;
   }
 
   /** The longest window this ring can answer for, in milliseconds. */
   get spanMs(): number {
-    return this.#counts.length * this.#slotMs;
+    return this.#slots * this.#slotMs;
   }
 
   /** Time of the latest `add()`, or `-Infinity` when nothing was added. */
@@ -71,12 +75,12 @@ export class RateWindow {
    */
   add(nowMs: number, count = 1): void {
     const slot = Math.floor(nowMs / this.#slotMs);
-    const index = slot % this.#counts.length;
-    if (this.#slotIds[index] === slot) {
-      this.#counts[index] += count;
+    const index = 2 * (slot % this.#slots);
+    if (this.#ring[index] === slot) {
+      this.#ring[index + 1] += count;
     } else {
-      this.#slotIds[index] = slot;
-      this.#counts[index] = count;
+      this.#ring[index] = slot;
+      this.#ring[index + 1] = count;
     }
     if (nowMs > this.#lastEventMs) this.#lastEventMs = nowMs;
   }
@@ -92,9 +96,9 @@ export class RateWindow {
     const current = Math.floor(nowMs / this.#slotMs);
     const oldest = current - this.#slotsIn(windowMs) + 1;
     let total = 0;
-    for (let i = 0; i < this.#slotIds.length; i++) {
-      const id = this.#slotIds[i];
-      if (id >= oldest && id <= current) total += this.#counts[i];
+    for (let i = 0; i < this.#ring.length; i += 2) {
+      const id = this.#ring[i];
+      if (id >= oldest && id <= current) total += this.#ring[i + 1];
     }
     return total;
   }
@@ -115,6 +119,6 @@ export class RateWindow {
   }
 
   #slotsIn(windowMs: number): number {
-    return Math.min(Math.max(1, Math.ceil(windowMs / this.#slotMs)), this.#counts.length);
+    return Math.min(Math.max(1, Math.ceil(windowMs / this.#slotMs)), this.#slots);
   }
 }

@@ -5,8 +5,7 @@
  * @module
  */
 import type { Principal } from "../auth/principal.ts";
-import type { Envelope } from "../protocol/envelope.ts";
-import { encodeAck, encodeEnvelope, encodeError, utf8Length } from "../protocol/codec.ts";
+import { encodeAck, encodeEnvelope, encodeError } from "../protocol/codec.ts";
 import type { HistoryPage, HistoryQuery, RoomPatch, RoomRecord } from "../store/types.ts";
 import { CloseCode } from "../ws/close_codes.ts";
 import type { Connection } from "../ws/connection.ts";
@@ -17,16 +16,18 @@ import { type MemberDetail, Members } from "./members.ts";
 import { newRoomRecord } from "./new_room.ts";
 import type { RoomContext } from "./room_context.ts";
 import { replayHistory } from "./replay.ts";
+import { RoomSequence } from "./sequence.ts";
+import { welcomeData } from "./welcome.ts";
+import { Outbox, type PublishReceipt } from "./outbox.ts";
 
-/** Ids reserved durably at a time; after a crash, ids resume past the reserved block. */
-const SEQUENCE_BLOCK = 100;
+export type { PublishReceipt };
+import { type Refusal, refuseJoin } from "./admission.ts";
+
 /** A reservation whose socket never opened is dropped after this long. */
 const RESERVATION_TTL_MS = 30_000;
 
 /** The answer to an admission request. */
-export type AdmitResult =
-  | { ok: true; rate: RateSettings }
-  | { ok: false; status: number; code: "forbidden" | "room_full"; message: string };
+export type AdmitResult = { ok: true; rate: RateSettings } | ({ ok: false } & Refusal);
 
 /** What a reconnecting client asks to resume from. */
 export interface ResumeRequest {
@@ -46,16 +47,6 @@ export interface RoomSnapshot {
   connections: number;
 }
 
-/** The outcome of a server-side publish. */
-export interface PublishReceipt {
-  /** Message id (persisted types only). */
-  id?: number;
-  /** Server time of the message. */
-  timestamp: string;
-  /** Settles when the message is durable. */
-  committed: Promise<void>;
-}
-
 /** Raised when a task is posted to a room that has stopped. */
 export class RoomStoppedError extends Error {
   override name = "RoomStoppedError";
@@ -71,12 +62,11 @@ export class Room {
   readonly #ctx: RoomContext;
   readonly #mailbox: Mailbox;
   readonly #members = new Members();
+  readonly #outbox: Outbox;
   readonly #reservations = new Map<string, number>();
   readonly #onStop: (room: Room) => void;
   #record: RoomRecord | null = null;
-  #lastId = 0;
-  #nextId = 1;
-  #reserved = 0;
+  #sequence = new RoomSequence(0, 0);
   #stopTimer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
 
@@ -89,6 +79,7 @@ export class Room {
     this.id = id;
     this.#ctx = ctx;
     this.#onStop = onStop;
+    this.#outbox = new Outbox(id, this.#members.connections, ctx.writer, ctx.metrics);
     this.#mailbox = new Mailbox((error) => this.#crash(error));
     this.#mailbox.post(() => this.#load());
   }
@@ -199,8 +190,10 @@ export class Room {
   publishAsServer(type: string, data: unknown, persist: boolean): Promise<PublishReceipt | null> {
     return this.#ask(async () => {
       if (!this.#record) return null;
-      if (persist && this.#nextId > this.#reserved) await this.#reserveIds();
-      return this.#broadcast(type, null, data, persist, null);
+      if (persist && this.#sequence.exhausted) {
+        await this.#sequence.reserve(this.#ctx.store, this.id);
+      }
+      return this.#outbox.publish(type, null, data, persist ? this.#sequence : null, null);
     });
   }
 
@@ -328,18 +321,8 @@ export class Room {
   async #load(): Promise<void> {
     this.#record = await this.#ctx.store.getRoom(this.id);
     if (!this.#record) return this.#scheduleStop(0);
-    await this.#loadSequence();
+    this.#sequence = await RoomSequence.load(this.#ctx.store, this.id);
     this.#scheduleStop(this.#ctx.config.roomGraceMs);
-  }
-
-  async #loadSequence(): Promise<void> {
-    const [sequence, newest] = await Promise.all([
-      this.#ctx.store.getSequence(this.id),
-      this.#ctx.store.readMessages(this.id, { limit: 1 }),
-    ]);
-    this.#lastId = newest.messages.at(-1)?.id ?? 0;
-    this.#reserved = sequence.reserved;
-    this.#nextId = Math.max(sequence.reserved, this.#lastId) + 1;
   }
 
   async #admit(principal: Principal, connectionId: string): Promise<AdmitResult> {
@@ -354,28 +337,12 @@ export class Room {
         this.#record = await this.#ctx.store.getRoom(this.id);
         if (!this.#record) throw new Error(`room "${this.id}" vanished while being created`);
       } else this.#record = record;
-      await this.#loadSequence();
-    }
-    const room = this.#record;
-    if (!mayEnter(room, principal)) {
-      return {
-        ok: false,
-        status: 403,
-        code: "forbidden",
-        message: `Cannot join room "${this.id}": room is private`,
-      };
+      this.#sequence = await RoomSequence.load(this.#ctx.store, this.id);
     }
     this.#dropStaleReservations();
     const taken = this.#members.connections.size + this.#reservations.size;
-    if (room.max_clients > 0 && taken >= room.max_clients) {
-      return {
-        ok: false,
-        status: 409,
-        code: "room_full",
-        message:
-          `Cannot join room "${this.id}": room is full (${taken} of ${room.max_clients} connections)`,
-      };
-    }
+    const refusal = refuseJoin(this.#record, principal, taken);
+    if (refusal) return { ok: false, ...refusal };
     this.#reservations.set(connectionId, Date.now());
     this.#cancelStop();
     return { ok: true, rate: this.#rate() };
@@ -392,31 +359,27 @@ export class Room {
       this.#record = await this.#ctx.store.updateRoom(this.id, { empty_since: null }) ?? room;
     }
     const recovered = resume ? await this.#canRecover(resume) : undefined;
-    const welcome = this.#envelope("system", null, {
-      event: "welcome",
-      room: publicRoom(room),
-      members: this.#members.infos(),
-      last_id: this.#lastId,
-      epoch: room.epoch,
-      recovered,
-      connection_id: connection.id,
-    });
-    this.#deliverTo(connection, "system", encodeEnvelope(welcome));
+    const welcome = this.#outbox.envelope(
+      "system",
+      null,
+      welcomeData(room, this.#members.infos(), this.#sequence.lastId, recovered, connection.id),
+    );
+    this.#outbox.sendTo(connection, "system", encodeEnvelope(welcome));
     if (resume) {
       const since = recovered ? resume.since : 0;
       await replayHistory(
         this.#ctx,
         this.id,
         since,
-        (frame, type) => this.#deliverTo(connection, type, frame),
+        (frame, type) => this.#outbox.sendTo(connection, type, frame),
       );
     }
     if (first) {
-      const presence = this.#envelope("presence", connection.principal.id, {
+      const presence = this.#outbox.envelope("presence", connection.principal.id, {
         action: "join",
         user: { id: connection.principal.id, name: connection.principal.name },
       });
-      this.#fanOut("presence", encodeEnvelope(presence), connection);
+      this.#outbox.fanOut("presence", encodeEnvelope(presence), connection);
     }
   }
 
@@ -438,8 +401,8 @@ export class Room {
     if (code !== null) connection.close(code, reason);
     if (removed?.last) {
       const { id, name } = connection.principal;
-      const leave = this.#envelope("presence", id, { action: "leave", user: { id, name } });
-      this.#fanOut("presence", encodeEnvelope(leave), null);
+      const leave = this.#outbox.envelope("presence", id, { action: "leave", user: { id, name } });
+      this.#outbox.fanOut("presence", encodeEnvelope(leave), null);
     }
   }
 
@@ -462,16 +425,24 @@ export class Room {
     ref: string | undefined,
   ): void | Promise<void> {
     if (!this.#members.connections.has(from.id)) return;
-    if (persist && this.#nextId > this.#reserved) {
-      return this.#reserveIds().then(() => this.#publishFromClient(from, type, data, persist, ref));
+    if (persist && this.#sequence.exhausted) {
+      return this.#sequence.reserve(this.#ctx.store, this.id).then(() =>
+        this.#publishFromClient(from, type, data, persist, ref)
+      );
     }
-    const receipt = this.#broadcast(type, from.principal.id, data, persist, from);
+    const receipt = this.#outbox.publish(
+      type,
+      from.principal.id,
+      data,
+      persist ? this.#sequence : null,
+      from,
+    );
     if (!persist) {
-      this.#deliverTo(from, "ack", encodeAck(ref, undefined, receipt.timestamp));
+      this.#outbox.sendTo(from, "ack", encodeAck(ref, undefined, receipt.timestamp));
       return;
     }
     receipt.committed.then(
-      () => this.#deliverTo(from, "ack", encodeAck(ref, receipt.id, receipt.timestamp)),
+      () => this.#outbox.sendTo(from, "ack", encodeAck(ref, receipt.id, receipt.timestamp)),
       (error) => {
         from.log.error("Cannot persist message {id}: {error}", {
           id: receipt.id,
@@ -486,56 +457,6 @@ export class Room {
         );
       },
     );
-  }
-
-  #broadcast(
-    type: string,
-    userId: string | null,
-    data: unknown,
-    persist: boolean,
-    except: Connection | null,
-  ): PublishReceipt {
-    const started = performance.now();
-    const envelope = this.#envelope(type, userId, data);
-    let committed = Promise.resolve();
-    if (persist) {
-      envelope.id = this.#nextId++;
-      this.#lastId = envelope.id;
-    }
-    const frame = encodeEnvelope(envelope);
-    if (persist) {
-      const writeStarted = performance.now();
-      committed = this.#ctx.writer.append(envelope as Envelope & { id: number });
-      committed.then(
-        () => this.#ctx.metrics.observeStoreWrite((performance.now() - writeStarted) / 1000),
-        () => {},
-      );
-    }
-    this.#fanOut(type, frame, except);
-    this.#ctx.metrics.observeBroadcast((performance.now() - started) / 1000);
-    return { id: envelope.id, timestamp: envelope.timestamp, committed };
-  }
-
-  #fanOut(type: string, frame: string, except: Connection | null): void {
-    let delivered = 0;
-    for (const connection of this.#members.connections.values()) {
-      if (connection !== except && connection.send(frame)) delivered++;
-    }
-    if (delivered > 0) this.#ctx.metrics.delivered(type, delivered, utf8Length(frame));
-  }
-
-  #deliverTo(connection: Connection, type: string, frame: string): void {
-    if (connection.send(frame)) this.#ctx.metrics.delivered(type, 1, utf8Length(frame));
-  }
-
-  #envelope(type: string, userId: string | null, data: unknown): Envelope {
-    return { type, room_id: this.id, user_id: userId, data, timestamp: new Date().toISOString() };
-  }
-
-  async #reserveIds(): Promise<void> {
-    const reserved = this.#nextId - 1 + SEQUENCE_BLOCK;
-    await this.#ctx.store.reserveSequence(this.id, reserved);
-    this.#reserved = reserved;
   }
 
   #rate(): RateSettings {
@@ -604,14 +525,4 @@ export class Room {
     }
     this.#stop();
   }
-}
-
-function publicRoom(room: RoomRecord) {
-  return {
-    id: room.id,
-    name: room.name,
-    metadata: room.metadata,
-    max_clients: room.max_clients,
-    is_private: room.is_private,
-  };
 }

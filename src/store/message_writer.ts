@@ -54,7 +54,7 @@ export class MessageWriter {
   readonly #onCommit: ((seconds: number, count: number) => void) | undefined;
   #queue: Pending[] = [];
   #inFlight: Pending[] = [];
-  #timer: number | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
   #running = false;
   #closed = false;
 

@@ -1,0 +1,54 @@
+/**
+ * The welcome a connection receives first.
+ *
+ * @module
+ */
+import type { MemberInfo } from "../protocol/envelope.ts";
+import type { RoomRecord } from "../store/types.ts";
+
+/** The `data` of a welcome message. */
+export interface WelcomeData {
+  /** Always `welcome`. */
+  event: "welcome";
+  /** The room's public settings. */
+  room: Pick<RoomRecord, "id" | "name" | "metadata" | "max_clients" | "is_private">;
+  /** Members present, the newcomer included. */
+  members: MemberInfo[];
+  /** Newest message id of the room (0 when none). */
+  last_id: number;
+  /** History generation; resume with `?since=ID&epoch=E`. */
+  epoch: string;
+  /** With `?since=`: whether every missed message follows; absent on a fresh join. */
+  recovered?: boolean;
+  /** The connection's id. */
+  connection_id: string;
+}
+
+/**
+ * Builds the `data` of a welcome.
+ *
+ * @param room The room.
+ * @param members Members present.
+ * @param lastId Newest message id.
+ * @param recovered Resume outcome, if resuming.
+ * @param connectionId The connection's id.
+ * @returns The welcome data.
+ */
+export function welcomeData(
+  room: RoomRecord,
+  members: MemberInfo[],
+  lastId: number,
+  recovered: boolean | undefined,
+  connectionId: string,
+): WelcomeData {
+  const { id, name, metadata, max_clients, is_private } = room;
+  return {
+    event: "welcome",
+    room: { id, name, metadata, max_clients, is_private },
+    members,
+    last_id: lastId,
+    epoch: room.epoch,
+    recovered,
+    connection_id: connectionId,
+  };
+}

@@ -1,0 +1,212 @@
+import assert from "assert";
+import { MessageWriter } from "../../src/store/message_writer.ts";
+import { StoreError } from "../../src/store/store_error.ts";
+import type {
+  HistoryPage,
+  MessageStore,
+  SequenceState,
+  StoredMessage,
+} from "../../src/store/types.ts";
+
+/**
+ * A message store whose commits the test completes by hand: each `appendMessages` call is
+ * recorded and stays pending until `settle` is called for it.
+ */
+class ManualStore implements MessageStore {
+  readonly batches: number[][] = [];
+  readonly #commits: PromiseWithResolvers<void>[] = [];
+  #called = Promise.withResolvers<void>();
+
+  appendMessages(messages: StoredMessage[]): Promise<void> {
+    this.batches.push(messages.map((m) => m.id));
+    const commit = Promise.withResolvers<void>();
+    this.#commits.push(commit);
+    this.#called.resolve();
+    return commit.promise;
+  }
+
+  /** Resolves once `appendMessages` has been called `count` times in all. */
+  async called(count: number): Promise<void> {
+    while (this.batches.length < count) {
+      this.#called = Promise.withResolvers<void>();
+      await this.#called.promise;
+    }
+  }
+
+  /** Completes commit number `index` (0-based), with `error` if given. */
+  settle(index: number, error?: Error): void {
+    if (error) this.#commits[index].reject(error);
+    else this.#commits[index].resolve();
+  }
+
+  readMessages(): Promise<HistoryPage> {
+    throw new Error("not used");
+  }
+  getSequence(): Promise<SequenceState> {
+    throw new Error("not used");
+  }
+  reserveSequence(): Promise<void> {
+    throw new Error("not used");
+  }
+  trimOlderThan(): Promise<void> {
+    throw new Error("not used");
+  }
+}
+
+/** A message store that commits at once, failing the calls whose number is in `failing`. */
+class ScriptedStore extends ManualStore {
+  readonly #failing: Set<number>;
+
+  constructor(failing: number[] = []) {
+    super();
+    this.#failing = new Set(failing);
+  }
+
+  override appendMessages(messages: StoredMessage[]): Promise<void> {
+    const call = this.batches.length;
+    super.appendMessages(messages);
+    if (!this.#failing.has(call)) return Promise.resolve();
+    return Promise.reject(new StoreError(`Cannot append ${messages.length} messages: disk full`));
+  }
+}
+
+function message(id: number): StoredMessage {
+  return {
+    id,
+    type: "chat",
+    room_id: "lobby",
+    user_id: "ana",
+    data: { text: `message ${id}` },
+    timestamp: "2025-01-01T00:00:00.000Z",
+  };
+}
+
+/** Whether the promise has settled by the time other pending callbacks and timers ran. */
+async function isSettled(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  promise.then(() => settled = true, () => settled = true);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  return settled;
+}
+
+Deno.test("MessageWriter commits appends of one event-loop turn in one batch", async () => {
+  const store = new ScriptedStore();
+  const commits: [number, number][] = [];
+  const writer = new MessageWriter(store, {
+    onCommit: (seconds, count) => commits.push([seconds, count]),
+  });
+  await Promise.all([1, 2, 3, 4, 5].map((id) => writer.append(message(id))));
+  assert.deepStrictEqual(store.batches, [[1, 2, 3, 4, 5]]);
+  assert.equal(commits.length, 1);
+  assert.equal(commits[0][1], 5);
+  assert.ok(commits[0][0] >= 0 && Number.isFinite(commits[0][0]), `seconds ${commits[0][0]}`);
+  await writer.close();
+});
+
+Deno.test("MessageWriter commits a full batch at once and splits larger bursts", async () => {
+  const store = new ManualStore();
+  const writer = new MessageWriter(store, { maxBatch: 3 });
+  const appends = [1, 2, 3, 4, 5, 6, 7].map((id) => writer.append(message(id)));
+  assert.deepStrictEqual(store.batches, [[1, 2, 3]]);
+  store.settle(0);
+  await store.called(2);
+  store.settle(1);
+  await store.called(3);
+  store.settle(2);
+  await Promise.all(appends);
+  assert.deepStrictEqual(store.batches, [[1, 2, 3], [4, 5, 6], [7]]);
+  await writer.close();
+});
+
+Deno.test("MessageWriter resolves an append only once its batch is committed", async () => {
+  const store = new ManualStore();
+  const writer = new MessageWriter(store);
+  const appended = writer.append(message(1));
+  await store.called(1);
+  assert.equal(await isSettled(appended), false);
+  store.settle(0);
+  await appended;
+  await writer.close();
+});
+
+Deno.test("MessageWriter puts appends made during a commit into the next batch", async () => {
+  const store = new ManualStore();
+  const writer = new MessageWriter(store);
+  const first = [writer.append(message(1)), writer.append(message(2))];
+  await store.called(1);
+  const second = [writer.append(message(3)), writer.append(message(4))];
+  assert.equal(await isSettled(Promise.race(second)), false);
+  assert.deepStrictEqual(store.batches, [[1, 2]]);
+  store.settle(0);
+  await Promise.all(first);
+  await store.called(2);
+  assert.deepStrictEqual(store.batches, [[1, 2], [3, 4]]);
+  store.settle(1);
+  await Promise.all(second);
+  await writer.close();
+});
+
+Deno.test("MessageWriter rejects the appends of a failed commit and keeps working", async () => {
+  const store = new ScriptedStore([0]);
+  const writer = new MessageWriter(store);
+  const failed = [writer.append(message(1)), writer.append(message(2))];
+  await Promise.all(failed.map((append) => assert.rejects(append, /^StoreError: .*disk full$/)));
+  await writer.append(message(3));
+  assert.deepStrictEqual(store.batches, [[1, 2], [3]]);
+  await writer.close();
+});
+
+Deno.test("MessageWriter.flush() commits what is queued without waiting for the timer", async () => {
+  const store = new ManualStore();
+  const writer = new MessageWriter(store);
+  const appended = writer.append(message(1));
+  const flushed = writer.flush();
+  assert.deepStrictEqual(store.batches, [[1]]);
+  assert.equal(await isSettled(flushed), false);
+  store.settle(0);
+  await flushed;
+  await appended;
+  assert.deepStrictEqual(store.batches, [[1]]);
+  await writer.close();
+});
+
+Deno.test("MessageWriter.flush() rejects when a commit it waits for fails", async () => {
+  const store = new ScriptedStore([0]);
+  const writer = new MessageWriter(store);
+  const appended = writer.append(message(1));
+  await assert.rejects(writer.flush(), /disk full/);
+  await assert.rejects(appended, /disk full/);
+  await writer.close();
+});
+
+Deno.test("MessageWriter.close() commits queued messages and refuses later appends", async () => {
+  const store = new ScriptedStore();
+  const writer = new MessageWriter(store);
+  const queued = [writer.append(message(1)), writer.append(message(2))];
+  await writer.close();
+  assert.deepStrictEqual(store.batches, [[1, 2]]);
+  await Promise.all(queued);
+  await assert.rejects(writer.append(message(3)), (err: unknown) => {
+    assert.ok(err instanceof StoreError);
+    assert.equal(err.message, 'Cannot append message 3 of room "lobby": writer is closed');
+    return true;
+  });
+  await writer.close();
+  assert.deepStrictEqual(store.batches, [[1, 2]]);
+});
+
+Deno.test("MessageWriter.close() waits for the commit in flight", async () => {
+  const store = new ManualStore();
+  const writer = new MessageWriter(store);
+  const appended = writer.append(message(1));
+  await store.called(1);
+  const closed = writer.close();
+  assert.equal(await isSettled(closed), false);
+  store.settle(0);
+  await closed;
+  await appended;
+});
+
+Deno.test("MessageWriter refuses a maxBatch below 1", () => {
+  assert.throws(() => new MessageWriter(new ScriptedStore(), { maxBatch: 0 }), RangeError);
+});
