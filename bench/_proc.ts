@@ -71,3 +71,39 @@ export function sampleProcess(pid: number): ProcessSample | null {
     return null;
   }
 }
+
+/**
+ * Extracts the machine's busy CPU ticks (all cores, everything but idle and iowait) from the
+ * text of `/proc/stat`.
+ *
+ * @param stat The file's text.
+ * @returns Busy ticks since boot, or `null` when the `cpu` line is missing.
+ *
+ * @example
+ * ```ts
+ * import { parseBusyTicks } from "./_proc.ts";
+ * console.assert(parseBusyTicks("cpu  100 5 50 1000 20 1 2 3 0 0\ncpu0 1 1 1 1\n") === 161);
+ * ```
+ */
+export function parseBusyTicks(stat: string): number | null {
+  const match = /^cpu\s+(.+)$/m.exec(stat);
+  if (match === null) return null;
+  const [user, nice, system, _idle, _iowait, irq = 0, softirq = 0, steal = 0] = match[1].trim()
+    .split(/\s+/).map(Number);
+  const busy = user + nice + system + irq + softirq + steal;
+  return Number.isFinite(busy) ? busy : null;
+}
+
+/**
+ * Reads the machine's busy CPU time, all cores together.
+ *
+ * @returns Busy seconds since boot, or `null` when `/proc/stat` is unreadable.
+ */
+export function sampleMachineBusy(): number | null {
+  try {
+    const ticks = parseBusyTicks(Deno.readTextFileSync("/proc/stat"));
+    return ticks === null ? null : ticks / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}

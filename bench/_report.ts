@@ -100,12 +100,13 @@ function windowRows(w: WindowResult): [string, string][] {
       w.serverRssPeakKb === null ? "n/a" : `peak ${num(w.serverRssPeakKb / 1024, 1)} MB`,
     ],
     ["load tool CPU", `${num(w.toolCpuSeconds, 2)} s (${num(w.toolCpuPct, 0)}% of a core)`],
+    ["other CPU", `${num(w.otherCpuPct, 0)}% of a core (other processes on the machine)`],
   ];
 }
 
 function rampTable(steps: readonly WindowResult[]): string[] {
   const head = ["step", "rate/pub", "sent", "delivered/s", "delivered %", "p50 ms", "p99 ms"]
-    .concat(["max ms", "server cpu %", "µs/msg", "tool cpu %"]);
+    .concat(["max ms", "server cpu %", "µs/msg", "tool cpu %", "other cpu %"]);
   const body = steps.map((s, i) => [
     String(i + 1),
     num(s.rate, 1),
@@ -118,6 +119,7 @@ function rampTable(steps: readonly WindowResult[]): string[] {
     num(s.serverCpuPct, 0),
     num(s.serverCpuUsPerMsg, 2),
     num(s.toolCpuPct, 0),
+    num(s.otherCpuPct, 0),
   ]);
   return alignColumns([head, ...body]);
 }

@@ -41,6 +41,11 @@ export interface WindowResult {
   toolCpuSeconds: number;
   /** The load tool's CPU percentage of one core over the window and drain. */
   toolCpuPct: number;
+  /**
+   * CPU percentage of one core used by everything else on the machine (other processes, and
+   * the server too without `--pid`) over the window: noise to watch on a shared machine.
+   */
+  otherCpuPct: number | null;
 }
 
 /** Ramp mode: the steps and the best sustained rate. */

@@ -6,7 +6,7 @@
  */
 import type { LoadOptions } from "./_args.ts";
 import { nowMicros } from "./_meter.ts";
-import { sampleProcess } from "./_proc.ts";
+import { sampleMachineBusy, sampleProcess } from "./_proc.ts";
 import { progress } from "./_progress.ts";
 import type { Publisher } from "./_publisher.ts";
 import type { WindowResult } from "./_result.ts";
@@ -44,6 +44,7 @@ export async function measureWindow(
   publisher.openWindow(from, to);
   const server0 = options.pid === null ? null : sampleProcess(options.pid);
   const tool0 = sampleProcess(Deno.pid);
+  const machine0 = sampleMachineBusy();
   let rssPeak = server0?.rssKb ?? null;
   const ticker = setInterval(() => {
     const s = options.pid === null ? null : sampleProcess(options.pid);
@@ -63,9 +64,12 @@ export async function measureWindow(
   const wall = (nowMicros() - from) / 1e6;
   const server1 = options.pid === null ? null : sampleProcess(options.pid);
   const tool1 = sampleProcess(Deno.pid);
+  const machine1 = sampleMachineBusy();
   const delivered = session.meter.delivered;
   const serverCpu = server0 && server1 ? server1.cpuSeconds - server0.cpuSeconds : null;
   const toolCpu = tool0 && tool1 ? tool1.cpuSeconds - tool0.cpuSeconds : 0;
+  const machineCpu = machine0 !== null && machine1 !== null ? machine1 - machine0 : null;
+  const otherCpu = machineCpu === null ? null : machineCpu - toolCpu - (serverCpu ?? 0);
   if (server1 !== null && rssPeak !== null) rssPeak = Math.max(rssPeak, server1.rssKb);
   return {
     rate,
@@ -84,6 +88,7 @@ export async function measureWindow(
     serverRssPeakKb: options.pid === null ? null : rssPeak,
     toolCpuSeconds: toolCpu,
     toolCpuPct: (100 * toolCpu) / wall,
+    otherCpuPct: otherCpu === null ? null : Math.max(0, (100 * otherCpu) / wall),
   };
 }
 

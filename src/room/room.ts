@@ -198,6 +198,26 @@ export class Room {
   }
 
   /**
+   * Creates the room from a complete record (the rooms API), unless it exists already.
+   *
+   * @param record The new room's record.
+   * @returns The snapshot of the new room, or `null` when the id is taken.
+   */
+  create(record: RoomRecord): Promise<RoomSnapshot | null> {
+    return this.#ask(async () => {
+      if (this.#record) return null;
+      if (!(await this.#ctx.store.createRoom(record))) {
+        this.#record = await this.#ctx.store.getRoom(this.id);
+        return null;
+      }
+      this.#record = record;
+      this.#sequence = await RoomSequence.load(this.#ctx.store, this.id);
+      this.#scheduleStop(this.#ctx.config.roomGraceMs);
+      return this.#snapshot();
+    });
+  }
+
+  /**
    * The room's record and live counts.
    *
    * @returns The snapshot, or `null` when the room does not exist.
@@ -249,6 +269,7 @@ export class Room {
         this.#remove(connection, CloseCode.removed, "room deleted");
       }
       this.#reservations.clear();
+      await this.#ctx.writer.flush();
       await this.#ctx.store.deleteRoom(this.id);
       this.#forget();
       return true;
@@ -268,6 +289,7 @@ export class Room {
       if (!room || room.empty_since === null || !this.#isEmpty()) return false;
       const ttl = room.ttl_s ?? (room.origin === "auto" ? emptyRoomTtlS : null);
       if (ttl === null || now.getTime() - Date.parse(room.empty_since) < ttl * 1000) return false;
+      await this.#ctx.writer.flush();
       await this.#ctx.store.deleteRoom(this.id);
       this.#forget();
       return true;

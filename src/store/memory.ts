@@ -191,7 +191,7 @@ export class MemoryStore implements Store {
       const to = lowerBound(stored, query.before ?? Infinity, false);
       const count = Math.max(0, to - from);
       const page = query.since !== undefined && query.before === undefined
-        ? stored.slice(from, from + Math.min(count, query.limit))
+        ? stored.slice(from, from + query.limit)
         : stored.slice(Math.max(from, to - query.limit), to);
       return { messages: page.map(copyMessage), has_more: count > query.limit };
     });
@@ -218,7 +218,8 @@ export class MemoryStore implements Store {
    */
   reserveSequence(roomId: string, reserved: number): Promise<void> {
     return this.#run(`Cannot reserve ids up to ${reserved} in room "${roomId}"`, () => {
-      this.#sequence(roomId).reserved = Math.max(this.#sequence(roomId).reserved, reserved);
+      const sequence = this.#sequence(roomId);
+      sequence.reserved = Math.max(sequence.reserved, reserved);
     });
   }
 

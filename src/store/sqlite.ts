@@ -101,8 +101,10 @@ export class SqliteStore implements Store {
     } catch (err) {
       if (db?.isOpen) db.close();
       if (err instanceof StoreError) throw err;
-      const reason = err instanceof Error ? err.message.replace(`: ${path}`, "") : err;
-      throw new StoreError(`Cannot open database ${path}: ${reason}`, { cause: err });
+      const raw = err instanceof Error ? err.message : String(err);
+      const reason = raw.endsWith(`: ${path}`) ? raw.slice(0, -path.length - 2) : raw;
+      const line = StoreError.from(`Cannot open database ${path}`, reason).message;
+      throw new StoreError(line, { cause: err });
     }
   }
 
@@ -143,6 +145,7 @@ export class SqliteStore implements Store {
       const row = this.#sql.getRoom.get(id);
       if (!row) return null;
       const params = roomParams(applyRoomPatch(toRoom(row), patch));
+      // Columns a patch cannot touch are not parameters of the UPDATE.
       const { origin: _o, epoch: _e, created_at: _c, created_by: _b, ...changed } = params;
       this.#sql.updateRoom.run(changed);
       return toRoom(this.#sql.getRoom.get(id) as Row);

@@ -138,6 +138,15 @@ Deno.test("SqliteStore.open() reports a data dir that is a regular file in one l
   });
 });
 
+Deno.test("SqliteStore.open() reports a database path it cannot open in one line", async () => {
+  await withDataDir(async (dataDir) => {
+    const path = join(dataDir, "roomd.db");
+    await Deno.mkdir(path);
+    const error = openError({ dataDir, historySize: 0 });
+    assert.equal(error.message, `Cannot open database ${path}: unable to open database file`);
+  });
+});
+
 Deno.test("SqliteStore.ping() rejects while the file is moved away or replaced", async () => {
   await withDataDir(async (dataDir) => {
     const path = join(dataDir, "roomd.db");

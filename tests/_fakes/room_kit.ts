@@ -1,0 +1,71 @@
+/**
+ * Builds rooms and connections over the memory store and fake sockets, for unit tests and
+ * benchmarks.
+ *
+ * @module
+ */
+import type { Principal } from "../../src/auth/principal.ts";
+import { parseConfig } from "../../src/config.ts";
+import { rootLogger } from "../../src/log.ts";
+import { Metrics } from "../../src/metrics/metrics.ts";
+import { buildTypeRegistry } from "../../src/protocol/schemas.ts";
+import { RoomRegistry } from "../../src/room/registry.ts";
+import type { RoomContext } from "../../src/room/room_context.ts";
+import { MemoryStore } from "../../src/store/memory.ts";
+import { MessageWriter } from "../../src/store/message_writer.ts";
+import { Connection } from "../../src/ws/connection.ts";
+import { MessageLimiter, SharedBuckets } from "../../src/ws/message_limiter.ts";
+import { FakeSocket } from "./fake_socket.ts";
+
+/** A room context over fakes, with a registry. */
+export interface RoomKit {
+  /** The context given to rooms. */
+  ctx: RoomContext;
+  /** A registry over it. */
+  registry: RoomRegistry;
+  /** A connection of `userId` to `roomId` over a new fake socket. */
+  connection(roomId: string, userId: string, record?: boolean): { connection: Connection; socket: FakeSocket };
+  /** Stops timers. */
+  close(): Promise<void>;
+}
+
+/**
+ * A kit with the given environment on top of defaults.
+ *
+ * @param env Config variables.
+ * @returns The kit.
+ */
+export function roomKit(env: Record<string, string> = {}): RoomKit {
+  const config = parseConfig({ ROOMD_ROOM_GRACE_MS: "0", ROOMD_MSG_RATE: "1000000", ROOMD_MSG_BURST: "1000000", ...env });
+  const store = new MemoryStore({ historySize: config.historySize });
+  const writer = new MessageWriter(store);
+  const metrics = new Metrics({ collectProcess: false });
+  const ctx: RoomContext = { config, store, writer, metrics, log: rootLogger(), types: buildTypeRegistry({}) };
+  const buckets = new SharedBuckets();
+  let next = 0;
+  return {
+    ctx,
+    registry: new RoomRegistry(ctx),
+    connection(roomId, userId, record = true) {
+      const socket = new FakeSocket(record);
+      const principal: Principal = { id: userId, name: `user ${userId}`, rooms: null, admin: false, expiresAt: Infinity };
+      const rate = { rate: config.msgRate, burst: config.msgBurst };
+      const connection = new Connection({
+        id: `c${++next}`,
+        principal,
+        roomId,
+        ip: "127.0.0.1",
+        socket,
+        maxQueueBytes: config.maxQueueBytes,
+        limiter: new MessageLimiter(rate, buckets.acquire(`${roomId}\u0000${userId}`, rate)),
+        log: rootLogger(),
+        onSlowConsumer: () => metrics.slowConsumerDisconnect(),
+      });
+      return { connection, socket };
+    },
+    async close() {
+      await writer.close();
+      metrics.close();
+    },
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * Runs `main.ts` as a child process, for tests of signals, crashes and restarts.
+ *
+ * @module
+ */
+import { TEST_SECRET } from "./server.ts";
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+/** A running child server. */
+export interface ChildServer {
+  /** The child process. */
+  readonly process: Deno.ChildProcess;
+  /** `http://127.0.0.1:PORT`. */
+  readonly origin: string;
+  /** Its port. */
+  readonly port: number;
+  /** Every stderr line so far. */
+  readonly lines: string[];
+  /** Resolves with the exit status. */
+  readonly exited: Promise<Deno.CommandStatus>;
+  /** Sends a signal. */
+  kill(signal: Deno.Signal): void;
+}
+
+/**
+ * Starts `main.ts` with JSON logs on port 0 and waits for its "listening" line.
+ *
+ * @param env Variables (ROOMD_DATA_DIR at least).
+ * @param timeoutMs Start-up deadline.
+ * @returns The child.
+ */
+export async function startChild(env: Record<string, string>, timeoutMs = 15_000): Promise<ChildServer> {
+  const process = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN],
+    env: {
+      PORT: "0",
+      HOST: "127.0.0.1",
+      ROOMD_JWT_SECRET: TEST_SECRET,
+      ROOMD_LOG_FORMAT: "json",
+      ROOMD_JOIN_RATE: "100000",
+      ROOMD_MSG_RATE: "100000",
+      ROOMD_MSG_BURST: "100000",
+      ...env,
+    },
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const lines: string[] = [];
+  const listening = Promise.withResolvers<number>();
+  const exited = process.status;
+  (async () => {
+    let buffer = "";
+    for await (const chunk of process.stderr.pipeThrough(new TextDecoderStream())) {
+      buffer += chunk;
+      let at;
+      while ((at = buffer.indexOf("\n")) >= 0) {
+        const line = buffer.slice(0, at);
+        buffer = buffer.slice(at + 1);
+        lines.push(line);
+        const match = /roomd listening on http:\/\/[^:]+:(\d+)/.exec(line);
+        if (match) listening.resolve(Number(match[1]));
+      }
+    }
+    if (buffer) lines.push(buffer);
+    listening.reject(new Error(`Server exited before listening:\n${lines.join("\n")}`));
+  })();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Server did not start:\n${lines.join("\n")}`)), timeoutMs);
+  });
+  try {
+    const port = await Promise.race([listening.promise, timeout]);
+    return {
+      process,
+      origin: `http://127.0.0.1:${port}`,
+      port,
+      lines,
+      exited,
+      kill: (signal) => process.kill(signal),
+    };
+  } catch (error) {
+    try {
+      process.kill("SIGKILL");
+    } catch { /* already gone */ }
+    await exited;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Kills a child if it still runs and waits for it.
+ *
+ * @param child The child.
+ */
+export async function stopChild(child: ChildServer): Promise<void> {
+  try {
+    child.kill("SIGKILL");
+  } catch { /* already exited */ }
+  await child.exited;
+}

@@ -1,0 +1,108 @@
+import assert from "assert";
+import { mintToken } from "../src/auth/mint.ts";
+import { openClient } from "./_helpers/client.ts";
+import { startChild, stopChild } from "./_helpers/child_server.ts";
+import { TEST_SECRET } from "./_helpers/server.ts";
+
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+
+async function withDataDir(fn: (dir: string) => Promise<void>) {
+  const dir = await Deno.makeTempDir({ prefix: "roomd-main-" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+for (const signals of [["SIGTERM"], ["SIGINT", "SIGINT"]] as Deno.Signal[][]) {
+  Deno.test(`main.ts drains on ${signals.join(" + ")}: clients get 1001 and the process exits 0`, async () => {
+    await withDataDir(async (dir) => {
+      const child = await startChild({ ROOMD_DATA_DIR: dir });
+      try {
+        const token = await mintToken(TEST_SECRET, { sub: "1" }, "1h");
+        const client = await openClient(`ws://127.0.0.1:${child.port}/ws/lobby?token=${token}`, { Origin: child.origin });
+        await client.nextOfType("system");
+        client.send({ type: "chat", data: { text: "before shutdown" }, ref: "a" });
+        await client.nextOfType("ack");
+        const started = Date.now();
+        for (const signal of signals) child.kill(signal);
+        assert.equal((await client.waitClosed()).code, 1001);
+        const status = await child.exited;
+        assert.equal(status.code, 0, child.lines.join("\n"));
+        assert.ok(Date.now() - started < 5000);
+        assert.ok(child.lines.some((l) => l.includes("roomd stopped")));
+      } finally {
+        await stopChild(child);
+      }
+    });
+  });
+}
+
+Deno.test("main.ts stops with one clear line and exit code 1 on a bad configuration value", async () => {
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN],
+    env: { PORT: "eighty", ROOMD_LOG_FORMAT: "json" },
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(stderr).trim();
+  assert.equal(code, 1);
+  assert.equal(text.split("\n").length, 1, text);
+  assert.match(text, /PORT/);
+});
+
+Deno.test("main.ts reads --config FILE and rejects an unknown key with one line", async () => {
+  await withDataDir(async (dir) => {
+    const file = `${dir}/roomd.json`;
+    await Deno.writeTextFile(file, JSON.stringify({ ROOMD_HISTORY_SIZE: 5, NOPE: 1 }));
+    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", MAIN, "--config", file],
+      env: { ROOMD_DATA_DIR: dir },
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(stderr).trim();
+    assert.equal(code, 1);
+    assert.match(text, /unknown key "NOPE"/);
+  });
+});
+
+Deno.test("deno task start survives a process-group Ctrl-C (the signal arrives twice) and drains", async () => {
+  await withDataDir(async (dir) => {
+    const child = new Deno.Command("setsid", {
+      args: [Deno.execPath(), "task", "--cwd", new URL("..", import.meta.url).pathname, "start"],
+      env: { PORT: "0", ROOMD_DATA_DIR: dir, ROOMD_JWT_SECRET: TEST_SECRET, ROOMD_LOG_FORMAT: "json" },
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    const lines: string[] = [];
+    const port = Promise.withResolvers<number>();
+    const reading = (async () => {
+      for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+        for (const line of chunk.split("\n")) {
+          lines.push(line);
+          const match = /roomd listening on http:\/\/[^:]+:(\d+)/.exec(line);
+          if (match) port.resolve(Number(match[1]));
+        }
+      }
+    })();
+    try {
+      const p = await port.promise;
+      const token = await mintToken(TEST_SECRET, { sub: "1" }, "1h");
+      const client = await openClient(`ws://127.0.0.1:${p}/ws/lobby?token=${token}`, { Origin: `http://127.0.0.1:${p}` });
+      await client.nextOfType("system");
+      Deno.kill(-child.pid, "SIGINT");
+      assert.equal((await client.waitClosed()).code, 1001);
+      const status = await child.status;
+      await reading;
+      assert.equal(status.code, 0, lines.join("\n"));
+      assert.ok(lines.some((l) => l.includes("roomd stopped")), lines.join("\n"));
+    } finally {
+      try {
+        Deno.kill(-child.pid, "SIGKILL");
+      } catch { /* already gone */ }
+      await child.status;
+    }
+  });
+});
