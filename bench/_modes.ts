@@ -155,7 +155,11 @@ async function ramp(session: Session, options: LoadOptions): Promise<RampResult>
   };
 }
 
-async function idle(session: Session, options: LoadOptions, rssBefore: number): Promise<IdleResult> {
+async function idle(
+  session: Session,
+  options: LoadOptions,
+  rssBefore: number,
+): Promise<IdleResult> {
   const pid = options.pid!;
   let last = sampleProcess(pid)?.rssKb ?? rssBefore;
   for (let i = 0; i < 20; i++) {

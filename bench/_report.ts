@@ -50,7 +50,7 @@ export function formatReport(result: LoadResult): string {
     rows.push([
       "slow clients",
       `${r.slow.upgraded} of ${r.slow.clients} upgraded; ended: ${ended || "none"}` +
-        (r.slow.firstError ? ` (first failure: ${r.slow.firstError})` : ""),
+      (r.slow.firstError ? ` (first failure: ${r.slow.firstError})` : ""),
     ]);
   }
   if (r.idle) {
@@ -91,9 +91,11 @@ function windowRows(w: WindowResult): [string, string][] {
     ],
     [
       "server CPU",
-      w.serverCpuSeconds === null ? "n/a (no --pid)" : `${num(w.serverCpuSeconds, 2)} s (${
-        num(w.serverCpuPct, 0)
-      }% of a core), ${num(w.serverCpuUsPerMsg, 2)} µs per delivered message`,
+      w.serverCpuSeconds === null
+        ? "n/a (no --pid)"
+        : `${num(w.serverCpuSeconds, 2)} s (${num(w.serverCpuPct, 0)}% of a core), ${
+          num(w.serverCpuUsPerMsg, 2)
+        } µs per delivered message`,
     ],
     [
       "server RSS",

@@ -65,7 +65,9 @@ export async function openSession(options: LoadOptions): Promise<Session | strin
     closeSockets(meter, sockets);
     return `Cannot run the load: ${result.failures} of ${specs.length} connections failed (${result.firstError})`;
   }
-  const publishers = sockets.filter((_, i) => i % options.clientsPerRoom < options.publishersPerRoom);
+  const publishers = sockets.filter((_, i) =>
+    i % options.clientsPerRoom < options.publishersPerRoom
+  );
   return { meter, sockets, publishers, connectMs: result.connectMs, rooms };
 }
 

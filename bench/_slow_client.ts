@@ -88,7 +88,9 @@ async function readUntilClose(client: SlowClient): Promise<string> {
     try {
       n = await client.conn.read(buffer);
     } catch (err) {
-      return err instanceof Deno.errors.BadResource ? "open" : "reset";
+      const closedByUs = err instanceof Deno.errors.BadResource ||
+        err instanceof Deno.errors.Interrupted;
+      return closedByUs ? "open" : "reset";
     }
     if (n === null) return "eof";
     code = scanner.push(buffer.subarray(0, n));

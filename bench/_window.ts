@@ -40,7 +40,11 @@ export async function measureWindow(
   const plannedExpected = plannedSent * receivers;
   const from = nowMicros();
   const to = from + Math.round(seconds * 1e6);
-  session.meter.openWindow(from, to, Math.min(Math.ceil(plannedExpected * 1.2) + 1024, MAX_SAMPLES));
+  session.meter.openWindow(
+    from,
+    to,
+    Math.min(Math.ceil(plannedExpected * 1.2) + 1024, MAX_SAMPLES),
+  );
   publisher.openWindow(from, to);
   const server0 = options.pid === null ? null : sampleProcess(options.pid);
   const tool0 = sampleProcess(Deno.pid);

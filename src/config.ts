@@ -110,9 +110,10 @@ export class ConfigError extends Error {
  *
  * @example Defaults
  * ```ts
+ * import assert from "assert";
  * import { parseConfig } from "./config.ts";
  * const config = parseConfig({ PORT: "0" });
- * console.assert(config.port === 0 && config.historySize === 1000);
+ * assert.ok(config.port === 0 && config.historySize === 1000);
  * ```
  */
 export function parseConfig(

@@ -44,7 +44,7 @@ function stderrWriter(line: string): void {
 export async function setupLogging(options: LoggingOptions): Promise<Logger> {
   const format = options.format ?? (Deno.stderr.isTerminal() ? "pretty" : "json");
   const formatter = format === "json"
-    ? getJsonLinesFormatter({ properties: "flatten", message: "rendered" })
+    ? jsonLines(getJsonLinesFormatter({ properties: "flatten", message: "rendered" }))
     : getAnsiColorFormatter({ timestamp: "time" });
   const write = options.write ?? stderrWriter;
   await reset();
@@ -56,6 +56,23 @@ export async function setupLogging(options: LoggingOptions): Promise<Logger> {
     ],
   });
   return getLogger(["roomd"]);
+}
+
+/** Fields of every JSON line; logtape's flattened properties would overwrite them. */
+const CORE_FIELDS: readonly string[] = ["@timestamp", "level", "message", "logger"];
+
+/** Renames properties that clash with a core field (`message` → `_message`) before formatting. */
+function jsonLines(format: (record: LogRecord) => string): (record: LogRecord) => string {
+  return (record) => {
+    if (!CORE_FIELDS.some((field) => Object.hasOwn(record.properties, field))) {
+      return format(record);
+    }
+    const properties: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(record.properties)) {
+      properties[CORE_FIELDS.includes(key) ? `_${key}` : key] = value;
+    }
+    return format({ ...record, properties });
+  };
 }
 
 /**

@@ -9,7 +9,10 @@ import type { Config } from "./config.ts";
 import { healthRoutes } from "./http/health_routes.ts";
 import type { HttpDeps } from "./http/deps.ts";
 import { jsonError } from "./http/json.ts";
+import { messageRoutes } from "./http/message_routes.ts";
+import { roomRoutes } from "./http/room_routes.ts";
 import { Router } from "./http/router.ts";
+import { statsRoute } from "./http/stats_route.ts";
 import { wsRoute } from "./http/ws_route.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics/metrics.ts";
@@ -94,7 +97,13 @@ export function createRoomd(options: RoomdOptions): Roomd {
     userBuckets: new SharedBuckets(),
     draining: () => draining,
   };
-  const router = new Router([...healthRoutes(deps), wsRoute(deps)]);
+  const router = new Router([
+    ...healthRoutes(deps),
+    ...roomRoutes(deps),
+    ...messageRoutes(deps),
+    statsRoute(deps),
+    wsRoute(deps),
+  ]);
   const janitor = new Janitor(store, registry, log.getChild("janitor"), {
     emptyRoomTtlS: config.emptyRoomTtlS,
     historyTtlS: config.historyTtlS,

@@ -11,7 +11,16 @@ Deno.test({
     try {
       const output = `${dir}/roomd`;
       const build = await new Deno.Command(Deno.execPath(), {
-        args: ["compile", "--allow-net", "--allow-env", "--allow-read", "--allow-write", "--output", output, "main.ts"],
+        args: [
+          "compile",
+          "--allow-net",
+          "--allow-env",
+          "--allow-read",
+          "--allow-write",
+          "--output",
+          output,
+          "main.ts",
+        ],
         cwd: ROOT,
         env: { DENORT_BIN: denort! },
       }).output();

@@ -21,7 +21,9 @@ for (const signals of [["SIGTERM"], ["SIGINT", "SIGINT"]] as Deno.Signal[][]) {
       const child = await startChild({ ROOMD_DATA_DIR: dir });
       try {
         const token = await mintToken(TEST_SECRET, { sub: "1" }, "1h");
-        const client = await openClient(`ws://127.0.0.1:${child.port}/ws/lobby?token=${token}`, { Origin: child.origin });
+        const client = await openClient(`ws://127.0.0.1:${child.port}/ws/lobby?token=${token}`, {
+          Origin: child.origin,
+        });
         await client.nextOfType("system");
         client.send({ type: "chat", data: { text: "before shutdown" }, ref: "a" });
         await client.nextOfType("ack");
@@ -72,7 +74,12 @@ Deno.test("deno task start survives a process-group Ctrl-C (the signal arrives t
   await withDataDir(async (dir) => {
     const child = new Deno.Command("setsid", {
       args: [Deno.execPath(), "task", "--cwd", new URL("..", import.meta.url).pathname, "start"],
-      env: { PORT: "0", ROOMD_DATA_DIR: dir, ROOMD_JWT_SECRET: TEST_SECRET, ROOMD_LOG_FORMAT: "json" },
+      env: {
+        PORT: "0",
+        ROOMD_DATA_DIR: dir,
+        ROOMD_JWT_SECRET: TEST_SECRET,
+        ROOMD_LOG_FORMAT: "json",
+      },
       stdout: "null",
       stderr: "piped",
     }).spawn();
@@ -90,7 +97,9 @@ Deno.test("deno task start survives a process-group Ctrl-C (the signal arrives t
     try {
       const p = await port.promise;
       const token = await mintToken(TEST_SECRET, { sub: "1" }, "1h");
-      const client = await openClient(`ws://127.0.0.1:${p}/ws/lobby?token=${token}`, { Origin: `http://127.0.0.1:${p}` });
+      const client = await openClient(`ws://127.0.0.1:${p}/ws/lobby?token=${token}`, {
+        Origin: `http://127.0.0.1:${p}`,
+      });
       await client.nextOfType("system");
       Deno.kill(-child.pid, "SIGINT");
       assert.equal((await client.waitClosed()).code, 1001);
@@ -103,6 +112,41 @@ Deno.test("deno task start survives a process-group Ctrl-C (the signal arrives t
         Deno.kill(-child.pid, "SIGKILL");
       } catch { /* already gone */ }
       await child.status;
+    }
+  });
+});
+
+Deno.test("without ROOMD_JWT_SECRET the server makes a local secret that deno task token signs with", async () => {
+  await withDataDir(async (dir) => {
+    const child = await startChild({ ROOMD_DATA_DIR: dir, ROOMD_JWT_SECRET: "" });
+    try {
+      const info = await Deno.stat(`${dir}/jwt-secret`);
+      assert.equal(info.mode! & 0o777, 0o600);
+      assert.ok(child.lines.some((l) => l.includes("local JWT secret")));
+      const minted = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "task",
+          "--cwd",
+          new URL("..", import.meta.url).pathname,
+          "token",
+          "--sub",
+          "7",
+          "--name",
+          "zoe",
+        ],
+        env: { ROOMD_DATA_DIR: dir, ROOMD_JWT_SECRET: "" },
+        stdout: "piped",
+        stderr: "null",
+      }).output();
+      const token = new TextDecoder().decode(minted.stdout).trim();
+      const client = await openClient(`ws://127.0.0.1:${child.port}/ws/lobby?token=${token}`, {
+        Origin: child.origin,
+      });
+      const welcome = await client.nextOfType("system");
+      assert.deepEqual(welcome.data.members, [{ id: "7", name: "zoe" }]);
+      await client.close();
+    } finally {
+      await stopChild(child);
     }
   });
 });

@@ -14,11 +14,12 @@
  *
  * @example
  * ```ts
+ * import assert from "assert";
  * import { clientIp } from "./client_ip.ts";
  * const req = new Request("http://x/", { headers: { "x-forwarded-for": "203.0.113.9, 10.0.0.1" } });
  * const peer = { transport: "tcp", hostname: "127.0.0.1", port: 1 } as const;
- * console.assert(clientIp(req, peer, true) === "203.0.113.9");
- * console.assert(clientIp(req, peer, false) === "127.0.0.1");
+ * assert.ok(clientIp(req, peer, true) === "203.0.113.9");
+ * assert.ok(clientIp(req, peer, false) === "127.0.0.1");
  * ```
  */
 export function clientIp(request: Request, remoteAddr: Deno.NetAddr, trustProxy: boolean): string {

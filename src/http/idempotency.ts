@@ -54,9 +54,10 @@ interface Entry {
  *
  * @example
  * ```ts
+ * import assert from "assert";
  * import { isValidIdempotencyKey } from "./idempotency.ts";
- * console.assert(isValidIdempotencyKey("9b2c-41f0"));
- * console.assert(!isValidIdempotencyKey("has space"));
+ * assert.ok(isValidIdempotencyKey("9b2c-41f0"));
+ * assert.ok(!isValidIdempotencyKey("has space"));
  * ```
  */
 export function isValidIdempotencyKey(key: string): boolean {
@@ -72,13 +73,14 @@ export function isValidIdempotencyKey(key: string): boolean {
  *
  * @example A retry gets the first answer
  * ```ts
+ * import assert from "assert";
  * import { IdempotencyCache } from "./idempotency.ts";
  * const cache = new IdempotencyCache();
  * let runs = 0;
  * const publish = () => Promise.resolve({ status: 201, body: { id: ++runs } });
  * const first = await cache.run("lobby", "k1", "same body", publish);
  * const again = await cache.run("lobby", "k1", "same body", publish);
- * console.assert(first.kind === "executed" && again.kind === "replayed" && runs === 1);
+ * assert.ok(first.kind === "executed" && again.kind === "replayed" && runs === 1);
  * ```
  */
 export class IdempotencyCache {

@@ -33,9 +33,10 @@ export function json(body: unknown, status = 200, headers: HeadersInit = {}): Re
  *
  * @example
  * ```ts
+ * import assert from "assert";
  * import { jsonError } from "./json.ts";
  * const res = jsonError(404, "not_found", "Cannot find room \"x\"");
- * console.assert(res.status === 404);
+ * assert.ok(res.status === 404);
  * ```
  */
 export function jsonError(

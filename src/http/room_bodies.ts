@@ -41,7 +41,9 @@ const settings = {
 
 /** Body of `POST /api/rooms`: an id and any settings; unknown fields are refused. */
 export const createRoomBody = z.strictObject({
-  id: z.string().regex(ROOM_ID_PATTERN, { message: `Invalid room id: must match ${ROOM_ID_PATTERN.source}` }),
+  id: z.string().regex(ROOM_ID_PATTERN, {
+    message: `Invalid room id: must match ${ROOM_ID_PATTERN.source}`,
+  }),
   name: settings.name.optional(),
   max_clients: settings.max_clients.optional(),
   is_private: settings.is_private.optional(),
@@ -67,11 +69,13 @@ export const patchRoomBody = z.strictObject({
   msg_burst: settings.msg_burst.optional(),
 });
 
-const pageSize = z.string().regex(/^\d{1,4}$/, { message: "Invalid input: expected a whole number" })
+const pageSize = z.string().regex(/^\d{1,4}$/, {
+  message: "Invalid input: expected a whole number",
+})
   .transform(Number).pipe(z.int().min(1).max(MAX_PAGE_SIZE));
 
-/** Query of `GET /api/rooms`. */
-export const listRoomsQuery = z.strictObject({
+/** Query of `GET /api/rooms` (other parameters, such as `token`, are ignored). */
+export const listRoomsQuery = z.object({
   prefix: z.string().max(64).optional(),
   limit: pageSize.default(DEFAULT_PAGE_SIZE),
   cursor: z.string().min(1).max(64).optional(),

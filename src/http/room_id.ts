@@ -15,9 +15,10 @@ export const ROOM_ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
  *
  * @example
  * ```ts
+ * import assert from "assert";
  * import { parseRoomId } from "./room_id.ts";
- * console.assert(parseRoomId("team%3Ageneral") === "team:general");
- * console.assert(parseRoomId("bad%20id") === null);
+ * assert.ok(parseRoomId("team%3Ageneral") === "team:general");
+ * assert.ok(parseRoomId("bad%20id") === null);
  * ```
  */
 export function parseRoomId(segment: string | undefined): string | null {

@@ -4,7 +4,9 @@
  *
  * @module
  */
+import { tagRequestSpan } from "../ws/tracing.ts";
 import { jsonError } from "./json.ts";
+import { parseRoomId } from "./room_id.ts";
 
 /** What a handler learns about the request besides the request itself. */
 export interface RequestContext {
@@ -39,11 +41,12 @@ interface CompiledPath {
  *
  * @example
  * ```ts
+ * import assert from "assert";
  * import { Router } from "./router.ts";
  * const router = new Router([{ method: "GET", path: "/hi", handler: () => new Response("hi") }]);
  * const addr = { transport: "tcp", hostname: "127.0.0.1", port: 1 } as const;
  * const res = await router.handle(new Request("http://x/hi", { method: "POST" }), addr);
- * console.assert(res.status === 405 && res.headers.get("allow") === "GET");
+ * assert.ok(res.status === 405 && res.headers.get("allow") === "GET");
  * ```
  */
 export class Router {
@@ -88,7 +91,10 @@ export class Router {
           },
         );
       }
-      return await handler(request, { params: match.pathname.groups, url, remoteAddr });
+      const params = match.pathname.groups;
+      // Every `:room_id` and `:id` in roomd's table is a room id.
+      tagRequestSpan(path.pattern.pathname, parseRoomId(params.room_id ?? params.id));
+      return await handler(request, { params, url, remoteAddr });
     }
     return jsonError(404, "not_found", `Cannot find ${url.pathname}`);
   }

@@ -36,10 +36,10 @@ async function connect(deps: HttpDeps, request: Request, ctx: RequestContext): P
   const log = deps.log.with({ ip });
   const refuse = (status: number, code: string, message: string, headers: HeadersInit = {}) => {
     metrics.connectionRejected(code);
-    log[status >= 500 ? "warning" : "info"]("Refused connection: {status} {code}: {message}", {
+    log[status >= 500 ? "warning" : "info"]("Refused connection: {status} {code}: {reason}", {
       status,
       code,
-      message,
+      reason: message,
     });
     return jsonError(status, code, message, headers);
   };

@@ -21,6 +21,7 @@ interface Cell {
  *
  * @example A counter labelled by message type
  * ```ts
+ * import assert from "assert";
  * import { Counter, Registry } from "prom-client";
  * import { CounterTally } from "./counter_tally.ts";
  * const registry = new Registry();
@@ -33,7 +34,7 @@ interface Cell {
  * const tally = new CounterTally<string>(counter, "type");
  * tally.add(2, "chat");
  * tally.flush();
- * console.assert(tally.total === 2);
+ * assert.ok(tally.total === 2);
  * ```
  */
 export class CounterTally<K extends string | number = string> {

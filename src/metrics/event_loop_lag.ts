@@ -21,10 +21,11 @@ export interface EventLoopLagOptions {
  *
  * @example Start, read, stop
  * ```ts
+ * import assert from "assert";
  * import { EventLoopLagSampler } from "./event_loop_lag.ts";
  * const sampler = new EventLoopLagSampler({ intervalMs: 500 });
  * sampler.start();
- * console.assert(sampler.lagSeconds === 0);
+ * assert.ok(sampler.lagSeconds === 0);
  * sampler.stop();
  * ```
  */

@@ -93,11 +93,12 @@ export interface Stats {
  *
  * @example Count a message and render
  * ```ts
+ * import assert from "assert";
  * import { Metrics } from "./metrics.ts";
  * const metrics = new Metrics({ collectProcess: false });
  * metrics.messageReceived("chat", "lobby", 42);
  * const text = await metrics.render();
- * console.assert(text.includes('roomd_messages_received_total{type="chat"} 1'));
+ * assert.ok(text.includes('roomd_messages_received_total{type="chat"} 1'));
  * metrics.close();
  * ```
  */

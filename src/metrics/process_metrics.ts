@@ -33,12 +33,13 @@ export interface ProcessMetricsReport {
  *
  * @example
  * ```ts
+ * import assert from "assert";
  * import { Registry } from "prom-client";
  * import { registerProcessMetrics } from "./process_metrics.ts";
  * const registry = new Registry();
  * registerProcessMetrics(registry, "demo_");
  * const text = await registry.metrics();
- * console.assert(text.includes("demo_process_resident_memory_bytes"));
+ * assert.ok(text.includes("demo_process_resident_memory_bytes"));
  * ```
  */
 export function registerProcessMetrics(registry: Registry, prefix: string): ProcessMetricsReport {

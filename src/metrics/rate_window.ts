@@ -13,11 +13,12 @@
  *
  * @example Two events per second for a minute
  * ```ts
+ * import assert from "assert";
  * import { RateWindow } from "./rate_window.ts";
  * const window = new RateWindow(300, 1_000, 0);
  * for (let t = 0; t < 60_000; t += 500) window.add(t);
- * console.assert(window.count(59_999, 60_000) === 120);
- * console.assert(Math.abs(window.rate(59_999, 60_000) - 2) < 0.001);
+ * assert.ok(window.count(59_999, 60_000) === 120);
+ * assert.ok(Math.abs(window.rate(59_999, 60_000) - 2) < 0.001);
  * ```
  */
 export class RateWindow {

@@ -29,11 +29,12 @@ export interface RoomRatesOptions {
  *
  * @example The busiest room first
  * ```ts
+ * import assert from "assert";
  * import { RoomRates } from "./room_rates.ts";
  * const rates = new RoomRates(0);
  * for (let i = 0; i < 30; i++) rates.record("lobby", i * 1_000);
  * rates.record("quiet", 10_000);
- * console.assert(rates.top(10, 30_000)[0].id === "lobby");
+ * assert.ok(rates.top(10, 30_000)[0].id === "lobby");
  * ```
  */
 export class RoomRates {

@@ -21,10 +21,12 @@ export type DecodeResult =
  *
  * @example A chat message
  * ```ts
+ * import assert from "assert";
  * import { decodeFrame } from "./codec.ts";
  * import { builtinTypes } from "./schemas.ts";
  * const r = decodeFrame('{"type":"chat","data":{"text":" hi "},"ref":"c1"}', builtinTypes());
- * console.assert(r.ok && r.message.type === "chat");
+ * assert.ok(r.ok && r.message.kind === "publish");
+ * assert.deepEqual(r.message.data, { text: "hi" });
  * ```
  */
 export function decodeFrame(frame: string, types: TypeRegistry): DecodeResult {

@@ -14,13 +14,14 @@ export type Task = () => void | Promise<void>;
  *
  * @example Tasks run in order
  * ```ts
+ * import assert from "assert";
  * import { Mailbox } from "./mailbox.ts";
  * const seen: number[] = [];
  * const box = new Mailbox(() => {});
  * box.post(async () => { await Promise.resolve(); seen.push(1); });
  * box.post(() => { seen.push(2); });
  * await box.idle();
- * console.assert(seen.join() === "1,2");
+ * assert.ok(seen.join() === "1,2");
  * ```
  */
 export class Mailbox {

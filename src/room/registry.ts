@@ -12,8 +12,9 @@ import type { RoomContext } from "./room_context.ts";
  *
  * @example A room is created on first use and is the same object after
  * ```ts ignore
+ * import assert from "assert";
  * const room = registry.open("lobby");
- * console.assert(registry.open("lobby") === room);
+ * assert.ok(registry.open("lobby") === room);
  * ```
  */
 export class RoomRegistry {

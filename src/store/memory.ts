@@ -26,6 +26,7 @@ import {
  *
  * @example Creating and reading a room
  * ```ts
+ * import assert from "assert";
  * import { MemoryStore } from "./memory.ts";
  *
  * const store = new MemoryStore({ historySize: 100 });
@@ -34,7 +35,7 @@ import {
  *   max_clients: 0, is_private: false, members: [], metadata: {}, ttl_s: null, origin: "api",
  *   epoch: "e1", msg_rate: null, msg_burst: null, empty_since: null,
  * });
- * console.assert((await store.getRoom("lobby"))?.name === "lobby");
+ * assert.ok((await store.getRoom("lobby"))?.name === "lobby");
  * await store.close();
  * ```
  */

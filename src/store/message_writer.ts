@@ -33,6 +33,7 @@ interface Pending {
  *
  * @example Two appends, one commit
  * ```ts
+ * import assert from "assert";
  * import { MessageWriter, type MessageWriterOptions } from "./message_writer.ts";
  * import { MemoryStore } from "./memory.ts";
  *
@@ -44,7 +45,7 @@ interface Pending {
  * await Promise.all([1, 2].map((id) =>
  *   writer.append({ id, type: "chat", room_id: "lobby", user_id: "ana", data: {}, timestamp: at })
  * ));
- * console.assert(sizes.length === 1 && sizes[0] === 2);
+ * assert.ok(sizes.length === 1 && sizes[0] === 2);
  * await writer.close();
  * ```
  */

@@ -11,10 +11,11 @@
  *
  * @example Reporting a store that cannot be opened
  * ```ts
+ * import assert from "assert";
  * import { StoreError } from "./store_error.ts";
  *
  * const err = StoreError.from("Cannot open database ./data/roomd.db", new Error("disk I/O\nerror"));
- * console.assert(err.message === "Cannot open database ./data/roomd.db: disk I/O error");
+ * assert.ok(err.message === "Cannot open database ./data/roomd.db: disk I/O error");
  * ```
  */
 export class StoreError extends Error {

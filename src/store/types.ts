@@ -185,11 +185,12 @@ export interface RetentionOptions {
  *
  * @example An auto room empty for five minutes
  * ```ts
+ * import assert from "assert";
  * import { isRoomExpired } from "./types.ts";
  *
  * const room = { empty_since: "2025-01-01T00:00:00.000Z", ttl_s: null, origin: "auto" } as const;
- * console.assert(isRoomExpired(room, new Date("2025-01-01T00:05:00.000Z"), 300));
- * console.assert(!isRoomExpired(room, new Date("2025-01-01T00:04:59.999Z"), 300));
+ * assert.ok(isRoomExpired(room, new Date("2025-01-01T00:05:00.000Z"), 300));
+ * assert.ok(!isRoomExpired(room, new Date("2025-01-01T00:04:59.999Z"), 300));
  * ```
  */
 export function isRoomExpired(
@@ -225,6 +226,7 @@ const PATCHABLE: ReadonlySet<string> = new Set<keyof RoomPatch>([
  *
  * @example Renaming a room
  * ```ts
+ * import assert from "assert";
  * import { applyRoomPatch, type RoomRecord } from "./types.ts";
  *
  * const room: RoomRecord = {
@@ -233,7 +235,7 @@ const PATCHABLE: ReadonlySet<string> = new Set<keyof RoomPatch>([
  *   epoch: "e1", msg_rate: null, msg_burst: null, empty_since: null,
  * };
  * const renamed = applyRoomPatch(room, { name: "Lobby", ttl_s: undefined });
- * console.assert(renamed.name === "Lobby" && renamed.ttl_s === 60 && room.name === "lobby");
+ * assert.ok(renamed.name === "Lobby" && renamed.ttl_s === 60 && room.name === "lobby");
  * ```
  */
 export function applyRoomPatch(room: RoomRecord, patch: RoomPatch): RoomRecord {

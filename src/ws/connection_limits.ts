@@ -25,10 +25,11 @@ export type SlotResult =
  *
  * @example
  * ```ts
+ * import assert from "assert";
  * import { ConnectionLimits } from "./connection_limits.ts";
  * const limits = new ConnectionLimits({ maxConnections: 1, maxConnectionsPerUser: 1, maxConnectionsPerIp: 1 });
  * const slot = limits.acquire("u1", "127.0.0.1");
- * console.assert(slot.ok && !limits.acquire("u2", "127.0.0.2").ok);
+ * assert.ok(slot.ok && !limits.acquire("u2", "127.0.0.2").ok);
  * if (slot.ok) slot.release();
  * ```
  */

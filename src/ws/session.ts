@@ -13,6 +13,7 @@ import { Connection } from "./connection.ts";
 import { handleFrame, type InboundDeps } from "./inbound.ts";
 import { MessageLimiter, type RateSettings, type SharedBuckets } from "./message_limiter.ts";
 import type { Socket } from "./socket.ts";
+import { startConnectionSpan } from "./tracing.ts";
 import type { SocketHandlers } from "./upgrade.ts";
 
 /** Longest delay `setTimeout` accepts. */
@@ -69,6 +70,12 @@ export function createSession(init: SessionInit): SocketHandlers {
     log,
     onSlowConsumer: () => metrics.slowConsumerDisconnect(),
   });
+  const span = startConnectionSpan({
+    connectionId: init.id,
+    roomId: room.id,
+    userId: principal.id,
+    ip: init.ip,
+  });
   let expiry: ReturnType<typeof setTimeout> | undefined;
   let opened = false;
   const armExpiry = () => {
@@ -93,6 +100,7 @@ export function createSession(init: SessionInit): SocketHandlers {
       init.userBuckets.release(bucketKey);
       init.release();
       if (opened) metrics.connectionClosed(code);
+      span.end(code, reason);
       if (connection.closedByServer) return;
       log[closeLogLevel(code)]("Connection closed by client with {code} {reason}", {
         code,

@@ -12,12 +12,13 @@ export type Clock = () => number;
  *
  * @example Burst then refuse
  * ```ts
+ * import assert from "assert";
  * import { TokenBucket } from "./token_bucket.ts";
  * let now = 0;
  * const bucket = new TokenBucket(1, 2, () => now);
- * console.assert(bucket.take() && bucket.take() && !bucket.take());
+ * assert.ok(bucket.take() && bucket.take() && !bucket.take());
  * now = 1000;
- * console.assert(bucket.take());
+ * assert.ok(bucket.take());
  * ```
  */
 export class TokenBucket {

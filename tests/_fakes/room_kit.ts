@@ -24,7 +24,11 @@ export interface RoomKit {
   /** A registry over it. */
   registry: RoomRegistry;
   /** A connection of `userId` to `roomId` over a new fake socket. */
-  connection(roomId: string, userId: string, record?: boolean): { connection: Connection; socket: FakeSocket };
+  connection(
+    roomId: string,
+    userId: string,
+    record?: boolean,
+  ): { connection: Connection; socket: FakeSocket };
   /** Stops timers. */
   close(): Promise<void>;
 }
@@ -36,11 +40,23 @@ export interface RoomKit {
  * @returns The kit.
  */
 export function roomKit(env: Record<string, string> = {}): RoomKit {
-  const config = parseConfig({ ROOMD_ROOM_GRACE_MS: "0", ROOMD_MSG_RATE: "1000000", ROOMD_MSG_BURST: "1000000", ...env });
+  const config = parseConfig({
+    ROOMD_ROOM_GRACE_MS: "0",
+    ROOMD_MSG_RATE: "1000000",
+    ROOMD_MSG_BURST: "1000000",
+    ...env,
+  });
   const store = new MemoryStore({ historySize: config.historySize });
   const writer = new MessageWriter(store);
   const metrics = new Metrics({ collectProcess: false });
-  const ctx: RoomContext = { config, store, writer, metrics, log: rootLogger(), types: buildTypeRegistry({}) };
+  const ctx: RoomContext = {
+    config,
+    store,
+    writer,
+    metrics,
+    log: rootLogger(),
+    types: buildTypeRegistry({}),
+  };
   const buckets = new SharedBuckets();
   let next = 0;
   return {
@@ -48,7 +64,13 @@ export function roomKit(env: Record<string, string> = {}): RoomKit {
     registry: new RoomRegistry(ctx),
     connection(roomId, userId, record = true) {
       const socket = new FakeSocket(record);
-      const principal: Principal = { id: userId, name: `user ${userId}`, rooms: null, admin: false, expiresAt: Infinity };
+      const principal: Principal = {
+        id: userId,
+        name: `user ${userId}`,
+        rooms: null,
+        admin: false,
+        expiresAt: Infinity,
+      };
       const rate = { rate: config.msgRate, burst: config.msgBurst };
       const connection = new Connection({
         id: `c${++next}`,

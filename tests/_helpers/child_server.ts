@@ -30,7 +30,10 @@ export interface ChildServer {
  * @param timeoutMs Start-up deadline.
  * @returns The child.
  */
-export async function startChild(env: Record<string, string>, timeoutMs = 15_000): Promise<ChildServer> {
+export async function startChild(
+  env: Record<string, string>,
+  timeoutMs = 15_000,
+): Promise<ChildServer> {
   const process = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", MAIN],
     env: {
@@ -68,7 +71,10 @@ export async function startChild(env: Record<string, string>, timeoutMs = 15_000
   })();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Server did not start:\n${lines.join("\n")}`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`Server did not start:\n${lines.join("\n")}`)),
+      timeoutMs,
+    );
   });
   try {
     const port = await Promise.race([listening.promise, timeout]);

@@ -73,8 +73,14 @@ export class TestClient {
         if (match(m)) return m;
       }
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`Timed out waiting for a message; got ${JSON.stringify(this.received.slice(-3))}`);
-      if (this.#socket.readyState === WebSocket.CLOSED) throw new Error("Socket closed while waiting for a message");
+      if (left <= 0) {
+        throw new Error(
+          `Timed out waiting for a message; got ${JSON.stringify(this.received.slice(-3))}`,
+        );
+      }
+      if (this.#socket.readyState === WebSocket.CLOSED) {
+        throw new Error("Socket closed while waiting for a message");
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.#wake = () => {

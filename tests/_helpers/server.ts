@@ -50,7 +50,11 @@ export interface TestServer {
   /** Mints a token for a user (default TTL 1 h). */
   token(user: TestUser, ttl?: string | number): Promise<string>;
   /** Connects a client to a room as a user (`?since=`… via `query`). */
-  connect(room: string, user: TestUser | string, query?: Record<string, string>): Promise<TestClient>;
+  connect(
+    room: string,
+    user: TestUser | string,
+    query?: Record<string, string>,
+  ): Promise<TestClient>;
   /** `fetch` against the server with an optional bearer user. */
   request(path: string, init?: RequestInit & { user?: TestUser }): Promise<Response>;
   /** Shuts the server down and removes its data dir. */
@@ -85,7 +89,11 @@ export async function startServer(
   const dataDir = env.ROOMD_DATA_DIR ?? await Deno.makeTempDir({ prefix: "roomd-test-" });
   const config = parseConfig({ ...TEST_ENV, ROOMD_DATA_DIR: dataDir, ...env }, file);
   const logs: string[] = [];
-  const log = await setupLogging({ level: config.logLevel, format: "json", write: (line) => logs.push(line) });
+  const log = await setupLogging({
+    level: config.logLevel,
+    format: "json",
+    write: (line) => logs.push(line),
+  });
   const store = openStore(config);
   const metrics = new Metrics({ collectProcess: false });
   const verifier = await createTokenVerifier({ secret: config.jwtSecret });
@@ -108,7 +116,9 @@ export async function startServer(
     async connect(room, user, query = {}) {
       const who = typeof user === "string" ? { sub: user, name: user } : user;
       const params = new URLSearchParams({ token: await token(who), ...query });
-      return openClient(`ws://127.0.0.1:${port}/ws/${encodeURIComponent(room)}?${params}`, { Origin: origin });
+      return openClient(`ws://127.0.0.1:${port}/ws/${encodeURIComponent(room)}?${params}`, {
+        Origin: origin,
+      });
     },
     async request(path, init = {}) {
       const headers = new Headers(init.headers);

@@ -25,7 +25,11 @@ Deno.test("GET /ws/:room_id refuses before upgrading, with status and JSON code"
       const missing = await refusal(server, `/ws/allowed?token=${token}`, upgradeHeaders(null));
       assert.equal(missing.status, 403);
       assert.equal(missing.body.error.code, "origin_not_allowed");
-      const foreign = await refusal(server, `/ws/allowed?token=${token}`, upgradeHeaders("http://evil.example"));
+      const foreign = await refusal(
+        server,
+        `/ws/allowed?token=${token}`,
+        upgradeHeaders("http://evil.example"),
+      );
       assert.equal(foreign.status, 403);
       assert.equal(foreign.body.error.code, "origin_not_allowed");
     });
@@ -47,11 +51,17 @@ Deno.test("GET /ws/:room_id refuses before upgrading, with status and JSON code"
       assert.equal(r.status, 403);
       assert.equal(r.body.error.code, "forbidden");
     });
-    await t.step("a token in the Authorization header is accepted, and a plain GET gets 426", async () => {
-      const r = await refusal(server, "/ws/team:red", { origin: server.origin, authorization: `Bearer ${token}` });
-      assert.equal(r.status, 426);
-      assert.equal(r.body.error.code, "upgrade_required");
-    });
+    await t.step(
+      "a token in the Authorization header is accepted, and a plain GET gets 426",
+      async () => {
+        const r = await refusal(server, "/ws/team:red", {
+          origin: server.origin,
+          authorization: `Bearer ${token}`,
+        });
+        assert.equal(r.status, 426);
+        assert.equal(r.body.error.code, "upgrade_required");
+      },
+    );
     await t.step("a Bearer token lets a non-browser client connect", async () => {
       const client = await openClient(`ws://127.0.0.1:${server.port}/ws/team:red`, {
         Origin: server.origin,
@@ -115,7 +125,9 @@ Deno.test("a token that expires while connected closes the connection with 4401"
   const server = await startServer();
   try {
     const token = await server.token({ sub: "1" }, 2);
-    const client = await openClient(`ws://127.0.0.1:${server.port}/ws/lobby?token=${token}`, { Origin: server.origin });
+    const client = await openClient(`ws://127.0.0.1:${server.port}/ws/lobby?token=${token}`, {
+      Origin: server.origin,
+    });
     await client.nextOfType("system");
     const closed = await client.waitClosed(5000);
     assert.equal(closed.code, 4401);

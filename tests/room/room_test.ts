@@ -17,7 +17,9 @@ Deno.test("Room keeps ids strictly increasing and gap-free for every member unde
     const publishers = await Promise.all([join(kit, room, "p1"), join(kit, room, "p2")]);
     const joiners: Promise<Awaited<ReturnType<typeof join>>>[] = [];
     for (let i = 0; i < 50; i++) {
-      for (const p of publishers) room.publish(p.connection, "chat", { text: `m${i}` }, true, `r${i}`);
+      for (const p of publishers) {
+        room.publish(p.connection, "chat", { text: `m${i}` }, true, `r${i}`);
+      }
       if (i % 5 === 0) joiners.push(join(kit, room, `u${i}`));
     }
     const members = await Promise.all(joiners);
@@ -105,7 +107,9 @@ Deno.test("Rooms stop when emptied: 1,000 rooms opened and emptied leave none ru
     assert.equal(kit.registry.size, 1000);
     for (const { connection } of joined) kit.registry.open(connection.roomId).leave(connection.id);
     const deadline = Date.now() + 5000;
-    while (kit.registry.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    while (kit.registry.size > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
     assert.equal(kit.registry.size, 0);
   } finally {
     await kit.close();

@@ -1,0 +1,23 @@
+import assert from "assert";
+import { JOIN_WINDOW_MS, JoinLimiter } from "../../src/ws/join_limiter.ts";
+
+Deno.test("JoinLimiter allows `limit` attempts per key, then answers seconds to wait", () => {
+  let now = 0;
+  const joins = new JoinLimiter(3, () => now);
+  assert.deepEqual([1, 2, 3].map(() => joins.attempt("ip:1")), [0, 0, 0]);
+  const wait = joins.attempt("ip:1");
+  assert.equal(wait, Math.ceil(JOIN_WINDOW_MS / 3 / 1000));
+  assert.equal(joins.attempt("ip:2"), 0, "another key has its own budget");
+  now += JOIN_WINDOW_MS / 3;
+  assert.equal(joins.attempt("ip:1"), 0, "one attempt refills after a third of the window");
+  assert.ok(joins.attempt("ip:1") > 0);
+});
+
+Deno.test("JoinLimiter never answers less than one second while refusing", () => {
+  let now = 0;
+  const joins = new JoinLimiter(1000, () => now);
+  for (let i = 0; i < 1000; i++) assert.equal(joins.attempt("user:7"), 0);
+  assert.equal(joins.attempt("user:7"), 1);
+  now += JOIN_WINDOW_MS;
+  assert.equal(joins.attempt("user:7"), 0);
+});

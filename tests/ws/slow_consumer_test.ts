@@ -1,0 +1,103 @@
+import assert from "assert";
+import { startServer, type TestServer } from "../_helpers/server.ts";
+import type { TestClient } from "../_helpers/client.ts";
+
+/** Outbound cap of the server under test. */
+const MAX_QUEUE_BYTES = 65_536;
+/** Chat messages published; about 12 MB in all, well past what loopback TCP buffers hold. */
+const MESSAGES = 3_000;
+/** Messages in flight before the publisher waits for their acks (a few KB per event-loop turn). */
+const WINDOW = 8;
+/** Text of each message: envelopes of about 4 KB. */
+const TEXT = "x".repeat(3_900);
+
+/**
+ * Opens a WebSocket by hand over TCP and reads only the `101` response head; the connection is
+ * never read again, so whatever the server sends piles up in the kernel buffers, then in the
+ * server socket's `bufferedAmount`.
+ */
+async function connectNonReader(
+  server: TestServer,
+  room: string,
+  user: string,
+): Promise<Deno.Conn> {
+  const token = await server.token({ sub: user, name: user });
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  const request = [
+    `GET /ws/${room}?token=${token} HTTP/1.1`,
+    `Host: 127.0.0.1:${server.port}`,
+    `Origin: ${server.origin}`,
+    "Upgrade: websocket",
+    "Connection: Upgrade",
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+    "Sec-WebSocket-Version: 13",
+    "",
+    "",
+  ].join("\r\n");
+  await conn.write(new TextEncoder().encode(request));
+  const head = await readHead(conn);
+  assert.match(head, /^HTTP\/1\.1 101 /, `the raw client's upgrade was refused: ${head}`);
+  return conn;
+}
+
+/** Reads until the end of the HTTP response head (the rest of the read may hold frames). */
+async function readHead(conn: Deno.Conn): Promise<string> {
+  const buffer = new Uint8Array(4096);
+  let text = "";
+  while (!text.includes("\r\n\r\n")) {
+    const n = await conn.read(buffer);
+    if (n === null) break;
+    text += new TextDecoder().decode(buffer.subarray(0, n));
+  }
+  return text.split("\r\n\r\n")[0];
+}
+
+/** Publishes `count` chat messages, at most `WINDOW` unacknowledged at a time. */
+async function publish(publisher: TestClient, count: number): Promise<void> {
+  for (let sent = 0; sent < count; sent += WINDOW) {
+    const batch = Math.min(WINDOW, count - sent);
+    for (let i = 0; i < batch; i++) {
+      publisher.send({ type: "chat", data: { text: TEXT }, ref: `m${sent + i}` });
+    }
+    for (let i = 0; i < batch; i++) await publisher.nextOfType("ack");
+  }
+}
+
+Deno.test("a member that stops reading is cut off with 4408 while the others receive every message", async () => {
+  const server = await startServer({ ROOMD_MAX_QUEUE_BYTES: String(MAX_QUEUE_BYTES) });
+  let raw: Deno.Conn | null = null;
+  try {
+    const publisher = await server.connect("busy", { sub: "pub", name: "pub" });
+    await publisher.nextOfType("system");
+    const reader = await server.connect("busy", { sub: "reader", name: "reader" });
+    await reader.nextOfType("system");
+    raw = await connectNonReader(server, "busy", "slow");
+    const joined = await reader.next((m) => m.type === "presence" && m.data.user.id === "slow");
+    assert.equal(joined.data.action, "join");
+
+    await publish(publisher, MESSAGES);
+
+    const chats: number[] = [];
+    while (chats.length < MESSAGES) chats.push((await reader.nextOfType("chat")).id);
+    const first = chats[0];
+    assert.deepEqual(chats, Array.from({ length: MESSAGES }, (_, i) => first + i));
+    assert.equal(server.metrics.stats().slow_consumer_disconnects, 1);
+    const cut = server.logs.map((line) => JSON.parse(line)).filter((record) =>
+      record.properties?.code === 4408
+    );
+    assert.equal(cut.length, 1, `expected one 4408 log line, got ${JSON.stringify(cut)}`);
+    assert.equal(cut[0].properties.user, "slow");
+    assert.equal(publisher.socket.readyState, WebSocket.OPEN);
+    assert.equal(reader.socket.readyState, WebSocket.OPEN);
+
+    raw.close();
+    raw = null;
+    const left = await reader.next((m) => m.type === "presence" && m.data.user.id === "slow");
+    assert.equal(left.data.action, "leave");
+    await publisher.close();
+    await reader.close();
+  } finally {
+    raw?.close();
+    await server.close();
+  }
+});
