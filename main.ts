@@ -40,7 +40,7 @@ async function main(): Promise<number> {
     port: config.port,
     hostname: config.host,
     onListen: ({ hostname, port }) =>
-      log.info("roomd listening on http://{hostname}:{port}", { hostname, port }),
+      log.info(`roomd listening on http://${hostname}:${port}`, { hostname, port }),
   }, roomd.handler);
 
   const stopped = Promise.withResolvers<void>();

@@ -77,9 +77,10 @@ const MODES: readonly LoadMode[] = ["fixed", "ramp", "idle", "slow"];
  *
  * @example Defaults with a secret from the environment
  * ```ts
+ * import assert from "assert";
  * import { parseLoadArgs } from "./_args.ts";
  * const r = parseLoadArgs(["--rooms", "2"], { ROOMD_JWT_SECRET: "0123456789abcdef" });
- * console.assert(r.ok && r.options.rooms === 2 && r.options.secret === "0123456789abcdef");
+ * assert.ok(r.ok && r.options.rooms === 2 && r.options.secret === "0123456789abcdef");
  * ```
  */
 export function parseLoadArgs(
@@ -112,7 +113,7 @@ export function parseLoadArgs(
       },
     }).values;
   } catch (err) {
-    return { ok: false, error: `Invalid arguments: ${(err as Error).message}` };
+    return { ok: false, error: `Invalid arguments: ${(err as Error).message.split("\n")[0]}` };
   }
   const problems: string[] = [];
   const int = (name: keyof typeof values, min: number, max = 1_000_000): number => {
@@ -143,7 +144,7 @@ export function parseLoadArgs(
     size: int("size", STAMP_LENGTH, 4000),
     mode,
     pid: values.pid === undefined ? null : int("pid", 1, 2 ** 31),
-    secret: values.secret ?? env.ROOMD_JWT_SECRET ?? null,
+    secret: values.secret || env.ROOMD_JWT_SECRET || null,
     json: values.json,
     slowClients: int("slow-clients", 0, 10_000),
     warmupSeconds: Number(values.warmup),

@@ -42,8 +42,9 @@ export interface ConnectResult {
  *
  * @example
  * ```ts
+ * import assert from "assert";
  * import { originOf } from "./_connect.ts";
- * console.assert(originOf("ws://127.0.0.1:8080") === "http://127.0.0.1:8080");
+ * assert.ok(originOf("ws://127.0.0.1:8080") === "http://127.0.0.1:8080");
  * ```
  */
 export function originOf(base: string): string {

@@ -7,7 +7,11 @@
 import { readStamp } from "./_stamp.ts";
 import { type LatencySummary, summarizeLatency } from "./_stats.ts";
 
-/** Monotonic time in whole microseconds, the unit of stamps. */
+/**
+ * Monotonic time in whole microseconds, the unit of stamps.
+ *
+ * @returns Microseconds since the process started.
+ */
 export function nowMicros(): number {
   return Math.round(performance.now() * 1000);
 }

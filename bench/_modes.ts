@@ -8,7 +8,7 @@ import { clientPath, originOf } from "./_connect.ts";
 import { sampleProcess } from "./_proc.ts";
 import { progress, progressDone } from "./_progress.ts";
 import { Publisher } from "./_publisher.ts";
-import type { IdleResult, LoadResult, RampResult } from "./_result.ts";
+import type { IdleResult, LoadResult, RampResult, WindowResult } from "./_result.ts";
 import { closeSockets, openSession, type Session } from "./_session.ts";
 import { finishSlowClients, openSlowClient, type SlowClient } from "./_slow_client.ts";
 import { percentile } from "./_stats.ts";
@@ -111,9 +111,46 @@ async function openSlow(
   return { attempted: attempts.length, clients, firstError };
 }
 
+/**
+ * Why a ramp step did not hold, if it did not: the load tool fell behind its send schedule
+ * (allowing one message per publisher at the window's edges), less than 95% of the expected
+ * deliveries arrived, or p99 latency was over 250 ms.
+ *
+ * @param step The measured step.
+ * @param publishers Publishing clients.
+ * @returns The problem as a phrase, or `null` when the step held.
+ *
+ * @example
+ * ```ts
+ * import assert from "assert";
+ * import { rampStepProblem } from "./_modes.ts";
+ * const step = { sent: 100, plannedSent: 100, delivered: 900, expected: 1000, latencyMs: { p99: 5 } };
+ * assert.ok(rampStepProblem(step, 1) === "only 90.0% of expected deliveries arrived");
+ * ```
+ */
+export function rampStepProblem(
+  step: Pick<WindowResult, "sent" | "plannedSent" | "delivered" | "expected"> & {
+    latencyMs: Pick<WindowResult["latencyMs"], "p99">;
+  },
+  publishers: number,
+): string | null {
+  if (step.sent < RAMP_MIN_DELIVERED * step.plannedSent - publishers) {
+    return `the load tool fell behind its send schedule (sent ${step.sent} of ${step.plannedSent})`;
+  }
+  const share = step.expected > 0 ? step.delivered / step.expected : 0;
+  if (share < RAMP_MIN_DELIVERED) {
+    return `only ${(100 * share).toFixed(1)}% of expected deliveries arrived`;
+  }
+  if (!(step.latencyMs.p99 <= RAMP_MAX_P99_MS)) {
+    return `p99 was ${step.latencyMs.p99.toFixed(0)} ms (over ${RAMP_MAX_P99_MS} ms)`;
+  }
+  return null;
+}
+
 async function ramp(session: Session, options: LoadOptions): Promise<RampResult> {
   const publisher = new Publisher(session.publishers, options.size);
-  const steps: RampResult["steps"] = [];
+  const steps: WindowResult[] = [];
+  const publishers = session.publishers.length;
   let rate = options.rate;
   let stoppedBecause = `reached --max-steps=${options.maxSteps} without saturating`;
   for (let step = 1; step <= options.maxSteps; step++) {
@@ -122,35 +159,22 @@ async function ramp(session: Session, options: LoadOptions): Promise<RampResult>
     const label = `ramp step ${step} @ ${rate.toFixed(1)} msg/s`;
     const w = await measureWindow(session, publisher, rate, options.stepSeconds, options, label);
     steps.push(w);
-    const share = w.plannedExpected > 0 ? w.delivered / w.plannedExpected : 0;
-    if (w.sent < RAMP_MIN_DELIVERED * w.plannedSent) {
-      stoppedBecause = `at ${rate.toFixed(1)} msg/s the load tool fell behind its send schedule ` +
-        `(sent ${w.sent} of ${w.plannedSent}; tool CPU ${w.toolCpuPct.toFixed(0)}%)`;
-      break;
-    }
-    if (share < RAMP_MIN_DELIVERED) {
-      stoppedBecause = `at ${rate.toFixed(1)} msg/s only ${(100 * share).toFixed(1)}% of ` +
-        `expected deliveries arrived`;
-      break;
-    }
-    if (w.latencyMs.p99 > RAMP_MAX_P99_MS) {
-      stoppedBecause = `at ${rate.toFixed(1)} msg/s p99 was ${w.latencyMs.p99.toFixed(0)} ms ` +
-        `(over ${RAMP_MAX_P99_MS} ms)`;
+    const problem = rampStepProblem(w, publishers);
+    if (problem !== null) {
+      stoppedBecause = `at ${rate.toFixed(1)} msg/s ${problem}`;
       break;
     }
     rate *= RAMP_FACTOR;
   }
-  const held = steps.map((s, i) => ({ s, i })).filter(({ s }) =>
-    s.delivered >= RAMP_MIN_DELIVERED * s.plannedExpected && s.latencyMs.p99 <= RAMP_MAX_P99_MS
-  );
-  const best = held.reduce<{ s: RampResult["steps"][number]; i: number } | null>(
-    (a, b) => (a === null || b.s.deliveredPerSec > a.s.deliveredPerSec ? b : a),
+  const held = steps.flatMap((s, i) => rampStepProblem(s, publishers) === null ? [i] : []);
+  const bestStep = held.reduce<number | null>(
+    (best, i) => best === null || steps[i].deliveredPerSec > steps[best].deliveredPerSec ? i : best,
     null,
   );
   return {
     steps,
-    saturationPerSec: best?.s.deliveredPerSec ?? null,
-    bestStep: best?.i ?? null,
+    saturationPerSec: bestStep === null ? null : steps[bestStep].deliveredPerSec,
+    bestStep,
     stoppedBecause,
   };
 }

@@ -23,9 +23,10 @@ export interface ProcessSample {
  *
  * @example A stat line whose command name contains spaces and parentheses
  * ```ts
+ * import assert from "assert";
  * import { parseCpuTicks } from "./_proc.ts";
  * const line = "42 (a (b) c) S 1 1 1 0 -1 0 0 0 0 0 250 50 0 0 20 0 1 0 1 1 1";
- * console.assert(parseCpuTicks(line) === 300);
+ * assert.ok(parseCpuTicks(line) === 300);
  * ```
  */
 export function parseCpuTicks(stat: string): number | null {
@@ -46,8 +47,9 @@ export function parseCpuTicks(stat: string): number | null {
  *
  * @example
  * ```ts
+ * import assert from "assert";
  * import { parseRssKb } from "./_proc.ts";
- * console.assert(parseRssKb("Name:\tdeno\nVmRSS:\t  123456 kB\nThreads:\t9\n") === 123456);
+ * assert.ok(parseRssKb("Name:\tdeno\nVmRSS:\t  123456 kB\nThreads:\t9\n") === 123456);
  * ```
  */
 export function parseRssKb(status: string): number | null {
@@ -81,8 +83,9 @@ export function sampleProcess(pid: number): ProcessSample | null {
  *
  * @example
  * ```ts
+ * import assert from "assert";
  * import { parseBusyTicks } from "./_proc.ts";
- * console.assert(parseBusyTicks("cpu  100 5 50 1000 20 1 2 3 0 0\ncpu0 1 1 1 1\n") === 161);
+ * assert.ok(parseBusyTicks("cpu  100 5 50 1000 20 1 2 3 0 0\ncpu0 1 1 1 1\n") === 161);
  * ```
  */
 export function parseBusyTicks(stat: string): number | null {

@@ -14,8 +14,9 @@ import type { LoadResult, WindowResult } from "./_result.ts";
  *
  * @example
  * ```ts
+ * import assert from "assert";
  * import { num } from "./_report.ts";
- * console.assert(num(49500) === "49,500" && num(1.234, 2) === "1.23" && num(null) === "n/a");
+ * assert.ok(num(49500) === "49,500" && num(1.234, 2) === "1.23" && num(null) === "n/a");
  * ```
  */
 export function num(value: number | null, decimals = 0): string {
@@ -127,18 +128,23 @@ function rampTable(steps: readonly WindowResult[]): string[] {
 }
 
 /**
- * Right-aligns the cells of a table, column by column.
+ * Aligns the cells of a table column by column: the first column to the left, the others (the
+ * numbers) to the right.
  *
  * @param rows Rows of cells; the first is the header.
  * @returns One string per row.
  *
  * @example
  * ```ts
+ * import assert from "assert";
  * import { alignColumns } from "./_report.ts";
- * console.assert(alignColumns([["a", "bb"], ["ccc", "d"]])[1] === "ccc   d");
+ * const [head, row] = alignColumns([["metric", "x"], ["p99", "12.5"]]);
+ * assert.ok(head === "metric     x" && row === "p99     12.5");
  * ```
  */
 export function alignColumns(rows: readonly string[][]): string[] {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c]?.length ?? 0)));
-  return rows.map((r) => r.map((cell, c) => cell.padStart(widths[c])).join("  "));
+  return rows.map((r) =>
+    r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ")
+  );
 }

@@ -42,8 +42,9 @@ export interface WindowResult {
   /** The load tool's CPU percentage of one core over the window and drain. */
   toolCpuPct: number;
   /**
-   * CPU percentage of one core used by everything else on the machine (other processes, and
-   * the server too without `--pid`) over the window: noise to watch on a shared machine.
+   * CPU percentage of one core used by everything else on the machine over the window: other
+   * processes (noise to watch on a shared machine), kernel network work not charged to either
+   * process (a few % on loopback), and the server itself without `--pid`.
    */
   otherCpuPct: number | null;
 }

@@ -25,8 +25,9 @@ const ZERO = 0x30;
  *
  * @example Padding for a 20-byte payload
  * ```ts
+ * import assert from "assert";
  * import { padding } from "./_stamp.ts";
- * console.assert(padding(20) === "xxxxxx");
+ * assert.ok(padding(20) === "xxxxxx");
  * ```
  */
 export function padding(size: number): string {
@@ -46,9 +47,10 @@ export function padding(size: number): string {
  *
  * @example A frame
  * ```ts
+ * import assert from "assert";
  * import { chatFrame } from "./_stamp.ts";
  * const frame = chatFrame(1500, "xx", "7");
- * console.assert(frame === '{"type":"chat","data":{"text":"~000000001500~xx"},"ref":"7"}');
+ * assert.ok(frame === '{"type":"chat","data":{"text":"~000000001500~xx"},"ref":"7"}');
  * ```
  */
 export function chatFrame(micros: number, pad: string, ref: string): string {
@@ -65,10 +67,11 @@ export function chatFrame(micros: number, pad: string, ref: string): string {
  *
  * @example Reading the stamp of a delivered message
  * ```ts
+ * import assert from "assert";
  * import { readStamp } from "./_stamp.ts";
  * const frame = '{"type":"chat","data":{"text":"~000000001500~xx"},"timestamp":"t"}';
- * console.assert(readStamp(frame) === 1500);
- * console.assert(readStamp('{"type":"ack","ref":"7"}') === -1);
+ * assert.ok(readStamp(frame) === 1500);
+ * assert.ok(readStamp('{"type":"ack","ref":"7"}') === -1);
  * ```
  */
 export function readStamp(frame: string): number {

@@ -27,9 +27,10 @@ export interface LatencySummary {
  *
  * @example Nearest rank
  * ```ts
+ * import assert from "assert";
  * import { percentile } from "./_stats.ts";
- * console.assert(percentile([1, 2, 3, 4], 50) === 2);
- * console.assert(percentile([1, 2, 3, 4], 99) === 4);
+ * assert.ok(percentile([1, 2, 3, 4], 50) === 2);
+ * assert.ok(percentile([1, 2, 3, 4], 99) === 4);
  * ```
  */
 export function percentile(sorted: ArrayLike<number>, p: number): number {
@@ -49,9 +50,10 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
  *
  * @example Two samples
  * ```ts
+ * import assert from "assert";
  * import { summarizeLatency } from "./_stats.ts";
  * const s = summarizeLatency(new Float64Array([3000, 1000, 0]), 2);
- * console.assert(s.p50 === 1 && s.max === 3 && s.count === 2);
+ * assert.ok(s.p50 === 1 && s.max === 3 && s.count === 2);
  * ```
  */
 export function summarizeLatency(samples: Float64Array, count: number): LatencySummary {
@@ -74,9 +76,10 @@ export function summarizeLatency(samples: Float64Array, count: number): LatencyS
  *
  * @example Odd and even counts
  * ```ts
+ * import assert from "assert";
  * import { median } from "./_stats.ts";
- * console.assert(median([3, 1, 2]) === 2);
- * console.assert(median([4, 1, null, 2, 3]) === 2.5);
+ * assert.ok(median([3, 1, 2]) === 2);
+ * assert.ok(median([4, 1, null, 2, 3]) === 2.5);
  * ```
  */
 export function median(values: readonly (number | null)[]): number | null {

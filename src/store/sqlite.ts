@@ -97,6 +97,10 @@ export class SqliteStore implements Store {
       db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
         PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;`);
       migrate(db, path);
+      // Rooms that were occupied when the last process died have nobody in them now: their
+      // empty-room TTL starts at this start-up, or they would never be cleaned up.
+      db.prepare("UPDATE rooms SET empty_since = ? WHERE empty_since IS NULL")
+        .run(new Date().toISOString());
       return new SqliteStore(db, path, options.historySize);
     } catch (err) {
       if (db?.isOpen) db.close();

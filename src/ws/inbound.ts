@@ -59,7 +59,7 @@ export function handleFrame(
       code: "rate_limited",
       message: "Cannot accept message: rate limit exceeded",
       retry_after_ms: limit.retryAfterMs,
-    });
+    }, refOf(frame));
   }
   const decoded = decodeFrame(frame, deps.types);
   if (!decoded.ok) {
@@ -79,6 +79,16 @@ function reply(connection: Connection, metrics: Metrics, error: ErrorData, ref?:
   metrics.error(error.code);
   const frame = encodeError(error, ref);
   if (connection.send(frame)) metrics.delivered("error", 1, utf8Length(frame));
+}
+
+/** The `ref` of a frame refused before decoding, so the client can match the error to it. */
+function refOf(frame: string): string | undefined {
+  try {
+    const ref = (JSON.parse(frame) as { ref?: unknown } | null)?.ref;
+    return typeof ref === "string" ? ref.slice(0, 64) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function binaryLength(frame: unknown): number {

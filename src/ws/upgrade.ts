@@ -6,6 +6,9 @@
  */
 import type { Socket } from "./socket.ts";
 
+/** The close code of a connection that ended without a closing handshake. */
+const ABNORMAL_CLOSURE = 1006;
+
 /** Handlers of one WebSocket's events. */
 export interface SocketHandlers {
   /** The socket is open. */
@@ -37,7 +40,9 @@ export function upgradeWebSocket(
   socket.onclose = (event) => {
     if (closed) return;
     closed = true;
-    handlers.onClose(event.code, event.reason);
+    // Deno reports a connection lost without a close frame as code 0; the protocol's name for
+    // that is 1006 (abnormal closure), which is what metrics and logs should show.
+    handlers.onClose(event.code === 0 ? ABNORMAL_CLOSURE : event.code, event.reason);
   };
   socket.onerror = () => {};
   return response;

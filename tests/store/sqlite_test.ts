@@ -78,7 +78,12 @@ Deno.test("SqliteStore keeps rooms, history and sequences across close and reope
 
     const second = SqliteStore.open({ dataDir, historySize: 3 });
     try {
-      assert.deepStrictEqual(await second.getRoom("lobby"), lobby);
+      const reopened = await second.getRoom("lobby");
+      assert.deepStrictEqual({ ...reopened, empty_since: null }, lobby);
+      assert.ok(
+        Date.parse(reopened!.empty_since!) > Date.parse("2026-01-01"),
+        "occupied rooms count as empty from start-up",
+      );
       const history = await second.readMessages("lobby", { limit: 10 });
       assert.deepStrictEqual(history.messages, [2, 3, 4].map(message));
       assert.deepStrictEqual(await second.getSequence("lobby"), { reserved: 100, trimmed: 1 });

@@ -1,0 +1,156 @@
+/**
+ * Child processes for `bench/compare.ts`: a server on a free port with a fresh data directory,
+ * and load-tool runs. Children start through `sh` so their open-file limit is raised to the hard
+ * limit (5,000 connections need more than the usual soft limit of 1,024).
+ *
+ * @module
+ */
+
+import type { LoadResult } from "./_result.ts";
+
+/** The repository root (where deno.json and main.ts live). */
+export const REPO_ROOT: string = new URL("../", import.meta.url).pathname;
+
+const RAISE_NOFILE = 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"';
+
+/** A running server child. */
+export interface ServerProcess {
+  /** Which server. */
+  name: string;
+  /** Its pid, for `/proc` readings. */
+  pid: number;
+  /** `ws://127.0.0.1:PORT`. */
+  url: string;
+  /** Stops it and removes its data directory. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Finds a free TCP port by binding port 0 on 127.0.0.1 and releasing it.
+ *
+ * @returns The port number.
+ */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/**
+ * A `Deno.Command` running `deno <args>` in the repository root with a raised open-file limit.
+ *
+ * @param args Arguments after `deno`.
+ * @param env Extra environment variables.
+ * @returns The command, stdout and stderr piped.
+ */
+export function denoCommand(args: readonly string[], env: Record<string, string>): Deno.Command {
+  return new Deno.Command("sh", {
+    args: ["-c", RAISE_NOFILE, "sh", Deno.execPath(), ...args],
+    cwd: REPO_ROOT,
+    env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
+/**
+ * Starts a server script on a free port with a fresh temp data directory and waits until it
+ * accepts TCP connections.
+ *
+ * @param name Label for messages.
+ * @param script Script path relative to the repository root.
+ * @param env Extra environment (PORT, HOST and ROOMD_DATA_DIR are set here).
+ * @returns The running server, or why it did not start.
+ */
+export async function startServer(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+): Promise<ServerProcess | string> {
+  const port = freePort();
+  const dataDir = await Deno.makeTempDir({ prefix: `roomd-bench-${name}-` });
+  const child = denoCommand(["run", "-A", script], {
+    ...env,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    ROOMD_DATA_DIR: dataDir,
+  }).spawn();
+  const output = new OutputTail();
+  const drained = Promise.all([output.drain(child.stdout), output.drain(child.stderr)]);
+  let exited = false;
+  const status = child.status.then((s) => {
+    exited = true;
+    return s;
+  });
+  const stop = async () => {
+    if (!exited) {
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => exited || child.kill("SIGKILL"), 5000);
+      await status;
+      clearTimeout(timer);
+    }
+    await drained;
+    await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+  };
+  const deadline = performance.now() + 30_000;
+  while (!(await accepts(port))) {
+    if (exited || performance.now() > deadline) {
+      await stop();
+      const why = exited ? `exited with code ${(await status).code}` : "not listening after 30 s";
+      return `Cannot start ${name} (${script}): ${why}\n${output.text()}`;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { name, pid: child.pid, url: `ws://127.0.0.1:${port}`, stop };
+}
+
+/**
+ * Runs `bench/load.ts --json` with the given arguments and parses its result.
+ *
+ * @param args Load-tool arguments.
+ * @param env Extra environment.
+ * @returns The tool's result, or its error output.
+ */
+export async function runLoadChild(
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<{ ok: true; result: LoadResult } | { ok: false; error: string }> {
+  const out = await denoCommand(["run", "-A", "bench/load.ts", ...args, "--json"], env).output();
+  const stdout = new TextDecoder().decode(out.stdout);
+  if (!out.success) {
+    const stderr = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-5).join("\n");
+    return { ok: false, error: `load tool exited with code ${out.code}: ${stderr}` };
+  }
+  try {
+    return { ok: true, result: JSON.parse(stdout) as LoadResult };
+  } catch {
+    return { ok: false, error: `load tool printed no JSON: ${stdout.slice(0, 200)}` };
+  }
+}
+
+async function accepts(port: number): Promise<boolean> {
+  try {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    conn.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Keeps the last few KiB of a child's output while draining its pipes so it never blocks. */
+class OutputTail {
+  #text = "";
+
+  async drain(stream: ReadableStream<Uint8Array>): Promise<void> {
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      this.#text = (this.#text + chunk).slice(-4096);
+    }
+  }
+
+  text(): string {
+    return this.#text.trim();
+  }
+}

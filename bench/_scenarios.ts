@@ -1,0 +1,150 @@
+/**
+ * The scenarios `bench/compare.ts` runs against each server, and the figures it compares.
+ *
+ * @module
+ */
+import type { LoadResult, WindowResult } from "./_result.ts";
+
+/** A scenario's name on the command line. */
+export type ScenarioName = "fanout" | "saturation" | "idle" | "slow";
+
+/** Every scenario, in the order `all` runs them. */
+export const SCENARIO_NAMES: readonly ScenarioName[] = ["fanout", "saturation", "idle", "slow"];
+
+/** One figure read from a load result. */
+export interface Metric {
+  /** Row label, with its unit. */
+  label: string;
+  /** Reads the figure; `null` when the result lacks it. */
+  pick: (result: LoadResult) => number | null;
+  /** Decimals to print. */
+  decimals: number;
+}
+
+/** One load-tool invocation of a scenario, against a fresh server. */
+export interface ScenarioRun {
+  /** Name of the run within the scenario (`fixed`, `slow`, …). */
+  label: string;
+  /** Load-tool arguments (without `--url`, `--pid`, `--secret`, `--json`). */
+  args: string[];
+}
+
+/** A scenario: what to run and what to compare. */
+export interface Scenario {
+  /** Its name. */
+  name: ScenarioName;
+  /** One line saying what it does. */
+  description: string;
+  /** Runs per server per round. */
+  runs: ScenarioRun[];
+  /** Figures to compare for every run. */
+  metrics: Metric[];
+}
+
+const FANOUT = ["--rooms", "10", "--clients-per-room", "100", "--publishers-per-room", "1"]
+  .concat(["--rate", "50", "--size", "100"]);
+
+const windowOf = (r: LoadResult): WindowResult | null => {
+  if (r.window) return r.window;
+  if (r.ramp && r.ramp.bestStep !== null) return r.ramp.steps[r.ramp.bestStep];
+  return null;
+};
+
+const fromWindow = (
+  label: string,
+  decimals: number,
+  read: (w: WindowResult) => number | null,
+): Metric => ({
+  label,
+  decimals,
+  pick: (r) => {
+    const w = windowOf(r);
+    return w === null ? null : read(w);
+  },
+});
+
+const WINDOW_METRICS: Metric[] = [
+  fromWindow("delivered msg/s", 0, (w) => w.deliveredPerSec),
+  fromWindow("loss %", 2, (w) => w.lossPct),
+  fromWindow("latency p50 ms", 2, (w) => w.latencyMs.p50),
+  fromWindow("latency p99 ms", 2, (w) => w.latencyMs.p99),
+  fromWindow("server CPU µs/msg", 2, (w) => w.serverCpuUsPerMsg),
+  fromWindow(
+    "server RSS peak MB",
+    1,
+    (w) => w.serverRssPeakKb === null ? null : w.serverRssPeakKb / 1024,
+  ),
+  fromWindow("load tool CPU %", 0, (w) => w.toolCpuPct),
+  fromWindow("other CPU %", 0, (w) => w.otherCpuPct),
+];
+
+/**
+ * Builds a scenario.
+ *
+ * @param name The scenario.
+ * @param seconds Measured seconds for fanout and slow.
+ * @returns Its runs and metrics.
+ *
+ * @example
+ * ```ts
+ * import assert from "assert";
+ * import { scenario } from "./_scenarios.ts";
+ * assert.ok(scenario("slow", 10).runs.map((r) => r.label).join() === "fixed,slow");
+ * ```
+ */
+export function scenario(name: ScenarioName, seconds: number): Scenario {
+  const s = ["--seconds", String(seconds)];
+  switch (name) {
+    case "fanout":
+      return {
+        name,
+        description:
+          `10 rooms × 100 clients, 1 publisher/room at 50 msg/s, 100-byte payloads, ${seconds} s`,
+        runs: [{ label: "fixed", args: ["--mode", "fixed", ...FANOUT, ...s] }],
+        metrics: WINDOW_METRICS,
+      };
+    case "saturation":
+      return {
+        name,
+        description:
+          "ramp: 1 room × 200 clients, from 50 msg/s × 1.5 per 3 s step; figures at the best step",
+        runs: [{
+          label: "ramp",
+          args: ["--mode", "ramp", "--rooms", "1", "--clients-per-room", "200", "--rate", "50"],
+        }],
+        metrics: [
+          { label: "saturation msg/s", decimals: 0, pick: (r) => r.ramp?.saturationPerSec ?? null },
+          ...WINDOW_METRICS.slice(1),
+        ],
+      };
+    case "idle":
+      return {
+        name,
+        description: "5,000 idle connections in 50 rooms",
+        runs: [{
+          label: "idle",
+          args: ["--mode", "idle", "--rooms", "50", "--clients-per-room", "100"],
+        }],
+        metrics: [
+          { label: "KB per connection", decimals: 1, pick: (r) => r.idle?.kbPerConnection ?? null },
+          {
+            label: "server RSS after MB",
+            decimals: 1,
+            pick: (r) => r.idle ? r.idle.rssAfterKb / 1024 : null,
+          },
+          { label: "connect p50 ms", decimals: 1, pick: (r) => r.connectMs.p50 },
+          { label: "connect max ms", decimals: 1, pick: (r) => r.connectMs.max },
+        ],
+      };
+    case "slow":
+      return {
+        name,
+        description: `fanout (${seconds} s), without and with 1 never-reading client per room`,
+        runs: [
+          { label: "fixed", args: ["--mode", "fixed", ...FANOUT, ...s] },
+          { label: "slow", args: ["--mode", "slow", ...FANOUT, ...s, "--slow-clients", "1"] },
+        ],
+        metrics: WINDOW_METRICS,
+      };
+  }
+}

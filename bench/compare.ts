@@ -1,0 +1,171 @@
+/**
+ * Compares roomd with the naive baseline server: starts each as a child process on a free port
+ * with a fresh data directory, runs the same load against each for several rounds (alternating
+ * which goes first), and prints medians with the ratio roomd ÷ baseline.
+ *
+ * ```sh
+ * deno task bench:compare --scenario fanout|saturation|idle|slow|all [--rounds 3] [--seconds 10]
+ *   [--servers baseline,roomd] [--json]
+ * ```
+ *
+ * The load tool and the servers share the machine's cores; every figure comes with the load
+ * tool's own CPU and the CPU used by other processes, so noisy rounds can be told apart.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { REPO_ROOT, runLoadChild, type ServerProcess, startServer } from "./_child.ts";
+import { sampleMachineBusy } from "./_proc.ts";
+import { formatComparison, type ScenarioResults } from "./_compare_table.ts";
+import { num } from "./_report.ts";
+import type { LoadResult } from "./_result.ts";
+import { scenario, SCENARIO_NAMES, type ScenarioName } from "./_scenarios.ts";
+
+const SERVERS = ["baseline", "roomd"] as const;
+type ServerName = typeof SERVERS[number];
+
+/**
+ * The environment roomd gets: limits far above the test load (every client has its own `sub`
+ * but all come from 127.0.0.1), quiet logs, a short shutdown.
+ *
+ * @param secret The HS256 secret the load tool signs with.
+ * @returns Environment variables.
+ */
+function roomdEnv(secret: string): Record<string, string> {
+  return {
+    ROOMD_JWT_SECRET: secret,
+    ROOMD_LOG_LEVEL: "warn",
+    ROOMD_MSG_RATE: "1000000",
+    ROOMD_MSG_BURST: "1000000",
+    ROOMD_JOIN_RATE: "1000000",
+    ROOMD_MAX_CONNECTIONS: "1000000",
+    ROOMD_MAX_CONNECTIONS_PER_USER: "1000",
+    ROOMD_MAX_CONNECTIONS_PER_IP: "1000000",
+    ROOMD_USERS_CAN_CREATE_ROOMS: "true",
+    ROOMD_SHUTDOWN_TIMEOUT_MS: "1000",
+  };
+}
+
+function start(server: ServerName, secret: string): Promise<ServerProcess | string> {
+  return server === "baseline"
+    ? startServer("baseline", "bench/baseline_server.ts", {})
+    : startServer("roomd", "main.ts", roomdEnv(secret));
+}
+
+function summary(r: LoadResult): string {
+  const w = r.window ?? (r.ramp?.bestStep != null ? r.ramp.steps[r.ramp.bestStep] : undefined);
+  if (r.idle) return `${num(r.idle.kbPerConnection, 1)} KB/conn`;
+  if (!w) return "no step held";
+  return `${num(w.deliveredPerSec)} msg/s, loss ${num(w.lossPct, 2)}%, p99 ${
+    num(w.latencyMs.p99, 1)
+  } ms, ${num(w.serverCpuUsPerMsg, 2)} µs/msg, tool ${num(w.toolCpuPct, 0)}%, other ${
+    num(w.otherCpuPct, 0)
+  }%`;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      scenario: { type: "string", default: "fanout" },
+      rounds: { type: "string", default: "3" },
+      seconds: { type: "string", default: "10" },
+      servers: { type: "string", default: SERVERS.join(",") },
+      json: { type: "boolean", default: false },
+    },
+  });
+  const names = values.scenario === "all"
+    ? SCENARIO_NAMES
+    : SCENARIO_NAMES.filter((n) => n === values.scenario);
+  const rounds = Number(values.rounds);
+  const seconds = Number(values.seconds);
+  let servers = values.servers.split(",").filter((s): s is ServerName =>
+    (SERVERS as readonly string[]).includes(s)
+  );
+  if (names.length === 0) {
+    console.error(
+      `Invalid --scenario=${values.scenario}: expected ${SCENARIO_NAMES.join("|")}|all`,
+    );
+    return 2;
+  }
+  if (!Number.isInteger(rounds) || rounds < 1 || !(seconds > 0) || servers.length === 0) {
+    console.error(
+      "Invalid --rounds, --seconds or --servers: expected a positive count, seconds, and baseline,roomd",
+    );
+    return 2;
+  }
+  if (servers.includes("roomd") && !(await exists(`${REPO_ROOT}main.ts`))) {
+    console.error("main.ts not found: comparing nothing, running the baseline only");
+    servers = servers.filter((s) => s !== "roomd");
+  }
+  const secret = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(24))));
+  const all: Record<string, ScenarioResults> = {};
+  for (const name of names) {
+    const sc = scenario(name as ScenarioName, seconds);
+    const results: ScenarioResults = Object.fromEntries(servers.map((s) => [s, {}]));
+    for (let round = 1; round <= rounds; round++) {
+      const order = round % 2 === 1 ? servers : [...servers].reverse();
+      for (const server of order) {
+        for (const run of sc.runs) {
+          const busy = await awaitQuiet();
+          if (busy !== null && busy > 25) {
+            console.error(`(machine still ${busy.toFixed(0)}% busy after 60 s; measuring anyway)`);
+          }
+          const proc = await start(server, secret);
+          if (typeof proc === "string") {
+            console.error(proc);
+            return 1;
+          }
+          const args = [...run.args, "--url", proc.url, "--pid", String(proc.pid)];
+          if (server === "roomd") args.push("--secret", secret);
+          const outcome = await runLoadChild(args, { ROOMD_JWT_SECRET: "" })
+            .finally(() => proc.stop());
+          if (!outcome.ok) {
+            console.error(`${name} round ${round} ${server} ${run.label}: ${outcome.error}`);
+            return 1;
+          }
+          (results[server][run.label] ??= []).push(outcome.result);
+          console.error(
+            `${name} round ${round}/${rounds} ${server} ${run.label}: ${summary(outcome.result)}`,
+          );
+        }
+      }
+    }
+    all[name] = results;
+    if (!values.json) console.log(`\n${formatComparison(sc, results, rounds)}`);
+  }
+  if (values.json) console.log(JSON.stringify(all, null, 2));
+  return 0;
+}
+
+/**
+ * Waits (at most `maxS` seconds) until the machine is nearly idle, so another process's burst
+ * does not land in a measurement.
+ *
+ * @param maxS Longest wait in seconds.
+ * @param thresholdPct Busy share, % of one core, that counts as idle.
+ * @returns The busy share of the last second, or `null` when `/proc/stat` is unreadable.
+ */
+async function awaitQuiet(maxS = 60, thresholdPct = 25): Promise<number | null> {
+  let busyPct: number | null = null;
+  for (let i = 0; i < maxS; i++) {
+    const before = sampleMachineBusy();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const after = sampleMachineBusy();
+    if (before === null || after === null) return null;
+    busyPct = 100 * (after - before);
+    if (busyPct <= thresholdPct) break;
+  }
+  return busyPct;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+if (import.meta.main) Deno.exit(await main());

@@ -1,0 +1,107 @@
+import assert from "assert";
+import { parseLoadArgs } from "../../bench/_args.ts";
+import { startServer } from "../../bench/_child.ts";
+import { runLoad } from "../../bench/_modes.ts";
+
+async function withBaseline(fn: (url: string, pid: number) => Promise<void>): Promise<void> {
+  const server = await startServer("baseline", "bench/baseline_server.ts", {});
+  if (typeof server === "string") throw new Error(server);
+  try {
+    await fn(server.url, server.pid);
+  } finally {
+    await server.stop();
+  }
+}
+
+async function load(args: string[]) {
+  const parsed = parseLoadArgs(args, {});
+  if (!parsed.ok) throw new Error(parsed.error);
+  const result = await runLoad(parsed.options);
+  if (typeof result === "string") throw new Error(result);
+  return result;
+}
+
+Deno.test("load tool counts every delivery through the baseline server", async () => {
+  await withBaseline(async (url, pid) => {
+    const r = await load([
+      `--url=${url}`,
+      `--pid=${pid}`,
+      "--rooms=2",
+      "--clients-per-room=4",
+      "--publishers-per-room=2",
+      "--rate=20",
+      "--seconds=1",
+      "--warmup=0.2",
+      "--size=64",
+    ]);
+    const w = r.window!;
+    assert.equal(r.connections, 8);
+    assert.ok(w.sent > 0);
+    assert.equal(w.expected, w.sent * 3);
+    assert.equal(w.plannedExpected, 2 * 2 * 20 * 1 * 3);
+    assert.equal(w.delivered, w.expected);
+    assert.equal(w.lossPct, 0);
+    assert.equal(w.latencyMs.count, w.delivered);
+    assert.ok(w.latencyMs.p50 <= w.latencyMs.p99 && w.latencyMs.p99 <= w.latencyMs.max);
+    assert.ok(w.serverCpuSeconds !== null && w.serverRssPeakKb !== null);
+    assert.equal(r.acks, 0);
+    assert.deepEqual(r.serverClosed, {});
+  });
+});
+
+Deno.test("load tool's slow mode upgrades raw clients that never read", async () => {
+  await withBaseline(async (url, pid) => {
+    const r = await load([
+      `--url=${url}`,
+      `--pid=${pid}`,
+      "--mode=slow",
+      "--rooms=2",
+      "--clients-per-room=3",
+      "--slow-clients=2",
+      "--rate=10",
+      "--seconds=0.5",
+      "--warmup=0",
+    ]);
+    assert.equal(r.slow!.clients, 4);
+    assert.equal(r.slow!.upgraded, 4);
+    assert.equal(r.window!.delivered, r.window!.expected);
+  });
+});
+
+Deno.test("load tool's idle mode reports memory per connection", async () => {
+  await withBaseline(async (url, pid) => {
+    const r = await load([`--url=${url}`, `--pid=${pid}`, "--mode=idle", "--rooms=2"]);
+    assert.equal(r.idle!.connections, 20);
+    assert.ok(r.idle!.rssAfterKb > 0 && r.idle!.rssBeforeKb > 0);
+    assert.ok(Number.isFinite(r.idle!.kbPerConnection));
+  });
+});
+
+Deno.test("load tool's ramp raises the rate by half each step", async () => {
+  await withBaseline(async (url, pid) => {
+    const r = await load([
+      `--url=${url}`,
+      `--pid=${pid}`,
+      "--mode=ramp",
+      "--clients-per-room=3",
+      "--rate=10",
+      "--step-seconds=0.5",
+      "--max-steps=3",
+      "--warmup=0",
+    ]);
+    assert.deepEqual(r.ramp!.steps.map((s) => s.rate), [10, 15, 22.5]);
+    assert.equal(r.ramp!.stoppedBecause, "reached --max-steps=3 without saturating");
+    assert.equal(r.ramp!.bestStep, 2);
+  });
+});
+
+Deno.test("load tool refuses to run when clients cannot connect", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const parsed = parseLoadArgs([`--url=ws://127.0.0.1:${port}`, "--clients-per-room=2"], {});
+  assert.ok(parsed.ok);
+  const result = await runLoad(parsed.options);
+  assert.equal(typeof result, "string");
+  assert.match(result as string, /^Cannot run the load: 2 of 2 connections failed/);
+});

@@ -1,0 +1,123 @@
+import assert from "assert";
+import { mintToken } from "../../src/auth/mint.ts";
+import { openClient, type TestClient } from "../_helpers/client.ts";
+import { type ChildServer, startChild, stopChild } from "../_helpers/child_server.ts";
+import { TEST_SECRET } from "../_helpers/server.ts";
+
+async function withDataDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "roomd-durability-" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function connect(child: ChildServer, user: string): Promise<TestClient> {
+  const token = await mintToken(TEST_SECRET, { sub: user }, "1h");
+  const client = await openClient(`ws://127.0.0.1:${child.port}/ws/lobby?token=${token}`, {
+    Origin: child.origin,
+  });
+  await client.next((m) => m.type === "system" && m.data.event === "welcome");
+  return client;
+}
+
+/** Every id in the room's history, read over HTTP page by page. */
+async function historyIds(child: ChildServer): Promise<number[]> {
+  const token = await mintToken(TEST_SECRET, { sub: "root", admin: true }, "1h");
+  const ids: number[] = [];
+  for (let since = 0;;) {
+    const res = await fetch(`${child.origin}/api/rooms/lobby/messages?since=${since}&limit=200`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(res.status, 200);
+    const page = await res.json();
+    ids.push(...page.messages.map((m: { id: number }) => m.id));
+    if (!page.has_more) return ids;
+    since = ids.at(-1)!;
+  }
+}
+
+/** Waits until `condition` holds after a message arrives. */
+async function until(client: TestClient, condition: () => boolean): Promise<void> {
+  while (!condition()) await client.next(() => true, 10_000);
+}
+
+Deno.test("every acknowledged message is in the history after kill -9 and a restart", async () => {
+  await withDataDir(async (dir) => {
+    const env = { ROOMD_DATA_DIR: dir, ROOMD_HISTORY_SIZE: "0" };
+    const acked: number[] = [];
+    let child = await startChild(env);
+    try {
+      const client = await connect(child, "ana");
+      let sent = 0;
+      const publish = () =>
+        client.send({ type: "chat", data: { text: `m${sent}` }, ref: `m${sent++}` });
+      client.socket.addEventListener("message", (event) => {
+        const message = JSON.parse(event.data);
+        if (message.type !== "ack") return;
+        acked.push(message.id);
+        publish();
+      });
+      for (let i = 0; i < 16; i++) publish();
+      await until(client, () => acked.length >= 400);
+      child.kill("SIGKILL");
+      assert.equal((await child.exited).signal, "SIGKILL");
+      assert.ok(sent > acked.length, "messages were still in flight at the kill");
+      await client.waitClosed();
+    } finally {
+      await stopChild(child);
+    }
+    child = await startChild(env);
+    try {
+      const stored = new Set(await historyIds(child));
+      const lost = acked.filter((id) => !stored.has(id));
+      assert.deepEqual(lost, [], `${lost.length} of ${acked.length} acknowledged messages lost`);
+    } finally {
+      await stopChild(child);
+    }
+  });
+});
+
+Deno.test("no message id is reused after kill -9 and a restart", async () => {
+  await withDataDir(async (dir) => {
+    const env = { ROOMD_DATA_DIR: dir, ROOMD_HISTORY_SIZE: "0" };
+    let child = await startChild(env);
+    const seenBeforeKill: number[] = [];
+    try {
+      const publisher = await connect(child, "ana");
+      const watcher = await connect(child, "bo");
+      for (let i = 0; i < 300; i++) {
+        publisher.send({ type: "chat", data: { text: `m${i}` }, ref: `m${i}` });
+      }
+      const chats = () => watcher.received.filter((m) => m.type === "chat");
+      await until(watcher, () => chats().length >= 150);
+      child.kill("SIGKILL");
+      await child.exited;
+      await watcher.waitClosed();
+      seenBeforeKill.push(...chats().map((m) => m.id));
+    } finally {
+      await stopChild(child);
+    }
+    child = await startChild(env);
+    try {
+      const highest = Math.max(...seenBeforeKill);
+      const client = await connect(child, "ana");
+      const welcome = client.received[0];
+      assert.ok(welcome.data.last_id <= highest);
+      const ids: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        client.send({ type: "chat", data: { text: `after ${i}` }, ref: `a${i}` });
+        ids.push((await client.next((m) => m.ref === `a${i}`)).id);
+      }
+      assert.ok(ids[0] > highest, `id ${ids[0]} after the restart, ${highest} seen before`);
+      assert.ok(ids[1] > ids[0] && ids[2] > ids[1]);
+      const history = await historyIds(child);
+      assert.deepEqual(history, [...history].sort((a, b) => a - b));
+      assert.equal(new Set(history).size, history.length);
+      await client.close();
+    } finally {
+      await stopChild(child);
+    }
+  });
+});

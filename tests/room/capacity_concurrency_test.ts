@@ -1,0 +1,145 @@
+import assert from "assert";
+import { startServer, type TestServer, upgradeHeaders } from "../_helpers/server.ts";
+
+const ADMIN = { sub: "admin", admin: true };
+
+/** The outcome of one join attempt: the HTTP status (101 when admitted) and how to end it. */
+interface Attempt {
+  status: number;
+  code?: string;
+  end(): Promise<void>;
+}
+
+/** Joins with a real WebSocket; a refused upgrade shows as an error before `open`. */
+async function joinBySocket(server: TestServer, room: string, user: string): Promise<Attempt> {
+  const token = await server.token({ sub: user });
+  const socket = new WebSocket(`ws://127.0.0.1:${server.port}/ws/${room}?token=${token}`, {
+    headers: { origin: server.origin },
+  } as unknown as string[]);
+  const closed = new Promise<void>((resolve) => socket.addEventListener("close", () => resolve()));
+  const opened = await new Promise<boolean>((resolve) => {
+    socket.onopen = () => resolve(true);
+    socket.onerror = () => resolve(false);
+  });
+  return {
+    status: opened ? 101 : 0,
+    end: async () => {
+      if (socket.readyState !== WebSocket.CLOSED) socket.close(1000);
+      await closed;
+    },
+  };
+}
+
+/**
+ * Joins with a hand-written upgrade request over TCP, so the status is visible and an admitted
+ * connection stays open (a `fetch` that gets 101 drops the connection at once).
+ */
+async function joinByRawUpgrade(server: TestServer, room: string, user: string): Promise<Attempt> {
+  const token = await server.token({ sub: user });
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  const headers = Object.entries(upgradeHeaders(server.origin)).map(([k, v]) => `${k}: ${v}\r\n`);
+  const request = `GET /ws/${room}?token=${token} HTTP/1.1\r\nhost: 127.0.0.1:${server.port}\r\n` +
+    `${headers.join("")}\r\n`;
+  await conn.write(new TextEncoder().encode(request));
+  const head = await readHead(conn);
+  const status = Number(head.text.split(" ")[1]);
+  if (status === 101) return { status, end: () => Promise.resolve(conn.close()) };
+  const length = Number(/content-length: *(\d+)/i.exec(head.text)?.[1] ?? "0");
+  let body = head.rest;
+  while (body.length < length) body += await readChunk(conn);
+  conn.close();
+  return { status, code: JSON.parse(body).error.code, end: () => Promise.resolve() };
+}
+
+async function readHead(conn: Deno.Conn): Promise<{ text: string; rest: string }> {
+  let text = "";
+  while (!text.includes("\r\n\r\n")) text += await readChunk(conn);
+  const at = text.indexOf("\r\n\r\n");
+  return { text: text.slice(0, at), rest: text.slice(at + 4) };
+}
+
+async function readChunk(conn: Deno.Conn): Promise<string> {
+  const buffer = new Uint8Array(4096);
+  const n = await conn.read(buffer);
+  if (n === null) throw new Error("connection closed before the response was read");
+  return new TextDecoder().decode(buffer.subarray(0, n));
+}
+
+/** Reads `roomd_connections_total{result="…"}` from the metrics. */
+async function connectionsTotal(server: TestServer, result: string): Promise<number> {
+  const text = await server.metrics.render();
+  const line = text.split("\n").find((l) =>
+    l.startsWith(`roomd_connections_total{result="${result}"}`)
+  );
+  return line ? Number(line.split(" ").at(-1)) : 0;
+}
+
+/** Waits until the room holds `connections` open connections (or fails after 5 s). */
+async function waitForConnections(server: TestServer, room: string, connections: number) {
+  const deadline = Date.now() + 5000;
+  while ((server.roomd.registry.peek(room)?.connectionCount ?? 0) !== connections) {
+    if (Date.now() > deadline) {
+      throw new Error(`room ${room} never reached ${connections} connections`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+Deno.test("50 concurrent joins on a room with max_clients 10 admit exactly 10", async () => {
+  const server = await startServer();
+  try {
+    const created = await server.request("/api/rooms", {
+      method: "POST",
+      user: ADMIN,
+      body: JSON.stringify({ id: "small", max_clients: 10 }),
+    });
+    assert.equal(created.status, 201);
+
+    const attempts = await Promise.all(
+      Array.from(
+        { length: 50 },
+        (_, i) =>
+          i % 2 === 0
+            ? joinBySocket(server, "small", `user-${i}`)
+            : joinByRawUpgrade(server, "small", `user-${i}`),
+      ),
+    );
+    const admitted = attempts.filter((a) => a.status === 101);
+    const refused = attempts.filter((a) => a.status !== 101);
+    assert.equal(admitted.length, 10);
+    assert.equal(refused.length, 40);
+    for (const attempt of refused.filter((a) => a.status !== 0)) {
+      assert.equal(attempt.status, 409);
+      assert.equal(attempt.code, "room_full");
+    }
+    assert.equal(await connectionsTotal(server, "room_full"), 40);
+    await waitForConnections(server, "small", 10);
+    const snapshot = await server.roomd.registry.peek("small")!.snapshot();
+    assert.equal(snapshot?.connections, 10);
+
+    await Promise.all(attempts.map((a) => a.end()));
+    await waitForConnections(server, "small", 0);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("50 concurrent joins creating a room on demand respect ROOMD_DEFAULT_MAX_CLIENTS", async () => {
+  const server = await startServer({ ROOMD_DEFAULT_MAX_CLIENTS: "10" });
+  try {
+    const attempts = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => joinByRawUpgrade(server, "fresh", `user-${i}`)),
+    );
+    assert.equal(attempts.filter((a) => a.status === 101).length, 10);
+    const refused = attempts.filter((a) => a.status !== 101);
+    assert.equal(refused.length, 40);
+    assert.ok(refused.every((a) => a.status === 409 && a.code === "room_full"));
+    const room = await server.store.getRoom("fresh");
+    assert.equal(room?.origin, "auto");
+    assert.equal(room?.max_clients, 10);
+    await Promise.all(attempts.map((a) => a.end()));
+    await waitForConnections(server, "fresh", 0);
+  } finally {
+    await server.close();
+  }
+});
