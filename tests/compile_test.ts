@@ -9,18 +9,9 @@ Deno.test({
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "roomd-compile-" });
     try {
-      const output = `${dir}/roomd`;
+      const output = `${ROOT}dist/roomd`;
       const build = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "compile",
-          "--allow-net",
-          "--allow-env",
-          "--allow-read",
-          "--allow-write",
-          "--output",
-          output,
-          "main.ts",
-        ],
+        args: ["task", "compile"],
         cwd: ROOT,
         env: { DENORT_BIN: denort! },
       }).output();

@@ -80,13 +80,28 @@ export function encodeError(error: ErrorData, ref?: string): string {
   return JSON.stringify({ type: "error", data: error, ref, timestamp: new Date().toISOString() });
 }
 
+/** Longest string measured by encoding into the scratch buffer (3 bytes per UTF-16 unit). */
+const SCRATCH_CHARS = 32 * 1024;
+const scratch = new Uint8Array(3 * SCRATCH_CHARS);
+const encoder = new TextEncoder();
+
 /**
- * UTF-8 length of a string, without allocating.
+ * UTF-8 length of a string, without allocating. Strings up to 32 Ki characters are encoded
+ * into a reused buffer (native code, several times faster than a JavaScript loop); longer ones
+ * are counted character by character.
  *
  * @param text Any string.
  * @returns Its size in UTF-8 bytes.
+ *
+ * @example
+ * ```ts
+ * import assert from "assert";
+ * import { utf8Length } from "./codec.ts";
+ * assert.equal(utf8Length("héllo ✓ 😀"), 15);
+ * ```
  */
 export function utf8Length(text: string): number {
+  if (text.length <= SCRATCH_CHARS) return encoder.encodeInto(text, scratch).written;
   let bytes = text.length;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
