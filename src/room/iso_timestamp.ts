@@ -1,7 +1,9 @@
 /**
- * Fast ISO 8601 timestamps for envelopes: `Date.prototype.toISOString` costs about a
- * microsecond, once per message; this formats from a per-second prefix and reuses the last
- * string within the same millisecond.
+ * Fast ISO 8601 timestamps for envelopes. `Date.prototype.toISOString` costs about a
+ * microsecond, paid once per message; this formats from a per-second prefix and reuses the
+ * last string within the same millisecond. The text is built with `String.fromCharCode`, not
+ * concatenation: V8's `JSON.stringify` is several times slower on an object holding a
+ * concatenated (cons) string than on a flat one.
  *
  * @module
  */
@@ -9,12 +11,13 @@
 let lastMs = Number.NaN;
 let lastText = "";
 let prefixSecond = Number.NaN;
-let prefix = "";
+/** Character codes of `YYYY-MM-DDTHH:MM:SS.` for `prefixSecond`, then `mmmZ`. */
+let codes: number[] = [];
 
 /**
- * The ISO 8601 form of a time, the same as `new Date(ms).toISOString()`.
+ * The ISO 8601 form of a time, the same text as `new Date(ms).toISOString()`.
  *
- * @param ms Milliseconds since the epoch (an integer, as from `Date.now()`).
+ * @param ms Milliseconds since the epoch, an integer (as from `Date.now()`).
  * @returns For example `"2024-05-01T12:00:00.042Z"`.
  *
  * @example Same text as toISOString
@@ -31,9 +34,15 @@ export function isoTimestamp(ms: number): string {
   const second = ms - millis;
   if (second !== prefixSecond) {
     prefixSecond = second;
-    prefix = new Date(second).toISOString().slice(0, -4);
+    const prefix = new Date(second).toISOString().slice(0, -4);
+    codes = Array.from(prefix, (char) => char.charCodeAt(0));
+    codes.push(0, 0, 0, 0x5a);
   }
+  const n = codes.length;
+  codes[n - 4] = 0x30 + Math.floor(millis / 100);
+  codes[n - 3] = 0x30 + Math.floor(millis / 10) % 10;
+  codes[n - 2] = 0x30 + millis % 10;
   lastMs = ms;
-  lastText = `${prefix}${millis < 10 ? "00" : millis < 100 ? "0" : ""}${millis}Z`;
+  lastText = String.fromCharCode.apply(null, codes);
   return lastText;
 }

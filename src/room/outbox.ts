@@ -9,6 +9,8 @@ import { encodeEnvelope, utf8Length } from "../protocol/codec.ts";
 import type { Envelope } from "../protocol/envelope.ts";
 import type { MessageWriter } from "../store/message_writer.ts";
 import type { Connection } from "../ws/connection.ts";
+import { isoTimestamp } from "./iso_timestamp.ts";
+import type { Members } from "./members.ts";
 import type { RoomSequence } from "./sequence.ts";
 
 /** The outcome of a broadcast. */
@@ -26,24 +28,24 @@ export interface PublishReceipt {
  */
 export class Outbox {
   readonly #roomId: string;
-  readonly #connections: ReadonlyMap<string, Connection>;
+  readonly #members: Pick<Members, "list">;
   readonly #writer: MessageWriter;
   readonly #metrics: Metrics;
 
   /**
    * @param roomId Room id (in every envelope).
-   * @param connections The room's live connections.
+   * @param members The room's live connections.
    * @param writer Group-commit writer for persisted messages.
    * @param metrics Counters.
    */
   constructor(
     roomId: string,
-    connections: ReadonlyMap<string, Connection>,
+    members: Pick<Members, "list">,
     writer: MessageWriter,
     metrics: Metrics,
   ) {
     this.#roomId = roomId;
-    this.#connections = connections;
+    this.#members = members;
     this.#writer = writer;
     this.#metrics = metrics;
   }
@@ -62,7 +64,7 @@ export class Outbox {
       room_id: this.#roomId,
       user_id: userId,
       data,
-      timestamp: new Date().toISOString(),
+      timestamp: isoTimestamp(Date.now()),
     };
   }
 
@@ -109,11 +111,14 @@ export class Outbox {
    * @param except A connection to skip, or `null`.
    */
   fanOut(type: string, frame: string, except: Connection | null): void {
+    const bytes = utf8Length(frame);
     let delivered = 0;
-    for (const connection of this.#connections.values()) {
-      if (connection !== except && connection.send(frame)) delivered++;
+    const connections = this.#members.list();
+    for (let i = 0; i < connections.length; i++) {
+      const connection = connections[i];
+      if (connection !== except && connection.send(frame, bytes)) delivered++;
     }
-    if (delivered > 0) this.#metrics.delivered(type, delivered, utf8Length(frame));
+    if (delivered > 0) this.#metrics.delivered(type, delivered, bytes);
   }
 
   /**
@@ -124,6 +129,7 @@ export class Outbox {
    * @param frame The serialized message.
    */
   sendTo(connection: Connection, type: string, frame: string): void {
-    if (connection.send(frame)) this.#metrics.delivered(type, 1, utf8Length(frame));
+    const bytes = utf8Length(frame);
+    if (connection.send(frame, bytes)) this.#metrics.delivered(type, 1, bytes);
   }
 }

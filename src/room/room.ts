@@ -79,7 +79,7 @@ export class Room {
     this.id = id;
     this.#ctx = ctx;
     this.#onStop = onStop;
-    this.#outbox = new Outbox(id, this.#members.connections, ctx.writer, ctx.metrics);
+    this.#outbox = new Outbox(id, this.#members, ctx.writer, ctx.metrics);
     this.#mailbox = new Mailbox((error) => this.#crash(error));
     this.#mailbox.post(() => this.#load());
   }

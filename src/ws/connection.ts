@@ -6,6 +6,7 @@
  */
 import type { Principal } from "../auth/principal.ts";
 import type { Logger } from "../log.ts";
+import { utf8Length } from "../protocol/codec.ts";
 import { CloseCode, closeLogLevel } from "./close_codes.ts";
 import { OPEN, type Socket } from "./socket.ts";
 import type { MessageLimiter } from "./message_limiter.ts";
@@ -37,7 +38,13 @@ export interface ConnectionInit {
 
 /**
  * A member's connection. `send` never blocks: the frame is handed to the socket, and when the
- * socket's backlog passes the cap the connection is closed with 4408.
+ * socket's backlog (`bufferedAmount`) passes the cap the connection is closed with 4408.
+ *
+ * Reading `bufferedAmount` is a call into the runtime, so it is read only when the bytes sent
+ * since the last reading could have taken the backlog past the cap: the backlog grows only by
+ * what is sent, so this cuts a client off at exactly the same send as reading it every time.
+ * (A fake socket whose `bufferedAmount` is raised by hand is seen at the next reading: set it
+ * before the first send.)
  */
 export class Connection {
   /** Unique id. */
@@ -59,6 +66,10 @@ export class Connection {
   readonly #onSlowConsumer: SlowConsumerHook;
   #closing = false;
   #closedByServer = false;
+  /** Bytes sent since `bufferedAmount` was last read. */
+  #sentSinceReading = 0;
+  /** How far the backlog was below the cap at the last reading (0: read at the first send). */
+  #headroom = 0;
 
   /** @param init Identity, socket and limits. */
   constructor(init: ConnectionInit) {
@@ -87,16 +98,27 @@ export class Connection {
    * Hands a frame to the socket; cuts the connection off (4408) when its backlog passes the cap.
    *
    * @param frame A serialized message.
+   * @param bytes Its UTF-8 size, when the caller knows it (a broadcast measures it once).
    * @returns Whether the frame was handed over.
    */
-  send(frame: string): boolean {
+  send(frame: string, bytes: number = utf8Length(frame)): boolean {
     if (this.#closing || this.#socket.readyState !== OPEN) return false;
     this.#socket.send(frame);
-    if (this.#socket.bufferedAmount > this.#maxQueueBytes) {
+    this.#sentSinceReading += bytes;
+    if (this.#sentSinceReading > this.#headroom) this.#readBacklog();
+    return true;
+  }
+
+  /** Reads the socket's backlog: closes with 4408 past the cap, else resets the budget. */
+  #readBacklog(): void {
+    const backlog = this.#socket.bufferedAmount;
+    if (backlog > this.#maxQueueBytes) {
       this.close(CloseCode.slowConsumer, "slow consumer");
       this.#onSlowConsumer(this);
+      return;
     }
-    return true;
+    this.#sentSinceReading = 0;
+    this.#headroom = this.#maxQueueBytes - backlog;
   }
 
   /**

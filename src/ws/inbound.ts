@@ -78,7 +78,8 @@ export function handleFrame(
 function reply(connection: Connection, metrics: Metrics, error: ErrorData, ref?: string): void {
   metrics.error(error.code);
   const frame = encodeError(error, ref);
-  if (connection.send(frame)) metrics.delivered("error", 1, utf8Length(frame));
+  const bytes = utf8Length(frame);
+  if (connection.send(frame, bytes)) metrics.delivered("error", 1, bytes);
 }
 
 /** The `ref` of a frame refused before decoding, so the client can match the error to it. */
