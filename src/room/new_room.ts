@@ -3,22 +3,10 @@
  *
  * @module
  */
-import type { RoomOrigin, RoomRecord } from "../store/types.ts";
+import type { RoomOrigin, RoomPatch, RoomRecord } from "../store/types.ts";
 
 /** Settings a creator may choose; the rest get defaults. */
-export type RoomSettings = Partial<
-  Pick<
-    RoomRecord,
-    | "name"
-    | "max_clients"
-    | "is_private"
-    | "members"
-    | "metadata"
-    | "ttl_s"
-    | "msg_rate"
-    | "msg_burst"
-  >
->;
+export type RoomSettings = Omit<RoomPatch, "empty_since">;
 
 /**
  * A new room record with defaults filled in and a fresh epoch.

@@ -1,0 +1,52 @@
+/**
+ * The per-message protocol work, paid once per message whatever the room size: decoding and
+ * validating one incoming chat frame, and serializing one outgoing envelope.
+ *
+ * ```sh
+ * deno bench --allow-all bench/protocol_bench.ts
+ * ```
+ *
+ * @module
+ */
+import { decodeFrame, encodeEnvelope } from "../src/protocol/codec.ts";
+import type { Envelope } from "../src/protocol/envelope.ts";
+import { buildTypeRegistry } from "../src/protocol/schemas.ts";
+
+const types = buildTypeRegistry({});
+const text =
+  "hello everyone, this is a chat message of about a hundred bytes, as in the load test!";
+const frame = JSON.stringify({ type: "chat", data: { text }, ref: "c-42" });
+
+const check = decodeFrame(frame, types);
+if (!check.ok || check.message.kind !== "publish") {
+  throw new Error(
+    `Cannot benchmark decoding: the sample frame is refused (${JSON.stringify(check)})`,
+  );
+}
+
+Deno.bench({
+  name: "decode and validate a chat message",
+  group: "protocol",
+  baseline: true,
+  fn() {
+    const decoded = decodeFrame(frame, types);
+    if (!decoded.ok) throw new Error("Cannot decode the sample frame");
+  },
+});
+
+const envelope: Envelope = {
+  type: "chat",
+  room_id: "lobby",
+  user_id: "user-42",
+  data: { text },
+  timestamp: new Date().toISOString(),
+  id: 12_345,
+};
+
+Deno.bench({
+  name: "encode an outgoing envelope",
+  group: "protocol",
+  fn() {
+    encodeEnvelope(envelope);
+  },
+});
