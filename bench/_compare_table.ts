@@ -54,7 +54,8 @@ export function formatComparison(
       const values = servers.map((s) => medianOf(s, run.label, m.pick));
       const cells = [m.label, ...values.map((v) => num(v, m.decimals))];
       if (both) {
-        cells.push(ratio(values[servers.indexOf("roomd")], values[servers.indexOf("baseline")]));
+        const [r, b] = [values[servers.indexOf("roomd")], values[servers.indexOf("baseline")]];
+        cells.push(m.context ? "" : ratio(r, b));
       }
       return cells;
     });

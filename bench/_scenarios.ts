@@ -19,6 +19,8 @@ export interface Metric {
   pick: (result: LoadResult) => number | null;
   /** Decimals to print. */
   decimals: number;
+  /** Context rather than a property of the server: shown without a roomd ÷ baseline ratio. */
+  context?: boolean;
 }
 
 /** One load-tool invocation of a scenario, against a fresh server. */
@@ -74,8 +76,8 @@ const WINDOW_METRICS: Metric[] = [
     1,
     (w) => w.serverRssPeakKb === null ? null : w.serverRssPeakKb / 1024,
   ),
-  fromWindow("load tool CPU %", 0, (w) => w.toolCpuPct),
-  fromWindow("other CPU %", 0, (w) => w.otherCpuPct),
+  { ...fromWindow("load tool CPU %", 0, (w) => w.toolCpuPct), context: true },
+  { ...fromWindow("other CPU %", 0, (w) => w.otherCpuPct), context: true },
 ];
 
 /**

@@ -26,8 +26,6 @@ if (!check.ok || check.message.kind !== "publish") {
 
 Deno.bench({
   name: "decode and validate a chat message",
-  group: "protocol",
-  baseline: true,
   fn() {
     const decoded = decodeFrame(frame, types);
     if (!decoded.ok) throw new Error("Cannot decode the sample frame");
@@ -45,7 +43,6 @@ const envelope: Envelope = {
 
 Deno.bench({
   name: "encode an outgoing envelope",
-  group: "protocol",
   fn() {
     encodeEnvelope(envelope);
   },
