@@ -83,7 +83,7 @@ export interface TokenVerifier {
   verify(token: string): Promise<VerifyResult>;
 }
 
-type VerificationKey = Uint8Array | JWTVerifyGetKey;
+type VerificationKey = CryptoKey | JWTVerifyGetKey;
 
 /**
  * Builds a verifier for one source of keys.
@@ -154,7 +154,15 @@ async function resolveKey(
           `not ${options.algorithms.join(", ")}`,
       );
     }
-    return { key: new TextEncoder().encode(options.secret), algorithms: ["HS256"] };
+    // Imported once: handing jose the raw bytes would import the key again on every verify.
+    const key = await crypto.subtle.importKey(
+      "raw",
+      new TextEncoder().encode(options.secret),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["verify"],
+    );
+    return { key, algorithms: ["HS256"] };
   }
   if (options.publicKey !== undefined) {
     const jwk = parsePublicKey(options.publicKey);
