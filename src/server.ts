@@ -22,6 +22,7 @@ import { RoomRegistry } from "./room/registry.ts";
 import { MessageWriter } from "./store/message_writer.ts";
 import type { Store } from "./store/types.ts";
 import { CloseCode } from "./ws/close_codes.ts";
+import { ExpiryScheduler } from "./ws/expiry_scheduler.ts";
 import { ConnectionLimits } from "./ws/connection_limits.ts";
 import { JoinLimiter } from "./ws/join_limiter.ts";
 import { SharedBuckets } from "./ws/message_limiter.ts";
@@ -95,6 +96,7 @@ export function createRoomd(options: RoomdOptions): Roomd {
     limits: new ConnectionLimits(config),
     joins: new JoinLimiter(config.joinRate),
     userBuckets: new SharedBuckets(),
+    expiries: new ExpiryScheduler(),
     draining: () => draining,
   };
   const router = new Router([
@@ -134,6 +136,7 @@ export function createRoomd(options: RoomdOptions): Roomd {
           "server shutting down",
           Math.round(config.shutdownTimeoutMs * 0.75),
         );
+        deps.expiries.close();
         await janitor.stop();
         await writer.close();
         await store.close();

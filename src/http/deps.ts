@@ -11,6 +11,7 @@ import type { TypeRegistry } from "../protocol/schemas.ts";
 import type { RoomRegistry } from "../room/registry.ts";
 import type { MessageWriter } from "../store/message_writer.ts";
 import type { Store } from "../store/types.ts";
+import type { ExpiryScheduler } from "../ws/expiry_scheduler.ts";
 import type { ConnectionLimits } from "../ws/connection_limits.ts";
 import type { JoinLimiter } from "../ws/join_limiter.ts";
 import type { SharedBuckets } from "../ws/message_limiter.ts";
@@ -37,6 +38,8 @@ export interface HttpDeps {
   readonly limits: ConnectionLimits;
   /** Join-attempt rate limits. */
   readonly joins: JoinLimiter;
+  /** Token-expiry deadlines of open connections. */
+  readonly expiries: ExpiryScheduler;
   /** Per-user message buckets. */
   readonly userBuckets: SharedBuckets;
   /** Whether the server is draining (shutting down). */

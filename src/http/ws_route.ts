@@ -132,6 +132,7 @@ async function connect(deps: HttpDeps, request: Request, ctx: RequestContext): P
         resume,
         rate: admitted.rate,
         userBuckets: deps.userBuckets,
+        expiries: deps.expiries,
         maxQueueBytes: config.maxQueueBytes,
         inbound: { maxMessageBytes: config.maxMessageBytes, types: deps.types, metrics },
         metrics,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Clock, TokenBucket } from "./token_bucket.ts";
+import { type Clock, monotonicClock, TokenBucket } from "./token_bucket.ts";
 
 /** Seconds of sustained excess (at twice the limit) before a client counts as flooding. */
 const FLOOD_SECONDS = 4;
@@ -33,7 +33,7 @@ export class SharedBuckets {
   readonly #clock: Clock;
 
   /** @param clock Milliseconds clock. */
-  constructor(clock: Clock = performance.now.bind(performance)) {
+  constructor(clock: Clock = monotonicClock) {
     this.#clock = clock;
   }
 
@@ -90,7 +90,7 @@ export class MessageLimiter {
   constructor(
     settings: RateSettings,
     user: TokenBucket,
-    clock: Clock = performance.now.bind(performance),
+    clock: Clock = monotonicClock,
   ) {
     this.#own = new TokenBucket(settings.rate, settings.burst, clock);
     this.#user = user;

@@ -10,14 +10,12 @@ import type { Metrics } from "../metrics/metrics.ts";
 import type { ResumeRequest, Room } from "../room/room.ts";
 import { CloseCode, closeLogLevel } from "./close_codes.ts";
 import { Connection } from "./connection.ts";
+import type { ExpiryScheduler } from "./expiry_scheduler.ts";
 import { handleFrame, type InboundDeps } from "./inbound.ts";
 import { MessageLimiter, type RateSettings, type SharedBuckets } from "./message_limiter.ts";
 import type { Socket } from "./socket.ts";
 import { startConnectionSpan } from "./tracing.ts";
 import type { SocketHandlers } from "./upgrade.ts";
-
-/** Longest delay `setTimeout` accepts. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Everything a session is made of. */
 export interface SessionInit {
@@ -45,6 +43,8 @@ export interface SessionInit {
   metrics: Metrics;
   /** Logger with connection context. */
   log: Logger;
+  /** Closes the connection when its token expires. */
+  expiries: ExpiryScheduler;
   /** Releases the connection-limit slot. */
   release: () => void;
 }
@@ -76,26 +76,24 @@ export function createSession(init: SessionInit): SocketHandlers {
     userId: principal.id,
     ip: init.ip,
   });
-  let expiry: ReturnType<typeof setTimeout> | undefined;
+  let cancelExpiry = () => {};
   let opened = false;
-  const armExpiry = () => {
-    const left = principal.expiresAt - Date.now();
-    if (left <= 0) return connection.close(CloseCode.tokenExpired, "token expired");
-    expiry = setTimeout(armExpiry, Math.min(left, MAX_TIMER_MS));
-  };
   return {
     onOpen() {
       opened = true;
       metrics.connectionAccepted();
       log.debug("Connection open");
-      armExpiry();
+      cancelExpiry = init.expiries.add(
+        principal.expiresAt,
+        () => connection.close(CloseCode.tokenExpired, "token expired"),
+      );
       room.attach(connection, init.resume);
     },
     onMessage(data) {
       handleFrame(connection, room, data, init.inbound);
     },
     onClose(code, reason) {
-      clearTimeout(expiry);
+      cancelExpiry();
       room.leave(connection.id);
       init.userBuckets.release(bucketKey);
       init.release();

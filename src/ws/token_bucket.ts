@@ -7,6 +7,9 @@
 /** Milliseconds clock; `performance.now` in production, a fake in tests. */
 export type Clock = () => number;
 
+/** The monotonic clock, bound once and shared by every bucket. */
+export const monotonicClock: Clock = performance.now.bind(performance);
+
 /**
  * A token bucket refilled continuously.
  *
@@ -33,7 +36,7 @@ export class TokenBucket {
    * @param burst Capacity; the bucket starts full.
    * @param clock Milliseconds clock.
    */
-  constructor(rate: number, burst: number, clock: Clock = performance.now.bind(performance)) {
+  constructor(rate: number, burst: number, clock: Clock = monotonicClock) {
     this.#rate = rate;
     this.#burst = burst;
     this.#tokens = burst;
