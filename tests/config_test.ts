@@ -1,0 +1,81 @@
+import assert from "assert";
+import { ConfigError, parseConfig } from "../src/config.ts";
+
+Deno.test("parseConfig() fills in the documented defaults", () => {
+  const c = parseConfig({});
+  assert.equal(c.port, 8080);
+  assert.equal(c.host, "127.0.0.1");
+  assert.equal(c.dataDir, "./data");
+  assert.equal(c.maxMessageBytes, 32768);
+  assert.equal(c.idleTimeoutS, 60);
+  assert.equal(c.logLevel, "info");
+  assert.equal(c.historySize, 1000);
+  assert.equal(c.msgRate, 20);
+  assert.equal(c.msgBurst, 40);
+  assert.equal(c.joinRate, 10);
+  assert.equal(c.maxConnections, 10000);
+  assert.equal(c.maxConnectionsPerUser, 20);
+  assert.equal(c.maxConnectionsPerIp, 200);
+  assert.equal(c.maxQueueBytes, 1024 * 1024);
+  assert.equal(c.emptyRoomTtlS, 300);
+  assert.equal(c.trustProxy, false);
+  assert.equal(c.allowedOrigins, undefined);
+  assert.ok(Object.isFrozen(c));
+});
+
+Deno.test("parseConfig() reads lists, booleans and the warn alias", () => {
+  const c = parseConfig({
+    ROOMD_ALLOWED_ORIGINS: "https://a.example, https://b.example",
+    ROOMD_TRUST_PROXY: "true",
+    ROOMD_LOG_LEVEL: "warn",
+    PORT: "0",
+  });
+  assert.deepEqual(c.allowedOrigins, ["https://a.example", "https://b.example"]);
+  assert.equal(c.trustProxy, true);
+  assert.equal(c.logLevel, "warning");
+  assert.equal(c.port, 0);
+});
+
+Deno.test("parseConfig() names the variable and the problem in one line", () => {
+  const cases: Record<string, string> = {
+    PORT: "70000",
+    ROOMD_MSG_RATE: "-1",
+    ROOMD_LOG_LEVEL: "loud",
+    ROOMD_ALLOWED_ORIGINS: "not a url",
+    ROOMD_JWT_SECRET: "short",
+    ROOMD_TRUST_PROXY: "maybe",
+  };
+  for (const [name, value] of Object.entries(cases)) {
+    assert.throws(() => parseConfig({ [name]: value }), (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.ok(e.message.startsWith(`Invalid ${name}=`), e.message);
+      assert.ok(!e.message.includes("\n"));
+      return true;
+    });
+  }
+});
+
+Deno.test("parseConfig() takes file values under the variable names, the environment winning", () => {
+  const c = parseConfig({ ROOMD_HISTORY_SIZE: "7" }, { ROOMD_HISTORY_SIZE: 5, ROOMD_MSG_RATE: 3 });
+  assert.equal(c.historySize, 7);
+  assert.equal(c.msgRate, 3);
+  assert.throws(() => parseConfig({}, { NOT_A_SETTING: 1 }), /unknown key "NOT_A_SETTING"/);
+});
+
+Deno.test("parseConfig() validates declared types and refuses built-in names", () => {
+  const c = parseConfig({}, { types: { typing: { schema: { type: "object" }, persist: false } } });
+  assert.equal(c.customTypes.typing.max_bytes, 4096);
+  assert.throws(() => parseConfig({}, { types: { chat: { schema: {} } } }), /built in/);
+  assert.throws(() => parseConfig({}, { types: { Bad: { schema: {} } } }), /types/);
+  assert.throws(
+    () => parseConfig({}, { types: { typing: { persist: true } } }),
+    /types\.typing\.schema/,
+  );
+});
+
+Deno.test("parseConfig() refuses both a public key and a JWKS URL", () => {
+  assert.throws(
+    () => parseConfig({ ROOMD_JWT_PUBLIC_KEY: "x", ROOMD_JWKS_URL: "https://idp.example/jwks" }),
+    /not both/,
+  );
+});

@@ -1,0 +1,107 @@
+import assert from "assert";
+import { buildTypeRegistry, builtinTypes, parseInbound } from "../../src/protocol/schemas.ts";
+
+const types = buildTypeRegistry({
+  typing: {
+    schema: {
+      type: "object",
+      properties: { on: { type: "boolean" } },
+      required: ["on"],
+      additionalProperties: false,
+    },
+    max_bytes: 32,
+    persist: false,
+  },
+  reaction: {
+    schema: { type: "object", properties: { emoji: { type: "string" } } },
+    max_bytes: 64,
+    persist: true,
+  },
+});
+
+Deno.test("parseInbound() accepts a chat message, trims its text and keeps the ref", () => {
+  const r = parseInbound(
+    { type: "chat", data: { text: "  hello\n\tthere  " }, ref: "c1" },
+    builtinTypes(),
+  );
+  assert.ok(r.ok && r.message.kind === "publish");
+  assert.deepEqual(r.message, {
+    kind: "publish",
+    type: "chat",
+    data: { text: "hello\n\tthere" },
+    ref: "c1",
+    persist: true,
+  });
+});
+
+Deno.test("parseInbound() refuses chat text that is empty, too long or holds control characters", async (t) => {
+  const cases: [string, unknown, RegExp][] = [
+    ["blank", { text: "   " }, /data\.text/],
+    ["4001 characters", { text: "x".repeat(4001) }, /data\.text/],
+    ["a bell character", { text: "ding\u0007" }, /control characters/],
+    ["a missing text", {}, /data\.text/],
+    ["an extra field", { text: "hi", color: "red" }, /data/],
+    ["a number", { text: 5 }, /data\.text/],
+  ];
+  for (const [name, data, message] of cases) {
+    await t.step(name, () => {
+      const r = parseInbound({ type: "chat", data, ref: "x" }, builtinTypes());
+      assert.ok(!r.ok);
+      assert.equal(r.error.code, "invalid_message");
+      assert.match(r.error.message, message);
+      assert.equal(r.ref, "x");
+    });
+  }
+  const exactly = parseInbound({ type: "chat", data: { text: "x".repeat(4000) } }, builtinTypes());
+  assert.ok(exactly.ok);
+});
+
+Deno.test("parseInbound() names the field path of a wrong outer shape", () => {
+  const r = parseInbound({ type: 7 }, builtinTypes());
+  assert.ok(!r.ok);
+  assert.match(r.error.message, /type/);
+  const extra = parseInbound({ type: "chat", data: { text: "a" }, nope: 1 }, builtinTypes());
+  assert.ok(!extra.ok);
+  const longRef = parseInbound(
+    { type: "chat", data: { text: "a" }, ref: "r".repeat(65) },
+    builtinTypes(),
+  );
+  assert.ok(!longRef.ok);
+  assert.match(longRef.error.message, /ref/);
+});
+
+Deno.test("parseInbound() refuses server-only and undeclared types with unknown_type", () => {
+  for (const type of ["system", "presence", "ack", "error", "dance"]) {
+    const r = parseInbound({ type, data: {} }, types);
+    assert.ok(!r.ok);
+    assert.equal(r.error.code, "unknown_type", type);
+  }
+});
+
+Deno.test("parseInbound() checks history requests: limit 1–200, defaults to 50", () => {
+  const plain = parseInbound({ type: "history" }, builtinTypes());
+  assert.ok(plain.ok && plain.message.kind === "history");
+  assert.deepEqual(plain.message.query, { limit: 50 });
+  const paged = parseInbound({ type: "history", data: { before: 10, limit: 200 } }, builtinTypes());
+  assert.ok(paged.ok && paged.message.kind === "history");
+  assert.deepEqual(paged.message.query, { before: 10, limit: 200 });
+  for (const data of [{ limit: 201 }, { limit: 0 }, { before: -1 }, { since: 1.5 }, { sinse: 3 }]) {
+    const r = parseInbound({ type: "history", data }, builtinTypes());
+    assert.ok(!r.ok, JSON.stringify(data));
+    assert.match(r.error.message, /Invalid "history" request: data/);
+  }
+});
+
+Deno.test("declared types are checked against their JSON Schema and size limit", () => {
+  const ok = parseInbound({ type: "typing", data: { on: true } }, types);
+  assert.ok(ok.ok && ok.message.kind === "publish");
+  assert.equal(ok.message.persist, false);
+  const persisted = parseInbound({ type: "reaction", data: { emoji: "👍" } }, types);
+  assert.ok(persisted.ok && persisted.message.kind === "publish" && persisted.message.persist);
+  const wrong = parseInbound({ type: "typing", data: { on: "yes" } }, types);
+  assert.ok(!wrong.ok);
+  assert.match(wrong.error.message, /data\.on/);
+  const big = parseInbound({ type: "reaction", data: { emoji: "x".repeat(100) } }, types);
+  assert.ok(!big.ok);
+  assert.match(big.error.message, /64-byte limit/);
+});
