@@ -1,4 +1,5 @@
 import assert from "assert";
+import { rawUpgrade } from "./_helpers/raw_upgrade.ts";
 import { SignJWT } from "jose";
 import { mintToken } from "../src/auth/mint.ts";
 import { setupLogging } from "../src/log.ts";
@@ -28,27 +29,9 @@ const METRICS_TOKEN = "metrics-token-5e8d1c0b";
 
 /** Opens a WebSocket with a raw TCP handshake and drops the connection without a close frame. */
 async function dropAbruptly(child: ChildServer, token: string): Promise<void> {
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port: child.port });
-  try {
-    const request = [
-      `GET /ws/lobby?token=${token} HTTP/1.1`,
-      `Host: 127.0.0.1:${child.port}`,
-      `Origin: ${child.origin}`,
-      "Upgrade: websocket",
-      "Connection: Upgrade",
-      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
-      "Sec-WebSocket-Version: 13",
-      "",
-      "",
-    ].join("\r\n");
-    await conn.write(new TextEncoder().encode(request));
-    const buffer = new Uint8Array(4096);
-    const read = await conn.read(buffer);
-    const head = new TextDecoder().decode(buffer.subarray(0, read ?? 0));
-    assert.match(head, /^HTTP\/1\.1 101/);
-  } finally {
-    conn.close();
-  }
+  const { conn, status } = await rawUpgrade(child.port, child.origin, `/ws/lobby?token=${token}`);
+  conn.close();
+  assert.equal(status, 101);
 }
 
 async function refusedStatus(child: ChildServer, token: string): Promise<number> {

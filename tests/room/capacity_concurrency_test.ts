@@ -1,5 +1,6 @@
 import assert from "assert";
-import { startServer, type TestServer, upgradeHeaders } from "../_helpers/server.ts";
+import { rawUpgrade, readRefusal } from "../_helpers/raw_upgrade.ts";
+import { startServer, type TestServer } from "../_helpers/server.ts";
 
 const ADMIN = { sub: "admin", admin: true };
 
@@ -36,33 +37,11 @@ async function joinBySocket(server: TestServer, room: string, user: string): Pro
  */
 async function joinByRawUpgrade(server: TestServer, room: string, user: string): Promise<Attempt> {
   const token = await server.token({ sub: user });
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
-  const headers = Object.entries(upgradeHeaders(server.origin)).map(([k, v]) => `${k}: ${v}\r\n`);
-  const request = `GET /ws/${room}?token=${token} HTTP/1.1\r\nhost: 127.0.0.1:${server.port}\r\n` +
-    `${headers.join("")}\r\n`;
-  await conn.write(new TextEncoder().encode(request));
-  const head = await readHead(conn);
-  const status = Number(head.text.split(" ")[1]);
-  if (status === 101) return { status, end: () => Promise.resolve(conn.close()) };
-  const length = Number(/content-length: *(\d+)/i.exec(head.text)?.[1] ?? "0");
-  let body = head.rest;
-  while (body.length < length) body += await readChunk(conn);
-  conn.close();
-  return { status, code: JSON.parse(body).error.code, end: () => Promise.resolve() };
-}
-
-async function readHead(conn: Deno.Conn): Promise<{ text: string; rest: string }> {
-  let text = "";
-  while (!text.includes("\r\n\r\n")) text += await readChunk(conn);
-  const at = text.indexOf("\r\n\r\n");
-  return { text: text.slice(0, at), rest: text.slice(at + 4) };
-}
-
-async function readChunk(conn: Deno.Conn): Promise<string> {
-  const buffer = new Uint8Array(4096);
-  const n = await conn.read(buffer);
-  if (n === null) throw new Error("connection closed before the response was read");
-  return new TextDecoder().decode(buffer.subarray(0, n));
+  const upgrade = await rawUpgrade(server.port, server.origin, `/ws/${room}?token=${token}`);
+  const status = upgrade.status;
+  if (status === 101) return { status, end: () => Promise.resolve(upgrade.conn.close()) };
+  const body = await readRefusal(upgrade);
+  return { status, code: body.error.code, end: () => Promise.resolve() };
 }
 
 /** Reads `roomd_connections_total{result="…"}` from the metrics. */

@@ -1,4 +1,5 @@
 import assert from "assert";
+import { rawUpgrade } from "../_helpers/raw_upgrade.ts";
 import { startServer, type TestServer } from "../_helpers/server.ts";
 import type { TestClient } from "../_helpers/client.ts";
 
@@ -25,34 +26,13 @@ async function connectNonReader(
   user: string,
 ): Promise<Deno.Conn> {
   const token = await server.token({ sub: user, name: user });
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
-  const request = [
-    `GET /ws/${room}?token=${token} HTTP/1.1`,
-    `Host: 127.0.0.1:${server.port}`,
-    `Origin: ${server.origin}`,
-    "Upgrade: websocket",
-    "Connection: Upgrade",
-    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
-    "Sec-WebSocket-Version: 13",
-    "",
-    "",
-  ].join("\r\n");
-  await conn.write(new TextEncoder().encode(request));
-  const head = await readHead(conn);
-  assert.match(head, /^HTTP\/1\.1 101 /, `the raw client's upgrade was refused: ${head}`);
+  const { conn, status, head } = await rawUpgrade(
+    server.port,
+    server.origin,
+    `/ws/${room}?token=${token}`,
+  );
+  assert.equal(status, 101, `the raw client's upgrade was refused: ${head}`);
   return conn;
-}
-
-/** Reads until the end of the HTTP response head (the rest of the read may hold frames). */
-async function readHead(conn: Deno.Conn): Promise<string> {
-  const buffer = new Uint8Array(4096);
-  let text = "";
-  while (!text.includes("\r\n\r\n")) {
-    const n = await conn.read(buffer);
-    if (n === null) break;
-    text += new TextDecoder().decode(buffer.subarray(0, n));
-  }
-  return text.split("\r\n\r\n")[0];
 }
 
 /** Publishes `count` chat messages, at most `WINDOW` unacknowledged at a time. */
