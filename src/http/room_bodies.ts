@@ -39,24 +39,6 @@ const settings = {
   msg_burst: z.int().min(1).max(1_000_000).nullable(),
 };
 
-/** Body of `POST /api/rooms`: an id and any settings; unknown fields are refused. */
-export const createRoomBody = z.strictObject({
-  id: z.string().regex(ROOM_ID_PATTERN, {
-    message: `Invalid room id: must match ${ROOM_ID_PATTERN.source}`,
-  }),
-  name: settings.name.optional(),
-  max_clients: settings.max_clients.optional(),
-  is_private: settings.is_private.optional(),
-  members: settings.members.optional(),
-  metadata: settings.metadata.optional(),
-  ttl_s: settings.ttl_s.optional(),
-  msg_rate: settings.msg_rate.optional(),
-  msg_burst: settings.msg_burst.optional(),
-});
-
-/** A valid `POST /api/rooms` body. */
-export type CreateRoomBody = z.output<typeof createRoomBody>;
-
 /** Body of `PATCH /api/rooms/:id`: the settings to change; unknown fields are refused. */
 export const patchRoomBody = z.strictObject({
   name: settings.name.optional(),
@@ -68,6 +50,16 @@ export const patchRoomBody = z.strictObject({
   msg_rate: settings.msg_rate.optional(),
   msg_burst: settings.msg_burst.optional(),
 });
+
+/** Body of `POST /api/rooms`: an id and any settings; unknown fields are refused. */
+export const createRoomBody = patchRoomBody.extend({
+  id: z.string().regex(ROOM_ID_PATTERN, {
+    message: `Invalid room id: must match ${ROOM_ID_PATTERN.source}`,
+  }),
+});
+
+/** A valid `POST /api/rooms` body. */
+export type CreateRoomBody = z.output<typeof createRoomBody>;
 
 const pageSize = z.string().regex(/^\d{1,4}$/, {
   message: "Invalid input: expected a whole number",

@@ -7,6 +7,7 @@
 import assert from "assert";
 import { StoreError } from "../../src/store/store_error.ts";
 import type { RoomRecord, Store, StoredMessage } from "../../src/store/types.ts";
+import { storedMessage } from "./_fixtures.ts";
 
 /** What the suite asks of the factory. */
 export interface ContractStoreOptions {
@@ -406,17 +407,7 @@ function room(id: string, fields: Partial<RoomRecord> = {}): RoomRecord {
   };
 }
 
-function message(roomId: string, id: number, fields: Partial<StoredMessage> = {}): StoredMessage {
-  return {
-    id,
-    type: "chat",
-    room_id: roomId,
-    user_id: "ana",
-    data: { text: `message ${id}` },
-    timestamp: "2025-01-01T00:00:00.000Z",
-    ...fields,
-  };
-}
+const message = storedMessage;
 
 function range(roomId: string, first: number, last: number): StoredMessage[] {
   return Array.from({ length: last - first + 1 }, (_, i) => message(roomId, first + i));

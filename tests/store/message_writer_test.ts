@@ -1,4 +1,5 @@
 import assert from "assert";
+import { storedMessage } from "./_fixtures.ts";
 import { MessageWriter } from "../../src/store/message_writer.ts";
 import { StoreError } from "../../src/store/store_error.ts";
 import type {
@@ -71,14 +72,7 @@ class ScriptedStore extends ManualStore {
 }
 
 function message(id: number): StoredMessage {
-  return {
-    id,
-    type: "chat",
-    room_id: "lobby",
-    user_id: "ana",
-    data: { text: `message ${id}` },
-    timestamp: "2025-01-01T00:00:00.000Z",
-  };
+  return storedMessage("lobby", id);
 }
 
 /** Whether the promise has settled by the time other pending callbacks and timers ran. */

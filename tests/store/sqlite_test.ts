@@ -1,4 +1,5 @@
 import assert from "assert";
+import { storedMessage } from "./_fixtures.ts";
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { SqliteStore } from "../../src/store/sqlite.ts";
@@ -31,14 +32,7 @@ async function withDataDir(body: (dataDir: string) => Promise<void>): Promise<vo
 }
 
 function message(id: number): StoredMessage {
-  return {
-    id,
-    type: "chat",
-    room_id: "lobby",
-    user_id: "ana",
-    data: { text: `message ${id}` },
-    timestamp: "2025-01-01T00:00:00.000Z",
-  };
+  return storedMessage("lobby", id);
 }
 
 function openError(options: { dataDir: string; historySize: number }): StoreError {
