@@ -49,7 +49,8 @@ const SQL = {
     ORDER BY id LIMIT ?`,
   readBefore: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND id > ? AND id < ?
     ORDER BY id DESC LIMIT ?`,
-  retentionCut: "SELECT id FROM messages WHERE room_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?",
+  countMessages: "SELECT count(*) AS n FROM messages WHERE room_id = ?",
+  nthOldest: "SELECT id FROM messages WHERE room_id = ? ORDER BY id LIMIT 1 OFFSET ?",
   trimUpTo: "DELETE FROM messages WHERE room_id = ? AND id <= ?",
   raiseTrimmed: "UPDATE sequences SET trimmed = max(trimmed, ?) WHERE room_id = ?",
   raiseTrimmedOlderThan: `UPDATE sequences SET trimmed = max(sequences.trimmed, old.top)

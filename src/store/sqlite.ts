@@ -63,6 +63,8 @@ export class SqliteStore implements Store {
   readonly #inode: number | null;
   readonly #historySize: number;
   readonly #sql: Statements;
+  /** Messages held per room, once counted: retention then needs no scan of the history. */
+  readonly #held = new Map<string, number>();
   #closed = false;
 
   private constructor(db: DatabaseSync, path: string, historySize: number) {
@@ -165,6 +167,7 @@ export class SqliteStore implements Store {
   deleteRoom(id: string): Promise<boolean> {
     return this.#run(`Cannot delete room "${id}"`, () =>
       this.#transaction(() => {
+        this.#held.delete(id);
         this.#sql.deleteHistory.run(id);
         this.#sql.deleteSequence.run(id);
         return this.#sql.deleteRoom.run(id).changes > 0;
@@ -223,18 +226,22 @@ export class SqliteStore implements Store {
   appendMessages(messages: StoredMessage[]): Promise<void> {
     return this.#run(`Cannot append ${messages.length} messages`, () => {
       if (messages.length === 0) return;
-      this.#transaction(() => {
-        const top = new Map<string, number>();
+      const held = this.#transaction(() => {
+        const added = new Map<string, { top: number; count: number }>();
         for (const m of messages) {
           const data = JSON.stringify(m.data ?? null);
           this.#sql.insertMessage.run(m.room_id, m.id, m.type, m.user_id, data, m.timestamp);
-          top.set(m.room_id, Math.max(top.get(m.room_id) ?? m.id, m.id));
+          const room = added.get(m.room_id) ?? { top: m.id, count: 0 };
+          added.set(m.room_id, { top: Math.max(room.top, m.id), count: room.count + 1 });
         }
-        for (const [roomId, id] of top) {
-          this.#sql.reserve.run(roomId, id);
-          if (this.#historySize > 0) this.#retain(roomId);
+        const held = new Map<string, number>();
+        for (const [roomId, { top, count }] of added) {
+          this.#sql.reserve.run(roomId, top);
+          if (this.#historySize > 0) held.set(roomId, this.#retain(roomId, count));
         }
+        return held;
       });
+      for (const [roomId, count] of held) this.#held.set(roomId, count);
     });
   }
 
@@ -308,6 +315,7 @@ export class SqliteStore implements Store {
   trimOlderThan(olderThan: Date): Promise<void> {
     return this.#run("Cannot trim history", () => {
       const cutoff = olderThan.toISOString();
+      this.#held.clear();
       this.#transaction(() => {
         this.#sql.raiseTrimmedOlderThan.run(cutoff);
         this.#sql.trimOlderThan.run(cutoff);
@@ -352,12 +360,22 @@ export class SqliteStore implements Store {
     return Promise.resolve();
   }
 
-  /** Deletes all but the newest `historySize` messages of the room; raises `trimmed`. */
-  #retain(roomId: string): void {
-    const cut = this.#sql.retentionCut.get(roomId, this.#historySize);
-    if (!cut) return;
-    this.#sql.trimUpTo.run(roomId, cut.id);
-    this.#sql.raiseTrimmed.run(cut.id, roomId);
+  /**
+   * Deletes all but the newest `historySize` messages of the room; raises `trimmed`. The count
+   * is read once per room, then kept up to date, so the cut is found among the oldest rows.
+   * Returns how many messages the room holds now, to remember once committed.
+   */
+  #retain(roomId: string, added: number): number {
+    const known = this.#held.get(roomId);
+    const held = known === undefined
+      ? Number(this.#sql.countMessages.get(roomId)!.n)
+      : known + added;
+    const excess = held - this.#historySize;
+    if (excess <= 0) return held;
+    const cut = Number(this.#sql.nthOldest.get(roomId, excess - 1)!.id);
+    this.#sql.trimUpTo.run(roomId, cut);
+    this.#sql.raiseTrimmed.run(cut, roomId);
+    return this.#historySize;
   }
 
   #run<T>(action: string, body: () => T): Promise<T> {
