@@ -60,18 +60,18 @@ export function denoCommand(args: readonly string[], env: Record<string, string>
  * accepts TCP connections.
  *
  * @param name Label for messages.
- * @param script Script path relative to the repository root.
+ * @param runArgs Arguments after `deno`, e.g. `["run", "-A", "bench/baseline_server.ts"]`.
  * @param env Extra environment (PORT, HOST and ROOMD_DATA_DIR are set here).
  * @returns The running server, or why it did not start.
  */
 export async function startServer(
   name: string,
-  script: string,
+  runArgs: readonly string[],
   env: Record<string, string>,
 ): Promise<ServerProcess | string> {
   const port = freePort();
   const dataDir = await Deno.makeTempDir({ prefix: `roomd-bench-${name}-` });
-  const child = denoCommand(["run", "-A", script], {
+  const child = denoCommand(runArgs, {
     ...env,
     PORT: String(port),
     HOST: "127.0.0.1",
@@ -99,7 +99,7 @@ export async function startServer(
     if (exited || performance.now() > deadline) {
       await stop();
       const why = exited ? `exited with code ${(await status).code}` : "not listening after 30 s";
-      return `Cannot start ${name} (${script}): ${why}\n${output.text()}`;
+      return `Cannot start ${name} (deno ${runArgs.join(" ")}): ${why}\n${output.text()}`;
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -153,4 +153,17 @@ class OutputTail {
   text(): string {
     return this.#text.trim();
   }
+}
+
+/**
+ * The arguments `deno task start` passes to `deno` (permissions and V8 flags included), so
+ * that benchmarks run roomd exactly as users do.
+ *
+ * @returns E.g. `["run", "--allow-all", "--v8-flags=…", "main.ts"]`.
+ */
+export function startTaskArgs(): string[] {
+  const config = JSON.parse(Deno.readTextFileSync(`${REPO_ROOT}deno.json`));
+  const words = String(config.tasks.start).split(/\s+/);
+  if (words[0] !== "deno") throw new Error(`Cannot read the start task: ${config.tasks.start}`);
+  return words.slice(1);
 }

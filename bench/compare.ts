@@ -14,7 +14,13 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { REPO_ROOT, runLoadChild, type ServerProcess, startServer } from "./_child.ts";
+import {
+  REPO_ROOT,
+  runLoadChild,
+  type ServerProcess,
+  startServer,
+  startTaskArgs,
+} from "./_child.ts";
 import { sampleMachineBusy } from "./_proc.ts";
 import { formatComparison, type ScenarioResults } from "./_compare_table.ts";
 import { num } from "./_report.ts";
@@ -48,8 +54,8 @@ function roomdEnv(secret: string): Record<string, string> {
 
 function start(server: ServerName, secret: string): Promise<ServerProcess | string> {
   return server === "baseline"
-    ? startServer("baseline", "bench/baseline_server.ts", {})
-    : startServer("roomd", "main.ts", roomdEnv(secret));
+    ? startServer("baseline", ["run", "-A", "bench/baseline_server.ts"], {})
+    : startServer("roomd", startTaskArgs(), roomdEnv(secret));
 }
 
 function summary(r: LoadResult): string {

@@ -58,8 +58,11 @@ const SQL = {
     WHERE sequences.room_id = old.room_id`,
   trimOlderThan: "DELETE FROM messages WHERE timestamp < ?",
   getSequence: "SELECT reserved, trimmed FROM sequences WHERE room_id = ?",
+  // The WHERE leaves the row (and its page) untouched when nothing rises, which is the usual
+  // case on the broadcast path: ids come from blocks reserved ahead.
   reserve: `INSERT INTO sequences (room_id, reserved, trimmed) VALUES (?, ?, 0)
-    ON CONFLICT (room_id) DO UPDATE SET reserved = max(reserved, excluded.reserved)`,
+    ON CONFLICT (room_id) DO UPDATE SET reserved = excluded.reserved
+    WHERE excluded.reserved > sequences.reserved`,
   syncFull: "PRAGMA synchronous = FULL",
   syncNormal: "PRAGMA synchronous = NORMAL",
   ping: "SELECT 1",

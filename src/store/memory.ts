@@ -12,6 +12,7 @@ import {
   isRoomExpired,
   type ListRoomsOptions,
   type RetentionOptions,
+  retentionSlack,
   type RoomPage,
   type RoomPatch,
   type RoomRecord,
@@ -284,7 +285,9 @@ export class MemoryStore implements Store {
     if (!appendsAtEnd) stored.sort((a, b) => a.id - b.id);
     const sequence = this.#sequence(roomId);
     sequence.reserved = Math.max(sequence.reserved, sorted[sorted.length - 1].id);
-    if (this.#historySize > 0 && stored.length > this.#historySize) {
+    if (
+      this.#historySize > 0 && stored.length > this.#historySize + retentionSlack(this.#historySize)
+    ) {
       const removed = stored.splice(0, stored.length - this.#historySize);
       this.#raiseTrimmed(roomId, removed[removed.length - 1].id);
     }

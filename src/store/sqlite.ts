@@ -21,6 +21,7 @@ import {
   type HistoryQuery,
   isRoomExpired,
   type ListRoomsOptions,
+  retentionSlack,
   type RoomOrigin,
   type RoomPage,
   type RoomPatch,
@@ -370,8 +371,8 @@ export class SqliteStore implements Store {
     const held = known === undefined
       ? Number(this.#sql.countMessages.get(roomId)!.n)
       : known + added;
+    if (held <= this.#historySize + retentionSlack(this.#historySize)) return held;
     const excess = held - this.#historySize;
-    if (excess <= 0) return held;
     const cut = Number(this.#sql.nthOldest.get(roomId, excess - 1)!.id);
     this.#sql.trimUpTo.run(roomId, cut);
     this.#sql.raiseTrimmed.run(cut, roomId);

@@ -168,8 +168,31 @@ export interface Store extends RoomStore, MessageStore {
 
 /** Retention applied by {@linkcode MessageStore.appendMessages}. */
 export interface RetentionOptions {
-  /** Keep at most this many messages per room (0 = no count limit). */
+  /**
+   * Keep the newest this many messages per room (0 = no count limit). Like Redis's
+   * `MAXLEN ~`, a room may hold up to {@linkcode retentionSlack} more before it is trimmed
+   * back, so that a busy room pays for a trim once per slack messages, not on every commit.
+   */
   historySize: number;
+}
+
+/**
+ * How many messages over `historySize` a room may hold before it is trimmed back:
+ * one sixteenth of the size (so rooms of fewer than 16 messages are trimmed exactly).
+ *
+ * @param historySize The retention size.
+ * @returns The slack.
+ *
+ * @example
+ * ```ts
+ * import assert from "assert";
+ * import { retentionSlack } from "./types.ts";
+ * assert.equal(retentionSlack(1000), 62);
+ * assert.equal(retentionSlack(10), 0);
+ * ```
+ */
+export function retentionSlack(historySize: number): number {
+  return Math.floor(historySize / 16);
 }
 
 /**

@@ -4,7 +4,7 @@ import { startServer } from "../../bench/_child.ts";
 import { runLoad } from "../../bench/_modes.ts";
 
 async function withBaseline(fn: (url: string, pid: number) => Promise<void>): Promise<void> {
-  const server = await startServer("baseline", "bench/baseline_server.ts", {});
+  const server = await startServer("baseline", ["run", "-A", "bench/baseline_server.ts"], {});
   if (typeof server === "string") throw new Error(server);
   try {
     await fn(server.url, server.pid);

@@ -348,6 +348,19 @@ export function storeContract(
     },
   );
 
+  test(
+    "appendMessages() lets a room hold historySize/16 more before trimming back to historySize",
+    32,
+    async (s) => {
+      await s.appendMessages(range("a", 1, 34));
+      assert.equal((await s.readMessages("a", { limit: 100 })).messages.length, 34);
+      assert.deepStrictEqual(await s.getSequence("a"), { reserved: 34, trimmed: 0 });
+      await s.appendMessages([message("a", 35)]);
+      assert.deepStrictEqual(ids(await s.readMessages("a", { limit: 100 })), rangeIds(4, 35));
+      assert.deepStrictEqual(await s.getSequence("a"), { reserved: 35, trimmed: 3 });
+    },
+  );
+
   test("appendMessages() keeps all history when historySize is 0", 0, async (s) => {
     await s.appendMessages(range("lobby", 1, 1500));
     const read = await s.readMessages("lobby", { limit: 2000 });
@@ -411,6 +424,10 @@ const message = storedMessage;
 
 function range(roomId: string, first: number, last: number): StoredMessage[] {
   return Array.from({ length: last - first + 1 }, (_, i) => message(roomId, first + i));
+}
+
+function rangeIds(first: number, last: number): number[] {
+  return Array.from({ length: last - first + 1 }, (_, i) => first + i);
 }
 
 function ids(history: { messages: StoredMessage[] }): number[] {
