@@ -66,6 +66,7 @@ const VARIABLES = {
   ROOMD_USERS_CAN_CREATE_ROOMS: ["usersCanCreateRooms", bool.default(false)],
   ROOMD_HISTORY_SIZE: ["historySize", int(0).default(1000)],
   ROOMD_HISTORY_TTL_S: ["historyTtlS", int(0).default(0)],
+  ROOMD_COMMIT_WINDOW_MS: ["commitWindowMs", int(0, 1000).default(10)],
   ROOMD_MSG_RATE: ["msgRate", z.coerce.number().positive().default(20)],
   ROOMD_MSG_BURST: ["msgBurst", int(1).default(40)],
   ROOMD_JOIN_RATE: ["joinRate", int(1).default(10)],

@@ -63,7 +63,7 @@ export interface Roomd {
  */
 export function createRoomd(options: RoomdOptions): Roomd {
   const { config, store, metrics, log } = options;
-  const writer = new MessageWriter(store);
+  const writer = new MessageWriter(store, { windowMs: config.commitWindowMs });
   const types = buildTypeRegistry(config.customTypes);
   const registry = new RoomRegistry({
     config,

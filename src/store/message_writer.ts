@@ -12,6 +12,11 @@ export interface MessageWriterOptions {
   /** Most messages per commit; a full batch is committed at once (default 512). */
   maxBatch?: number;
   /**
+   * How long the first queued message waits for others to share its commit, in ms (default 0:
+   * the next timer turn). A longer window makes fewer, larger commits at the cost of later acks.
+   */
+  windowMs?: number;
+  /**
    * Called after each successful commit with its duration in seconds and its size. It must not
    * throw; an exception is passed to `reportError` and the writer carries on.
    */
@@ -58,6 +63,7 @@ export class MessageWriter {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #running = false;
   #closed = false;
+  readonly #windowMs: number;
 
   /**
    * Creates a writer over a store.
@@ -72,6 +78,7 @@ export class MessageWriter {
     }
     this.#store = store;
     this.#maxBatch = maxBatch;
+    this.#windowMs = options.windowMs ?? 0;
     this.#onCommit = options.onCommit;
   }
 
@@ -94,7 +101,7 @@ export class MessageWriter {
     this.#queue.push({ message, done: promise, resolve, reject });
     if (this.#running) return promise;
     if (this.#queue.length >= this.#maxBatch) this.#start();
-    else this.#timer ??= setTimeout(() => this.#start(), 0);
+    else this.#timer ??= setTimeout(() => this.#start(), this.#windowMs);
     return promise;
   }
 

@@ -1,5 +1,6 @@
 import assert from "assert";
 import { storedMessage } from "./_fixtures.ts";
+import { MemoryStore } from "../../src/store/memory.ts";
 import { MessageWriter } from "../../src/store/message_writer.ts";
 import { StoreError } from "../../src/store/store_error.ts";
 import type {
@@ -203,4 +204,20 @@ Deno.test("MessageWriter.close() waits for the commit in flight", async () => {
 
 Deno.test("MessageWriter refuses a maxBatch below 1", () => {
   assert.throws(() => new MessageWriter(new ScriptedStore(), { maxBatch: 0 }), RangeError);
+});
+
+Deno.test("MessageWriter with a window commits messages queued within it together", async () => {
+  const store = new MemoryStore({ historySize: 0 });
+  let commits = 0;
+  const writer = new MessageWriter(store, { windowMs: 30, onCommit: () => commits++ });
+  try {
+    const first = writer.append(storedMessage("lobby", 1));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = writer.append(storedMessage("lobby", 2));
+    await Promise.all([first, second]);
+    assert.equal(commits, 1);
+    assert.equal((await store.readMessages("lobby", { limit: 10 })).messages.length, 2);
+  } finally {
+    await writer.close();
+  }
 });
