@@ -78,23 +78,31 @@ export class SharedBuckets {
  * empties it while one at 3× empties it in about that many seconds.
  */
 export class MessageLimiter {
-  readonly #own: TokenBucket;
-  readonly #user: TokenBucket;
-  readonly #flood: TokenBucket;
+  #settings: RateSettings;
+  readonly #acquireUser: (settings: RateSettings) => TokenBucket;
+  readonly #clock: Clock;
+  #buckets: { own: TokenBucket; user: TokenBucket; flood: TokenBucket } | null = null;
 
   /**
+   * The buckets are made on the first message, so a connection that only listens costs none.
+   *
    * @param settings The connection's rate and burst.
-   * @param user The bucket shared by the user's connections.
+   * @param acquireUser Takes a hold on the bucket shared by the user's connections.
    * @param clock Milliseconds clock.
    */
   constructor(
     settings: RateSettings,
-    user: TokenBucket,
+    acquireUser: (settings: RateSettings) => TokenBucket,
     clock: Clock = monotonicClock,
   ) {
-    this.#own = new TokenBucket(settings.rate, settings.burst, clock);
-    this.#user = user;
-    this.#flood = new TokenBucket(settings.rate, settings.rate * FLOOD_SECONDS, clock);
+    this.#settings = settings;
+    this.#acquireUser = acquireUser;
+    this.#clock = clock;
+  }
+
+  /** Whether the limiter holds the user's shared bucket (and must release it). */
+  get holdsUserBucket(): boolean {
+    return this.#buckets !== null;
   }
 
   /**
@@ -103,9 +111,11 @@ export class MessageLimiter {
    * @param settings Rate and burst.
    */
   configure(settings: RateSettings): void {
-    this.#own.configure(settings.rate, settings.burst);
-    this.#user.configure(settings.rate, settings.burst);
-    this.#flood.configure(settings.rate, settings.rate * FLOOD_SECONDS);
+    this.#settings = settings;
+    if (!this.#buckets) return;
+    this.#buckets.own.configure(settings.rate, settings.burst);
+    this.#buckets.user.configure(settings.rate, settings.burst);
+    this.#buckets.flood.configure(settings.rate, settings.rate * FLOOD_SECONDS);
   }
 
   /**
@@ -114,14 +124,24 @@ export class MessageLimiter {
    * @returns Whether it may pass; if not, when to retry and whether the client is flooding.
    */
   check(): LimitResult {
-    if (this.#own.take()) {
-      if (this.#user.take()) return { ok: true };
-      return this.#refuse(this.#user);
+    const buckets = this.#buckets ??= this.#create();
+    if (buckets.own.take()) {
+      if (buckets.user.take()) return { ok: true };
+      return refuse(buckets.user, buckets.flood);
     }
-    return this.#refuse(this.#own);
+    return refuse(buckets.own, buckets.flood);
   }
 
-  #refuse(by: TokenBucket): LimitResult {
-    return { ok: false, retryAfterMs: by.waitMs(), flooding: !this.#flood.take() };
+  #create(): { own: TokenBucket; user: TokenBucket; flood: TokenBucket } {
+    const { rate, burst } = this.#settings;
+    return {
+      own: new TokenBucket(rate, burst, this.#clock),
+      user: this.#acquireUser(this.#settings),
+      flood: new TokenBucket(rate, rate * FLOOD_SECONDS, this.#clock),
+    };
   }
+}
+
+function refuse(by: TokenBucket, flood: TokenBucket): LimitResult {
+  return { ok: false, retryAfterMs: by.waitMs(), flooding: !flood.take() };
 }

@@ -58,7 +58,10 @@ export interface SessionInit {
 export function createSession(init: SessionInit): SocketHandlers {
   const { room, principal, metrics, log } = init;
   const bucketKey = `${room.id}\u0000${principal.id}`;
-  const limiter = new MessageLimiter(init.rate, init.userBuckets.acquire(bucketKey, init.rate));
+  const limiter = new MessageLimiter(
+    init.rate,
+    (rate) => init.userBuckets.acquire(bucketKey, rate),
+  );
   const connection = new Connection({
     id: init.id,
     principal,
@@ -95,7 +98,7 @@ export function createSession(init: SessionInit): SocketHandlers {
     onClose(code, reason) {
       cancelExpiry();
       room.leave(connection.id);
-      init.userBuckets.release(bucketKey);
+      if (limiter.holdsUserBucket) init.userBuckets.release(bucketKey);
       init.release();
       if (opened) metrics.connectionClosed(code);
       span.end(code, reason);

@@ -79,7 +79,7 @@ export function roomKit(env: Record<string, string> = {}): RoomKit {
         ip: "127.0.0.1",
         socket,
         maxQueueBytes: config.maxQueueBytes,
-        limiter: new MessageLimiter(rate, buckets.acquire(`${roomId}\u0000${userId}`, rate)),
+        limiter: new MessageLimiter(rate, (r) => buckets.acquire(`${roomId}\u0000${userId}`, r)),
         log: rootLogger(),
         onSlowConsumer: () => metrics.slowConsumerDisconnect(),
       });

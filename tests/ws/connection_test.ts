@@ -46,7 +46,7 @@ function connectionOver(socket: Socket, maxQueueBytes: number, onSlow: () => voi
     ip: "127.0.0.1",
     socket,
     maxQueueBytes,
-    limiter: new MessageLimiter(rate, new TokenBucket(rate.rate, rate.burst)),
+    limiter: new MessageLimiter(rate, () => new TokenBucket(rate.rate, rate.burst)),
     log: rootLogger(),
     onSlowConsumer: onSlow,
   });

@@ -39,7 +39,7 @@ function setup(rate: number, burst: number) {
   const buckets = new SharedBuckets(clock.now);
   const settings = { rate, burst };
   const limiterOf = (user: string) =>
-    new MessageLimiter(settings, buckets.acquire(`lobby\u0000${user}`, settings), clock.now);
+    new MessageLimiter(settings, (s) => buckets.acquire(`lobby\u0000${user}`, s), clock.now);
   return { clock, buckets, limiterOf };
 }
 
@@ -105,4 +105,17 @@ Deno.test("SharedBuckets drops a bucket with its last holder", () => {
   buckets.release("k");
   assert.equal(buckets.size, 0);
   assert.notEqual(buckets.acquire("k", settings), a);
+});
+
+Deno.test("MessageLimiter takes no bucket until the first message, so a listener costs none", () => {
+  const buckets = new SharedBuckets();
+  const settings = { rate: 5, burst: 5 };
+  const limiter = new MessageLimiter(settings, (s) => buckets.acquire("lobby\u0000quiet", s));
+  limiter.configure({ rate: 1, burst: 1 });
+  assert.equal(buckets.size, 0);
+  assert.equal(limiter.holdsUserBucket, false);
+  assert.ok(limiter.check().ok);
+  assert.equal(buckets.size, 1);
+  assert.ok(limiter.holdsUserBucket);
+  assert.ok(!limiter.check().ok, "the settings configured before the first message apply");
 });
