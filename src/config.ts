@@ -93,9 +93,6 @@ export type Config = Readonly<
   }
 >;
 
-/** The names of every environment variable roomd reads. */
-export const CONFIG_VARIABLES: readonly string[] = Object.keys(VARIABLES);
-
 /** Raised when configuration is invalid; `message` is one line fit for the terminal. */
 export class ConfigError extends Error {
   override name = "ConfigError";

@@ -26,9 +26,6 @@ export const CloseCode = {
   flooding: 4429,
 } as const;
 
-/** One of the codes in {@linkcode CloseCode}. */
-export type CloseCodeValue = typeof CloseCode[keyof typeof CloseCode];
-
 /**
  * Whether a close with this code is abnormal and worth a log line (not 1000/1001/1005).
  *
