@@ -11,7 +11,9 @@ import type { HttpDeps } from "./http/deps.ts";
 import { jsonError } from "./http/json.ts";
 import { messageRoutes } from "./http/message_routes.ts";
 import { roomRoutes } from "./http/room_routes.ts";
+import { parseRoomId } from "./http/room_id.ts";
 import { Router } from "./http/router.ts";
+import { tagRequestSpan } from "./ws/tracing.ts";
 import { statsRoute } from "./http/stats_route.ts";
 import { wsRoute } from "./http/ws_route.ts";
 import type { Logger } from "./log.ts";
@@ -105,7 +107,10 @@ export function createRoomd(options: RoomdOptions): Roomd {
     ...messageRoutes(deps),
     statsRoute(deps),
     wsRoute(deps),
-  ]);
+  ], (pattern, params) => {
+    // Every `:room_id` and `:id` in roomd's table is a room id.
+    tagRequestSpan(pattern, parseRoomId(params.room_id ?? params.id));
+  });
   const janitor = new Janitor(store, registry, log.getChild("janitor"), {
     emptyRoomTtlS: config.emptyRoomTtlS,
     historyTtlS: config.historyTtlS,

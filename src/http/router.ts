@@ -4,9 +4,7 @@
  *
  * @module
  */
-import { tagRequestSpan } from "../ws/tracing.ts";
 import { jsonError } from "./json.ts";
-import { parseRoomId } from "./room_id.ts";
 
 /** What a handler learns about the request besides the request itself. */
 export interface RequestContext {
@@ -20,6 +18,9 @@ export interface RequestContext {
 
 /** A route handler. */
 export type Handler = (request: Request, ctx: RequestContext) => Response | Promise<Response>;
+
+/** Told the matched path pattern and its parameters before the handler runs. */
+export type MatchHook = (pattern: string, params: Record<string, string | undefined>) => void;
 
 /** One row of the table. */
 export interface Route {
@@ -51,9 +52,14 @@ interface CompiledPath {
  */
 export class Router {
   readonly #paths: CompiledPath[] = [];
+  readonly #onMatch: MatchHook;
 
-  /** @param routes The table; the first matching path wins. */
-  constructor(routes: Route[]) {
+  /**
+   * @param routes The table; the first matching path wins.
+   * @param onMatch Told each match (the server tags tracing spans with it).
+   */
+  constructor(routes: Route[], onMatch: MatchHook = () => {}) {
+    this.#onMatch = onMatch;
     for (const route of routes) {
       let path = this.#paths.find((p) =>
         p.pattern.pathname === new URLPattern({ pathname: route.path }).pathname
@@ -92,8 +98,7 @@ export class Router {
         );
       }
       const params = match.pathname.groups;
-      // Every `:room_id` and `:id` in roomd's table is a room id.
-      tagRequestSpan(path.pattern.pathname, parseRoomId(params.room_id ?? params.id));
+      this.#onMatch(path.pattern.pathname, params);
       return await handler(request, { params, url, remoteAddr });
     }
     return jsonError(404, "not_found", `Cannot find ${url.pathname}`);

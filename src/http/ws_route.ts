@@ -8,6 +8,7 @@ import { isOriginAllowed } from "../auth/origin.ts";
 import { tokenFromRequest } from "../auth/request_token.ts";
 import { mayJoinRoom } from "../auth/rooms_claim.ts";
 import type { ResumeRequest } from "../room/room.ts";
+import type { InboundDeps } from "../ws/inbound.ts";
 import { createSession } from "../ws/session.ts";
 import { upgradeWebSocket } from "../ws/upgrade.ts";
 import { clientIp } from "./client_ip.ts";
@@ -23,14 +24,24 @@ import type { RequestContext, Route } from "./router.ts";
  * @returns The route.
  */
 export function wsRoute(deps: HttpDeps): Route {
+  const inbound: InboundDeps = {
+    maxMessageBytes: deps.config.maxMessageBytes,
+    types: deps.types,
+    metrics: deps.metrics,
+  };
   return {
     method: "GET",
     path: "/ws/:room_id",
-    handler: (request, ctx) => connect(deps, request, ctx),
+    handler: (request, ctx) => connect(deps, inbound, request, ctx),
   };
 }
 
-async function connect(deps: HttpDeps, request: Request, ctx: RequestContext): Promise<Response> {
+async function connect(
+  deps: HttpDeps,
+  inbound: InboundDeps,
+  request: Request,
+  ctx: RequestContext,
+): Promise<Response> {
   const { config, metrics } = deps;
   const ip = clientIp(request, ctx.remoteAddr, config.trustProxy);
   const log = deps.log.with({ ip });
@@ -134,7 +145,7 @@ async function connect(deps: HttpDeps, request: Request, ctx: RequestContext): P
         userBuckets: deps.userBuckets,
         expiries: deps.expiries,
         maxQueueBytes: config.maxQueueBytes,
-        inbound: { maxMessageBytes: config.maxMessageBytes, types: deps.types, metrics },
+        inbound,
         metrics,
         log: log.with({ conn: id, room: roomId, user: principal.id }),
         release: slot.release,

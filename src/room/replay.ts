@@ -17,24 +17,21 @@ const PAGE = 500;
  * @param roomId Room.
  * @param since Last id the client saw (0 = everything retained).
  * @param send Delivers one frame of the given type.
- * @returns How many messages were sent.
  */
 export async function replayHistory(
   ctx: Pick<RoomContext, "store" | "writer">,
   roomId: string,
   since: number,
   send: (frame: string, type: string) => void,
-): Promise<number> {
+): Promise<void> {
   await ctx.writer.flush();
-  let sent = 0;
   let after = since;
   for (;;) {
     const page = await ctx.store.readMessages(roomId, { since: after, limit: PAGE });
     for (const message of page.messages) {
       send(encodeEnvelope(message), message.type);
-      sent++;
     }
-    if (!page.has_more || page.messages.length === 0) return sent;
+    if (!page.has_more || page.messages.length === 0) return;
     after = page.messages.at(-1)!.id;
   }
 }
