@@ -245,7 +245,9 @@ export class RoomState {
           error: String(error),
         });
         this.#ctx.metrics.error("internal_error");
-        from.send(
+        this.#outbox.sendTo(
+          from,
+          "error",
           encodeError(
             { code: "internal_error", message: "Cannot store message: storage failed" },
             ref,
@@ -275,7 +277,7 @@ export class RoomState {
    */
   async sendHistory(to: Connection, query: HistoryQuery, ref?: string): Promise<void> {
     const page = await this.readHistory(query);
-    to.send(JSON.stringify({ type: "history", ref, data: page }));
+    this.#outbox.sendTo(to, "history", JSON.stringify({ type: "history", ref, data: page }));
   }
 
   /**

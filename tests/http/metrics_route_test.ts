@@ -190,3 +190,21 @@ function ofType(client: TestClient, type: string): Msg[] {
 function sumOf(families: Families, name: string): number {
   return (families.get(name)?.metrics ?? []).reduce((sum, m) => sum + Number(m.value ?? 0), 0);
 }
+
+Deno.test("history replies count as delivered frames of type history", async () => {
+  const server = await startServer();
+  try {
+    const alice = await server.connect("lobby", { sub: "alice" });
+    await alice.nextOfType("system");
+    const before = await scrape(server);
+    alice.send({ type: "history", data: { limit: 10 }, ref: "h" });
+    await alice.nextOfType("history");
+    const after = await scrape(server);
+    const count = (m: typeof after) =>
+      sampleValue(m, "roomd_messages_delivered_total", { type: "history" }) ?? 0;
+    assert.equal(count(after) - count(before), 1);
+    await alice.close();
+  } finally {
+    await server.close();
+  }
+});
