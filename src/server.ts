@@ -65,7 +65,10 @@ export interface Roomd {
  */
 export function createRoomd(options: RoomdOptions): Roomd {
   const { config, store, metrics, log } = options;
-  const writer = new MessageWriter(store, { windowMs: config.commitWindowMs });
+  const writer = new MessageWriter(store, {
+    windowMs: config.commitWindowMs,
+    onWritten: (seconds) => metrics.observeStoreWrite(seconds),
+  });
   const types = buildTypeRegistry(config.customTypes);
   const registry = new RoomRegistry({
     config,

@@ -5,6 +5,7 @@
  * @module
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { LocalHistogram } from "./local_histogram.ts";
 import { CounterTally } from "./counter_tally.ts";
 import { EventLoopLagSampler } from "./event_loop_lag.ts";
 import { registerProcessMetrics } from "./process_metrics.ts";
@@ -139,14 +140,14 @@ export class Metrics {
     "Members per room, rebuilt at each scrape.",
     ROOM_MEMBER_BUCKETS,
   );
-  readonly #broadcast = this.#histogram(
-    "broadcast_duration_seconds",
+  readonly #broadcast = new LocalHistogram(
+    PREFIX + "broadcast_duration_seconds",
     "Time to fan one message out to a room.",
     BROADCAST_BUCKETS,
   );
-  readonly #storeWrite = this.#histogram(
-    "store_write_duration_seconds",
-    "Time to persist one message.",
+  readonly #storeWrite = new LocalHistogram(
+    PREFIX + "store_write_duration_seconds",
+    "Time from publishing one message to its commit.",
     STORE_WRITE_BUCKETS,
   );
 
@@ -300,7 +301,8 @@ export class Metrics {
     }
     this.#roomsGauge.set(rooms);
     this.#mailboxGauge.set(deepest);
-    return await this.#registry.metrics();
+    const text = await this.#registry.metrics();
+    return text + this.#broadcast.render() + this.#storeWrite.render();
   }
 
   /**

@@ -4,8 +4,10 @@
  *
  * @module
  */
-import type { Connection } from "../ws/connection.ts";
 import type { MemberInfo } from "../protocol/envelope.ts";
+import { BroadcastLedger } from "../ws/broadcast_ledger.ts";
+import type { Connection } from "../ws/connection.ts";
+import type { Socket } from "../ws/socket.ts";
 
 /** A present member, as the members API lists it. */
 export interface MemberDetail extends MemberInfo {
@@ -27,8 +29,13 @@ interface Member {
 export class Members {
   /** Open connections by id. */
   readonly connections = new Map<string, Connection>();
+  /** Slow-consumer accounting of the room's broadcasts (see {@linkcode Connection}). */
+  readonly ledger = new BroadcastLedger();
   readonly #users = new Map<string, Member>();
-  #list: Connection[] | null = null;
+  /** The connections, and at the same index their sockets: what a broadcast walks. */
+  readonly #list: Connection[] = [];
+  readonly #sockets: Socket[] = [];
+  readonly #slots = new Map<string, number>();
 
   /** Number of distinct users present. */
   get userCount(): number {
@@ -43,7 +50,10 @@ export class Members {
    */
   add(connection: Connection): boolean {
     this.connections.set(connection.id, connection);
-    this.#list = null;
+    this.#slots.set(connection.id, this.#list.length);
+    this.#list.push(connection);
+    this.#sockets.push(connection.socket);
+    connection.useLedger(this.ledger);
     const { id, name } = connection.principal;
     const member = this.#users.get(id);
     if (member) {
@@ -65,7 +75,7 @@ export class Members {
     const connection = this.connections.get(connectionId);
     if (!connection) return null;
     this.connections.delete(connectionId);
-    this.#list = null;
+    this.#vacate(connectionId);
     const userId = connection.principal.id;
     const member = this.#users.get(userId)!;
     if (--member.connections > 0) return { connection, last: false };
@@ -74,13 +84,49 @@ export class Members {
   }
 
   /**
-   * The open connections as an array, rebuilt only after a join or a leave: the broadcast loop
-   * walks it, which is cheaper than iterating the `Map` for every message.
+   * The open connections; a join or a leave changes the array (and may reorder it).
    *
-   * @returns The connections; do not modify it, and do not keep it across a join or a leave.
+   * @returns The connections, at the same index as their {@linkcode Members.sockets}.
    */
   list(): readonly Connection[] {
-    return this.#list ??= [...this.connections.values()];
+    return this.#list;
+  }
+
+  /**
+   * The sockets of the open connections, which a broadcast writes to directly.
+   *
+   * @returns The sockets; a join or a leave changes the array (and may reorder it).
+   */
+  sockets(): readonly Socket[] {
+    return this.#sockets;
+  }
+
+  /**
+   * Where a connection is in {@linkcode Members.list} and {@linkcode Members.sockets}.
+   *
+   * @param connection A connection.
+   * @returns Its index, or -1 when it is not present.
+   */
+  slotOf(connection: Connection): number {
+    return this.#slots.get(connection.id) ?? -1;
+  }
+
+  /** Adds what the ledger holds to every connection's count (see {@linkcode Connection}). */
+  settle(): void {
+    const pending = this.ledger.takePending();
+    for (const connection of this.#list) connection.settle(pending);
+  }
+
+  /** Removes a connection from the arrays by moving the last one into its slot. */
+  #vacate(connectionId: string): void {
+    const slot = this.#slots.get(connectionId)!;
+    this.#slots.delete(connectionId);
+    const last = this.#list.pop()!;
+    const lastSocket = this.#sockets.pop()!;
+    if (slot === this.#list.length) return;
+    this.#list[slot] = last;
+    this.#sockets[slot] = lastSocket;
+    this.#slots.set(last.id, slot);
   }
 
   /**

@@ -5,13 +5,15 @@
  * @module
  */
 import type { Metrics } from "../metrics/metrics.ts";
-import { encodeEnvelope, utf8Length } from "../protocol/codec.ts";
+import { encodeMessage, type MessageHead, type SizedFrame, utf8Length } from "../protocol/codec.ts";
 import type { Envelope } from "../protocol/envelope.ts";
-import type { MessageWriter } from "../store/message_writer.ts";
+import type { CommitCallback, MessageWriter } from "../store/message_writer.ts";
 import type { Connection } from "../ws/connection.ts";
 import { isoTimestamp } from "./iso_timestamp.ts";
 import type { Members } from "./members.ts";
 import type { RoomSequence } from "./sequence.ts";
+
+const RESOLVED = Promise.resolve();
 
 /** The outcome of a broadcast. */
 export interface PublishReceipt {
@@ -28,7 +30,7 @@ export interface PublishReceipt {
  */
 export class Outbox {
   readonly #roomId: string;
-  readonly #members: Pick<Members, "list">;
+  readonly #members: Pick<Members, "sockets" | "slotOf" | "ledger" | "settle">;
   readonly #writer: MessageWriter;
   readonly #metrics: Metrics;
 
@@ -40,7 +42,7 @@ export class Outbox {
    */
   constructor(
     roomId: string,
-    members: Pick<Members, "list">,
+    members: Pick<Members, "sockets" | "slotOf" | "ledger" | "settle">,
     writer: MessageWriter,
     metrics: Metrics,
   ) {
@@ -77,6 +79,7 @@ export class Outbox {
    * @param data Validated payload.
    * @param sequence The room's ids, or `null` for an ephemeral message.
    * @param except The sender's connection, which gets an `ack` instead.
+   * @param onCommitted Told when a persisted message's commit ended (not called otherwise).
    * @returns Id, time and the promise of durability.
    */
   publish(
@@ -85,40 +88,50 @@ export class Outbox {
     data: unknown,
     sequence: RoomSequence | null,
     except: Connection | null,
+    onCommitted?: CommitCallback,
   ): PublishReceipt {
     const started = performance.now();
-    const envelope = this.envelope(type, userId, data);
-    let committed = Promise.resolve();
-    if (sequence) envelope.id = sequence.take();
-    const frame = encodeEnvelope(envelope);
-    if (sequence) {
-      committed = this.#writer.append(envelope as Envelope & { id: number });
-      committed.then(
-        () => this.#metrics.observeStoreWrite((performance.now() - started) / 1000),
-        () => {},
-      );
+    const head: MessageHead = {
+      type,
+      room_id: this.#roomId,
+      user_id: userId,
+      timestamp: isoTimestamp(Date.now()),
+      id: sequence?.take(),
+    };
+    const dataJson = JSON.stringify(data) ?? "null";
+    const frame = encodeMessage(head, dataJson);
+    let committed = RESOLVED;
+    if (head.id !== undefined) {
+      const { type, room_id, user_id, timestamp, id } = head;
+      const message = { id, type, room_id, user_id, data_json: dataJson, timestamp };
+      committed = this.#writer.append(message, started, onCommitted);
     }
     this.fanOut(type, frame, except);
     this.#metrics.observeBroadcast((performance.now() - started) / 1000);
-    return { id: envelope.id, timestamp: envelope.timestamp, committed };
+    return { id: head.id, timestamp: head.timestamp, committed };
   }
 
   /**
-   * Sends one frame to every connection but `except`.
+   * Sends one frame to every connection but `except`: straight to the sockets (which drop
+   * frames once closed), with the size counted once in the room's ledger.
    *
    * @param type Message type (for metrics).
-   * @param frame The serialized message.
+   * @param frame The serialized message, with its size when known.
    * @param except A connection to skip, or `null`.
    */
-  fanOut(type: string, frame: string, except: Connection | null): void {
-    const bytes = utf8Length(frame);
-    let delivered = 0;
-    const connections = this.#members.list();
-    for (let i = 0; i < connections.length; i++) {
-      const connection = connections[i];
-      if (connection !== except && connection.send(frame, bytes)) delivered++;
+  fanOut(type: string, frame: string | SizedFrame, except: Connection | null): void {
+    const sockets = this.#members.sockets();
+    const skip = except === null ? -1 : this.#members.slotOf(except);
+    const delivered = skip < 0 ? sockets.length : sockets.length - 1;
+    if (delivered === 0) return;
+    const { text, bytes } = sized(frame);
+    for (let i = 0; i < sockets.length; i++) {
+      if (i !== skip) sockets[i].send(text);
     }
-    if (delivered > 0) this.#metrics.delivered(type, delivered, bytes);
+    this.#metrics.delivered(type, delivered, bytes);
+    const ledger = this.#members.ledger;
+    ledger.pending += bytes;
+    if (ledger.due) this.#members.settle();
   }
 
   /**
@@ -126,10 +139,14 @@ export class Outbox {
    *
    * @param connection Recipient.
    * @param type Message type (for metrics).
-   * @param frame The serialized message.
+   * @param frame The serialized message, with its size when known.
    */
-  sendTo(connection: Connection, type: string, frame: string): void {
-    const bytes = utf8Length(frame);
-    if (connection.send(frame, bytes)) this.#metrics.delivered(type, 1, bytes);
+  sendTo(connection: Connection, type: string, frame: string | SizedFrame): void {
+    const { text, bytes } = sized(frame);
+    if (connection.send(text, bytes)) this.#metrics.delivered(type, 1, bytes);
   }
+}
+
+function sized(frame: string | SizedFrame): SizedFrame {
+  return typeof frame === "string" ? { text: frame, bytes: utf8Length(frame) } : frame;
 }

@@ -7,6 +7,7 @@
  */
 import type { Principal } from "../auth/principal.ts";
 import { encodeAck, encodeEnvelope, encodeError } from "../protocol/codec.ts";
+import type { ErrorData } from "../protocol/envelope.ts";
 import type { HistoryPage, HistoryQuery, RoomPatch, RoomRecord } from "../store/types.ts";
 import { CloseCode } from "../ws/close_codes.ts";
 import type { Connection } from "../ws/connection.ts";
@@ -226,35 +227,42 @@ export class RoomState {
         this.publishFromClient(from, type, data, persist, ref)
       );
     }
+    if (!persist) {
+      const receipt = this.#outbox.publish(type, from.principal.id, data, null, from);
+      this.#outbox.sendTo(from, "ack", encodeAck(ref, undefined, receipt.timestamp));
+      return;
+    }
     const receipt = this.#outbox.publish(
       type,
       from.principal.id,
       data,
-      persist ? this.#sequence : null,
+      this.#sequence,
       from,
+      (error) => this.#acknowledge(from, ref, receipt, error),
     );
-    if (!persist) {
-      this.#outbox.sendTo(from, "ack", encodeAck(ref, undefined, receipt.timestamp));
+  }
+
+  /** Answers a persisted message's sender once its commit ended: `ack`, or an `error`. */
+  #acknowledge(
+    from: Connection,
+    ref: string | undefined,
+    receipt: PublishReceipt,
+    error: unknown,
+  ): void {
+    if (error === undefined) {
+      this.#outbox.sendTo(from, "ack", encodeAck(ref, receipt.id, receipt.timestamp));
       return;
     }
-    receipt.committed.then(
-      () => this.#outbox.sendTo(from, "ack", encodeAck(ref, receipt.id, receipt.timestamp)),
-      (error) => {
-        from.log.error("Cannot persist message {id}: {error}", {
-          id: receipt.id,
-          error: String(error),
-        });
-        this.#ctx.metrics.error("internal_error");
-        this.#outbox.sendTo(
-          from,
-          "error",
-          encodeError(
-            { code: "internal_error", message: "Cannot store message: storage failed" },
-            ref,
-          ),
-        );
-      },
-    );
+    from.log.error("Cannot persist message {id}: {error}", {
+      id: receipt.id,
+      error: String(error),
+    });
+    this.#ctx.metrics.error("internal_error");
+    const failure: ErrorData = {
+      code: "internal_error",
+      message: "Cannot store message: storage failed",
+    };
+    this.#outbox.sendTo(from, "error", encodeError(failure, ref));
   }
 
   /**

@@ -17,6 +17,7 @@ import {
   type RoomPatch,
   type RoomRecord,
   type SequenceState,
+  type SerializedMessage,
   type Store,
   type StoredMessage,
 } from "./types.ts";
@@ -44,7 +45,7 @@ export class MemoryStore implements Store {
   readonly #historySize: number;
   readonly #rooms = new Map<string, RoomRecord>();
   /** Per room, sorted by id. */
-  readonly #messages = new Map<string, StoredMessage[]>();
+  readonly #messages = new Map<string, SerializedMessage[]>();
   readonly #sequences = new Map<string, SequenceState>();
   #closed = false;
 
@@ -161,7 +162,7 @@ export class MemoryStore implements Store {
    * @param messages Messages of any rooms.
    * @returns Resolves once written.
    */
-  appendMessages(messages: StoredMessage[]): Promise<void> {
+  appendMessages(messages: SerializedMessage[]): Promise<void> {
     return this.#run(`Cannot append ${messages.length} messages`, () => {
       const byRoom = groupByRoom(messages);
       for (const [roomId, batch] of byRoom) {
@@ -195,7 +196,7 @@ export class MemoryStore implements Store {
       const page = query.since !== undefined && query.before === undefined
         ? stored.slice(from, from + query.limit)
         : stored.slice(Math.max(from, to - query.limit), to);
-      return { messages: page.map(copyMessage), has_more: count > query.limit };
+      return { messages: page.map(parseMessage), has_more: count > query.limit };
     });
   }
 
@@ -277,7 +278,7 @@ export class MemoryStore implements Store {
     }
   }
 
-  #write(roomId: string, batch: StoredMessage[]): void {
+  #write(roomId: string, batch: SerializedMessage[]): void {
     const stored = this.#messages.get(roomId) ?? [];
     const sorted = batch.map(copyMessage).sort((a, b) => a.id - b.id);
     const appendsAtEnd = stored.length === 0 || sorted[0].id > stored[stored.length - 1].id;
@@ -320,8 +321,8 @@ function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function groupByRoom(messages: StoredMessage[]): Map<string, StoredMessage[]> {
-  const byRoom = new Map<string, StoredMessage[]>();
+function groupByRoom(messages: SerializedMessage[]): Map<string, SerializedMessage[]> {
+  const byRoom = new Map<string, SerializedMessage[]>();
   for (const message of messages) {
     const batch = byRoom.get(message.room_id);
     if (batch) batch.push(message);
@@ -331,7 +332,7 @@ function groupByRoom(messages: StoredMessage[]): Map<string, StoredMessage[]> {
 }
 
 /** Index of the first message with `id > bound` (`exclusive`) or `id >= bound`. */
-function lowerBound(sorted: StoredMessage[], bound: number, exclusive: boolean): number {
+function lowerBound(sorted: SerializedMessage[], bound: number, exclusive: boolean): number {
   let low = 0;
   let high = sorted.length;
   while (low < high) {
@@ -343,7 +344,7 @@ function lowerBound(sorted: StoredMessage[], bound: number, exclusive: boolean):
   return low;
 }
 
-function findIndex(sorted: StoredMessage[], id: number): number {
+function findIndex(sorted: SerializedMessage[], id: number): number {
   const at = lowerBound(sorted, id, false);
   return at < sorted.length && sorted[at].id === id ? at : -1;
 }
@@ -367,13 +368,25 @@ function copyRoom(room: RoomRecord): RoomRecord {
   };
 }
 
-function copyMessage(message: StoredMessage): StoredMessage {
+/** The record's fields only (the caller's object may carry more). */
+function copyMessage(message: SerializedMessage): SerializedMessage {
   return {
     id: message.id,
     type: message.type,
     room_id: message.room_id,
     user_id: message.user_id,
-    data: jsonCopy(message.data),
+    data_json: message.data_json,
+    timestamp: message.timestamp,
+  };
+}
+
+function parseMessage(message: SerializedMessage): StoredMessage {
+  return {
+    id: message.id,
+    type: message.type,
+    room_id: message.room_id,
+    user_id: message.user_id,
+    data: JSON.parse(message.data_json),
     timestamp: message.timestamp,
   };
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { StoreError } from "./store_error.ts";
-import type { MessageStore, StoredMessage } from "./types.ts";
+import type { MessageStore, SerializedMessage } from "./types.ts";
 
 /** Options of {@linkcode MessageWriter}. */
 export interface MessageWriterOptions {
@@ -21,20 +21,42 @@ export interface MessageWriterOptions {
    * throw; an exception is passed to `reportError` and the writer carries on.
    */
   onCommit?: (seconds: number, count: number) => void;
+  /**
+   * Called after each successful commit, once per message in it, with the seconds from the
+   * message's `queuedAt` to the end of the commit. The same rules as `onCommit` apply.
+   */
+  onWritten?: (seconds: number) => void;
 }
 
-interface Pending {
-  message: StoredMessage;
+/**
+ * Told once a message's commit ended: with `undefined` when it is durable, else with the
+ * commit's error.
+ */
+export type CommitCallback = (error: unknown) => void;
+
+/** Messages that will be committed together, and what waits for them. */
+interface Batch {
+  messages: SerializedMessage[];
+  queuedAt: number[];
+  callbacks: CommitCallback[];
   done: Promise<void>;
   resolve: () => void;
   reject: (reason: unknown) => void;
 }
 
+function newBatch(): Batch {
+  const { promise, resolve, reject } = Promise.withResolvers<void>();
+  // Callers may ignore the promise (they passed a callback): its rejection is not unhandled.
+  promise.catch(() => {});
+  return { messages: [], queuedAt: [], callbacks: [], done: promise, resolve, reject };
+}
+
 /**
- * Batches appends into few commits. The first queued message schedules a flush with a 0 ms
- * timer (so everything queued in the same turn joins it); a full batch is committed at once.
- * One commit runs at a time: messages appended meanwhile form the next batch, committed as
- * soon as the running one ends. A failed commit rejects the appends of its batch only.
+ * Batches appends into few commits. The first queued message schedules a flush after the
+ * window (so everything queued meanwhile joins it); a full batch is committed at once. One
+ * commit runs at a time: messages appended meanwhile form the next batch, committed as soon as
+ * the running one ends. A failed commit rejects the appends of its batch only. The messages of
+ * a batch share one promise, so an append allocates nothing of its own.
  *
  * @example Two appends, one commit
  * ```ts
@@ -48,7 +70,7 @@ interface Pending {
  * const writer = new MessageWriter(store, options);
  * const at = new Date().toISOString();
  * await Promise.all([1, 2].map((id) =>
- *   writer.append({ id, type: "chat", room_id: "lobby", user_id: "ana", data: {}, timestamp: at })
+ *   writer.append({ id, type: "chat", room_id: "lobby", user_id: "ana", data_json: "{}", timestamp: at })
  * ));
  * assert.ok(sizes.length === 1 && sizes[0] === 2);
  * await writer.close();
@@ -58,8 +80,10 @@ export class MessageWriter {
   readonly #store: MessageStore;
   readonly #maxBatch: number;
   readonly #onCommit: ((seconds: number, count: number) => void) | undefined;
-  #queue: Pending[] = [];
-  #inFlight: Pending[] = [];
+  readonly #onWritten: ((seconds: number) => void) | undefined;
+  /** Batches not yet committing, oldest first; the last one takes new appends. */
+  #queue: Batch[] = [];
+  #inFlight: Batch | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #running = false;
   #closed = false;
@@ -80,29 +104,45 @@ export class MessageWriter {
     this.#maxBatch = maxBatch;
     this.#windowMs = options.windowMs ?? 0;
     this.#onCommit = options.onCommit;
+    this.#onWritten = options.onWritten;
   }
 
   /**
    * Queues a message for the next commit.
    *
    * @param message The message to persist.
+   * @param queuedAt When the message was published (`performance.now()`), for `onWritten`.
+   * @param onCommitted Told when the commit holding the message ended.
    * @returns Resolves once the batch holding it is committed; rejects with that commit's error,
-   * or with a {@linkcode StoreError} when the writer is closed.
+   * or with a {@linkcode StoreError} when the writer is closed. Appends of one batch get the
+   * same promise.
    */
-  append(message: StoredMessage): Promise<void> {
+  append(
+    message: SerializedMessage,
+    queuedAt: number = performance.now(),
+    onCommitted?: CommitCallback,
+  ): Promise<void> {
     if (this.#closed) {
-      return Promise.reject(
-        new StoreError(
-          `Cannot append message ${message.id} of room "${message.room_id}": writer is closed`,
-        ),
+      const error = new StoreError(
+        `Cannot append message ${message.id} of room "${message.room_id}": writer is closed`,
       );
+      if (onCommitted) queueMicrotask(() => onCommitted(error));
+      const refused = Promise.reject(error);
+      refused.catch(() => {});
+      return refused;
     }
-    const { promise, resolve, reject } = Promise.withResolvers<void>();
-    this.#queue.push({ message, done: promise, resolve, reject });
-    if (this.#running) return promise;
-    if (this.#queue.length >= this.#maxBatch) this.#start();
+    let batch = this.#queue[this.#queue.length - 1];
+    if (batch === undefined || batch.messages.length >= this.#maxBatch) {
+      batch = newBatch();
+      this.#queue.push(batch);
+    }
+    batch.messages.push(message);
+    batch.queuedAt.push(queuedAt);
+    if (onCommitted) batch.callbacks.push(onCommitted);
+    if (this.#running) return batch.done;
+    if (batch.messages.length >= this.#maxBatch) this.#start();
     else this.#timer ??= setTimeout(() => this.#start(), this.#windowMs);
-    return promise;
+    return batch.done;
   }
 
   /**
@@ -112,7 +152,8 @@ export class MessageWriter {
    * with the first failed commit's error (the appends concerned reject as well).
    */
   async flush(): Promise<void> {
-    const waiting = [...this.#inFlight, ...this.#queue].map((pending) => pending.done);
+    const waiting = this.#queue.map((batch) => batch.done);
+    if (this.#inFlight) waiting.push(this.#inFlight.done);
     this.#start();
     await Promise.all(waiting);
   }
@@ -138,30 +179,47 @@ export class MessageWriter {
 
   async #commitAll(): Promise<void> {
     try {
-      while (this.#queue.length > 0) {
-        const batch = this.#queue.splice(0, this.#maxBatch);
+      let batch;
+      while ((batch = this.#queue.shift()) !== undefined) {
         this.#inFlight = batch;
         await this.#commit(batch);
-        this.#inFlight = [];
+        this.#inFlight = null;
       }
     } finally {
       this.#running = false;
     }
   }
 
-  async #commit(batch: Pending[]): Promise<void> {
+  async #commit(batch: Batch): Promise<void> {
     const started = performance.now();
     try {
-      await this.#store.appendMessages(batch.map((pending) => pending.message));
+      await this.#store.appendMessages(batch.messages);
     } catch (err) {
-      for (const pending of batch) pending.reject(err);
+      batch.reject(err);
+      this.#tell(batch.callbacks, err);
       return;
     }
-    for (const pending of batch) pending.resolve();
+    batch.resolve();
+    this.#tell(batch.callbacks, undefined);
+    const ended = performance.now();
     try {
-      this.#onCommit?.((performance.now() - started) / 1000, batch.length);
+      this.#onCommit?.((ended - started) / 1000, batch.messages.length);
+      if (this.#onWritten) {
+        for (const queuedAt of batch.queuedAt) this.#onWritten((ended - queuedAt) / 1000);
+      }
     } catch (err) {
       reportError(err);
+    }
+  }
+
+  /** Calls every callback; one that throws is reported and the others still run. */
+  #tell(callbacks: CommitCallback[], error: unknown): void {
+    for (const callback of callbacks) {
+      try {
+        callback(error);
+      } catch (err) {
+        reportError(err);
+      }
     }
   }
 }

@@ -27,8 +27,8 @@ import {
   type RoomPatch,
   type RoomRecord,
   type SequenceState,
+  type SerializedMessage,
   type Store,
-  type StoredMessage,
 } from "./types.ts";
 
 /** Options of {@linkcode SqliteStore.open}. */
@@ -224,14 +224,13 @@ export class SqliteStore implements Store {
    * @param messages Messages of any rooms.
    * @returns Resolves once committed.
    */
-  appendMessages(messages: StoredMessage[]): Promise<void> {
+  appendMessages(messages: SerializedMessage[]): Promise<void> {
     return this.#run(`Cannot append ${messages.length} messages`, () => {
       if (messages.length === 0) return;
       const held = this.#transaction(() => {
         const added = new Map<string, { top: number; count: number }>();
         for (const m of messages) {
-          const data = JSON.stringify(m.data ?? null);
-          this.#sql.insertMessage.run(m.room_id, m.id, m.type, m.user_id, data, m.timestamp);
+          this.#sql.insertMessage.run(m.room_id, m.id, m.type, m.user_id, m.data_json, m.timestamp);
           const room = added.get(m.room_id) ?? { top: m.id, count: 0 };
           added.set(m.room_id, { top: Math.max(room.top, m.id), count: room.count + 1 });
         }

@@ -111,6 +111,26 @@ export interface StoredMessage {
   timestamp: string;
 }
 
+/**
+ * A message as appended: its payload already serialized, because the broadcast path
+ * serializes it once for the frame and the store alike.
+ */
+export interface SerializedMessage extends Omit<StoredMessage, "data"> {
+  /** The payload as JSON text. */
+  data_json: string;
+}
+
+/**
+ * A stored message in the form {@linkcode MessageStore.appendMessages} takes.
+ *
+ * @param message The message.
+ * @returns The same message with its payload serialized (`undefined` becomes `null`).
+ */
+export function serializeMessage(message: StoredMessage): SerializedMessage {
+  const { data, ...rest } = message;
+  return { ...rest, data_json: JSON.stringify(data ?? null) };
+}
+
 /** A history query: at most `limit` messages with `since < id < before`, oldest first. */
 export interface HistoryQuery {
   /** Only messages with a greater id. */
@@ -143,7 +163,7 @@ export interface SequenceState {
 /** Persistence of message history. */
 export interface MessageStore {
   /** Writes a batch of messages (any rooms) atomically, then applies retention to those rooms. */
-  appendMessages(messages: StoredMessage[]): Promise<void>;
+  appendMessages(messages: SerializedMessage[]): Promise<void>;
   /**
    * Reads history. With `since` only: the oldest `limit` messages after `since`.
    * Otherwise the newest `limit` messages below `before` (or the newest overall).

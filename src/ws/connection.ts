@@ -10,6 +10,7 @@ import { utf8Length } from "../protocol/codec.ts";
 import { CloseCode, closeLogLevel } from "./close_codes.ts";
 import { OPEN, type Socket } from "./socket.ts";
 import type { MessageLimiter } from "./message_limiter.ts";
+import type { BroadcastLedger } from "./broadcast_ledger.ts";
 
 /** Called once when a connection is cut for reading too slowly. */
 export type SlowConsumerHook = (connection: Connection) => void;
@@ -37,14 +38,18 @@ export interface ConnectionInit {
 }
 
 /**
- * A member's connection. `send` never blocks: the frame is handed to the socket, and when the
+ * A member's connection. Sending never blocks: the frame is handed to the socket, and when the
  * socket's backlog (`bufferedAmount`) passes the cap the connection is closed with 4408.
  *
  * Reading `bufferedAmount` is a call into the runtime, so it is read only when the bytes sent
  * since the last reading could have taken the backlog past the cap: the backlog grows only by
  * what is sent, so this cuts a client off at exactly the same send as reading it every time.
- * (A fake socket whose `bufferedAmount` is raised by hand is seen at the next reading: set it
- * before the first send.)
+ * Frames sent to this connection alone count here at once; a room's broadcasts are written to
+ * the sockets directly and count in the room's {@linkcode BroadcastLedger}, which the
+ * connection adds to its own count when it checks, and which the room settles
+ * ({@linkcode Connection.settle}) before any member could be past the cap. (A fake socket
+ * whose `bufferedAmount` is raised by hand is seen at the next reading: set it before the
+ * first send.)
  */
 export class Connection {
   /** Unique id. */
@@ -66,10 +71,12 @@ export class Connection {
   readonly #onSlowConsumer: SlowConsumerHook;
   #closing = false;
   #closedByServer = false;
-  /** Bytes sent since `bufferedAmount` was last read. */
+  /** Bytes sent since `bufferedAmount` was last read, besides what the ledger holds. */
   #sentSinceReading = 0;
   /** How far the backlog was below the cap at the last reading (0: read at the first send). */
   #headroom = 0;
+  /** The room's broadcasts not yet counted here, once attached. */
+  #ledger: BroadcastLedger | null = null;
 
   /** @param init Identity, socket and limits. */
   constructor(init: ConnectionInit) {
@@ -89,6 +96,11 @@ export class Connection {
     return this.#closing || this.#socket.readyState !== OPEN;
   }
 
+  /** The socket, which a room's broadcast writes to directly. */
+  get socket(): Socket {
+    return this.#socket;
+  }
+
   /** Whether roomd closed the connection (and logged why). */
   get closedByServer(): boolean {
     return this.#closedByServer;
@@ -98,26 +110,61 @@ export class Connection {
    * Hands a frame to the socket; cuts the connection off (4408) when its backlog passes the cap.
    *
    * @param frame A serialized message.
-   * @param bytes Its UTF-8 size, when the caller knows it (a broadcast measures it once).
+   * @param bytes Its UTF-8 size, when the caller knows it.
    * @returns Whether the frame was handed over.
    */
   send(frame: string, bytes: number = utf8Length(frame)): boolean {
-    if (this.#closing || this.#socket.readyState !== OPEN) return false;
+    if (this.closing) return false;
     this.#socket.send(frame);
     this.#sentSinceReading += bytes;
-    if (this.#sentSinceReading > this.#headroom) this.#readBacklog();
+    const pending = this.#ledger === null ? 0 : this.#ledger.pending;
+    if (this.#sentSinceReading + pending > this.#headroom) this.#readBacklog(pending);
+    this.#reportSlack();
     return true;
   }
 
-  /** Reads the socket's backlog: closes with 4408 past the cap, else resets the budget. */
-  #readBacklog(): void {
+  /**
+   * Counts the room's broadcasts from now on in `ledger`, which this connection keeps below
+   * its slack.
+   *
+   * @param ledger The room's ledger.
+   */
+  useLedger(ledger: BroadcastLedger): void {
+    this.#ledger = ledger;
+    this.#reportSlack();
+  }
+
+  /**
+   * Adds a settlement's bytes to this connection's count; reads the backlog once half of the
+   * headroom is used (so that the members of a room read at about the same time, and the room
+   * settles about once per half cap), cutting the connection off past the cap.
+   *
+   * @param pending The bytes broadcast since the last settlement.
+   */
+  settle(pending: number): void {
+    if (this.closing) return;
+    this.#sentSinceReading += pending;
+    if (2 * this.#sentSinceReading >= this.#headroom) this.#readBacklog(0);
+    this.#reportSlack();
+  }
+
+  #reportSlack(): void {
+    if (!this.#closing) this.#ledger?.lower(this.#headroom - this.#sentSinceReading);
+  }
+
+  /**
+   * Reads the socket's backlog: closes with 4408 past the cap, else resets the budget. The
+   * backlog already holds the ledger's `pending` bytes, which the next settlement adds to the
+   * count again: they are subtracted now.
+   */
+  #readBacklog(pending: number): void {
     const backlog = this.#socket.bufferedAmount;
     if (backlog > this.#maxQueueBytes) {
       this.close(CloseCode.slowConsumer, "slow consumer");
       this.#onSlowConsumer(this);
       return;
     }
-    this.#sentSinceReading = 0;
+    this.#sentSinceReading = -pending;
     this.#headroom = this.#maxQueueBytes - backlog;
   }
 

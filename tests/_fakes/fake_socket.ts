@@ -26,8 +26,9 @@ export class FakeSocket implements Socket {
     this.#record = record;
   }
 
-  /** Records a frame. */
+  /** Records a frame; like Deno's WebSocket, drops it once the socket is not open. */
   send(data: string): void {
+    if (this.readyState !== 1) return;
     this.count++;
     this.bytes += data.length;
     if (this.#record) this.sent.push(data);

@@ -47,8 +47,10 @@ export function roomKit(env: Record<string, string> = {}): RoomKit {
     ...env,
   });
   const store = new MemoryStore({ historySize: config.historySize });
-  const writer = new MessageWriter(store);
   const metrics = new Metrics({ collectProcess: false });
+  const writer = new MessageWriter(store, {
+    onWritten: (seconds) => metrics.observeStoreWrite(seconds),
+  });
   const ctx: RoomContext = {
     config,
     store,

@@ -4,6 +4,7 @@ import {
   encodeAck,
   encodeEnvelope,
   encodeError,
+  encodeMessage,
   utf8Length,
 } from "../../src/protocol/codec.ts";
 import { builtinTypes } from "../../src/protocol/schemas.ts";
@@ -32,13 +33,13 @@ Deno.test("encodeEnvelope(), encodeAck() and encodeError() produce the documente
     timestamp: "2026-01-01T00:00:00.000Z",
   };
   assert.deepEqual(JSON.parse(encodeEnvelope(envelope)), envelope);
-  assert.deepEqual(JSON.parse(encodeAck("c1", 3, "t")), {
+  assert.deepEqual(JSON.parse(encodeAck("c1", 3, "t").text), {
     type: "ack",
     ref: "c1",
     id: 3,
     timestamp: "t",
   });
-  assert.deepEqual(JSON.parse(encodeAck(undefined, undefined, "t")), {
+  assert.deepEqual(JSON.parse(encodeAck(undefined, undefined, "t").text), {
     type: "ack",
     timestamp: "t",
   });
@@ -50,9 +51,64 @@ Deno.test("encodeEnvelope(), encodeAck() and encodeError() produce the documente
   assert.equal(error.ref, "r1");
 });
 
-Deno.test("utf8Length() counts UTF-8 bytes like TextEncoder", () => {
+Deno.test("utf8Length() counts UTF-8 bytes like TextEncoder, short, long and very long", () => {
   const encoder = new TextEncoder();
-  for (const text of ["", "abc", "é", "日本語", "👍🏽", "a\u0000b", "\ud800x"]) {
-    assert.equal(utf8Length(text), encoder.encode(text).length, JSON.stringify(text));
+  const samples = [
+    "",
+    "abc",
+    "é",
+    "日本語",
+    "👍🏽",
+    "a\u0000b",
+    "\ud800x",
+    "\ud800é",
+    "\udc00",
+    "x\ud800",
+  ];
+  for (const sample of samples) {
+    for (const repeat of [1, 40, 3_000, 20_000]) {
+      const text = sample.repeat(repeat);
+      assert.equal(
+        utf8Length(text),
+        encoder.encode(text).length,
+        `${JSON.stringify(sample)} × ${repeat}`,
+      );
+    }
+  }
+});
+
+Deno.test("encodeMessage() and encodeAck() give the JSON.stringify text and its exact UTF-8 size", () => {
+  const bytes = (text: string) => new TextEncoder().encode(text).length;
+  const timestamp = "2026-01-01T00:00:00.000Z";
+  for (const user_id of ["ana", 'zoë "z" 😀', null]) {
+    for (const data of [{ text: "hi" }, { text: '日本語\n"q"' }, null, "\ud800"]) {
+      const frame = encodeMessage(
+        { type: "chat", room_id: "lobby", user_id, timestamp, id: 9 },
+        JSON.stringify(data),
+      );
+      const expected = JSON.stringify({
+        type: "chat",
+        room_id: "lobby",
+        user_id,
+        data,
+        timestamp,
+        id: 9,
+      });
+      assert.equal(frame.text, expected);
+      assert.equal(frame.bytes, bytes(expected));
+    }
+  }
+  const ephemeral = encodeMessage(
+    { type: "typing", room_id: "lobby", user_id: "ana", timestamp },
+    "{}",
+  );
+  assert.equal(
+    ephemeral.text,
+    JSON.stringify({ type: "typing", room_id: "lobby", user_id: "ana", data: {}, timestamp }),
+  );
+  for (const ref of [undefined, "c1", "réf 👍"]) {
+    const ack = encodeAck(ref, 4, timestamp);
+    assert.equal(ack.text, JSON.stringify({ type: "ack", ref, id: 4, timestamp }));
+    assert.equal(ack.bytes, bytes(ack.text));
   }
 });

@@ -6,7 +6,12 @@
  */
 import assert from "assert";
 import { StoreError } from "../../src/store/store_error.ts";
-import type { RoomRecord, Store, StoredMessage } from "../../src/store/types.ts";
+import {
+  type RoomRecord,
+  serializeMessage,
+  type Store,
+  type StoredMessage,
+} from "../../src/store/types.ts";
 import { storedMessage } from "./_fixtures.ts";
 
 /** What the suite asks of the factory. */
@@ -129,7 +134,7 @@ export function storeContract(
   test("deleteRoom() removes the room's history and sequence, not other rooms'", 0, async (s) => {
     await s.createRoom(room("a"));
     await s.createRoom(room("b"));
-    await s.appendMessages([message("a", 1), message("b", 1), message("a", 2)]);
+    await append(s, [message("a", 1), message("b", 1), message("a", 2)]);
     await s.reserveSequence("a", 100);
     assert.equal(await s.deleteRoom("a"), true);
     assert.deepStrictEqual(await s.readMessages("a", { limit: 10 }), {
@@ -202,7 +207,7 @@ export function storeContract(
   );
 
   test("readMessages() without bounds returns the newest page, oldest first", 0, async (s) => {
-    await s.appendMessages(range("lobby", 1, 10));
+    await append(s, range("lobby", 1, 10));
     assert.deepStrictEqual(page(await s.readMessages("lobby", { limit: 3 })), [[8, 9, 10], true]);
     assert.deepStrictEqual(page(await s.readMessages("lobby", { limit: 10 })), [
       [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
@@ -212,7 +217,7 @@ export function storeContract(
   });
 
   test("readMessages() with since only returns the oldest page after it", 0, async (s) => {
-    await s.appendMessages(range("lobby", 1, 10));
+    await append(s, range("lobby", 1, 10));
     assert.deepStrictEqual(
       page(await s.readMessages("lobby", { since: 3, limit: 3 })),
       [[4, 5, 6], true],
@@ -232,7 +237,7 @@ export function storeContract(
   });
 
   test("readMessages() with before returns the newest page below it", 0, async (s) => {
-    await s.appendMessages(range("lobby", 1, 10));
+    await append(s, range("lobby", 1, 10));
     assert.deepStrictEqual(
       page(await s.readMessages("lobby", { before: 6, limit: 3 })),
       [[3, 4, 5], true],
@@ -273,7 +278,7 @@ export function storeContract(
       message("lobby", 3, { data: null }),
       message("lobby", 4, { data: [] }),
     ];
-    await s.appendMessages(written);
+    await append(s, written);
     const read = (await s.readMessages("lobby", { limit: 10 })).messages;
     assert.deepStrictEqual(
       read,
@@ -283,16 +288,16 @@ export function storeContract(
   });
 
   test("appendMessages() keeps each room's history apart", 0, async (s) => {
-    await s.appendMessages([message("a", 1), message("b", 1), message("a", 2), message("b", 5)]);
-    await s.appendMessages([message("a", 3)]);
+    await append(s, [message("a", 1), message("b", 1), message("a", 2), message("b", 5)]);
+    await append(s, [message("a", 3)]);
     assert.deepStrictEqual(ids(await s.readMessages("a", { limit: 10 })), [1, 2, 3]);
     assert.deepStrictEqual(ids(await s.readMessages("b", { limit: 10 })), [1, 5]);
-    await s.appendMessages([]);
+    await append(s, []);
   });
 
   test("appendMessages() rejects a batch with a taken id and writes none of it", 0, async (s) => {
-    await s.appendMessages([message("a", 1), message("a", 2)]);
-    const error = await s.appendMessages([message("b", 1), message("a", 3), message("a", 2)])
+    await append(s, [message("a", 1), message("a", 2)]);
+    const error = await append(s, [message("b", 1), message("a", 3), message("a", 2)])
       .then(() => null, (err: unknown) => err);
     assert.ok(error instanceof StoreError, `expected a StoreError, got ${error}`);
     assert.doesNotMatch(error.message, /\n/);
@@ -300,7 +305,7 @@ export function storeContract(
     assert.deepStrictEqual(ids(await s.readMessages("b", { limit: 10 })), []);
     assert.deepStrictEqual(await s.getSequence("a"), { reserved: 2, trimmed: 0 });
     assert.deepStrictEqual(await s.getSequence("b"), { reserved: 0, trimmed: 0 });
-    await s.appendMessages([message("a", 3)]);
+    await append(s, [message("a", 3)]);
     assert.deepStrictEqual(ids(await s.readMessages("a", { limit: 10 })), [1, 2, 3]);
   });
 
@@ -309,12 +314,12 @@ export function storeContract(
     0,
     async (s) => {
       assert.deepStrictEqual(await s.getSequence("lobby"), { reserved: 0, trimmed: 0 });
-      await s.appendMessages([message("lobby", 2), message("lobby", 1)]);
+      await append(s, [message("lobby", 2), message("lobby", 1)]);
       assert.deepStrictEqual(await s.getSequence("lobby"), { reserved: 2, trimmed: 0 });
       await s.reserveSequence("lobby", 10);
-      await s.appendMessages([message("lobby", 3)]);
+      await append(s, [message("lobby", 3)]);
       assert.deepStrictEqual(await s.getSequence("lobby"), { reserved: 10, trimmed: 0 });
-      await s.appendMessages([message("lobby", 12)]);
+      await append(s, [message("lobby", 12)]);
       assert.deepStrictEqual(await s.getSequence("lobby"), { reserved: 12, trimmed: 0 });
     },
   );
@@ -333,12 +338,12 @@ export function storeContract(
     "appendMessages() keeps the newest historySize per room and raises trimmed",
     3,
     async (s) => {
-      await s.appendMessages([...range("a", 1, 5), ...range("b", 1, 2)]);
+      await append(s, [...range("a", 1, 5), ...range("b", 1, 2)]);
       assert.deepStrictEqual(ids(await s.readMessages("a", { limit: 10 })), [3, 4, 5]);
       assert.deepStrictEqual(await s.getSequence("a"), { reserved: 5, trimmed: 2 });
       assert.deepStrictEqual(ids(await s.readMessages("b", { limit: 10 })), [1, 2]);
       assert.deepStrictEqual(await s.getSequence("b"), { reserved: 2, trimmed: 0 });
-      await s.appendMessages([message("a", 7)]);
+      await append(s, [message("a", 7)]);
       assert.deepStrictEqual(ids(await s.readMessages("a", { limit: 10 })), [4, 5, 7]);
       assert.deepStrictEqual(await s.getSequence("a"), { reserved: 7, trimmed: 3 });
       assert.deepStrictEqual(
@@ -352,17 +357,17 @@ export function storeContract(
     "appendMessages() lets a room hold historySize/16 more before trimming back to historySize",
     32,
     async (s) => {
-      await s.appendMessages(range("a", 1, 34));
+      await append(s, range("a", 1, 34));
       assert.equal((await s.readMessages("a", { limit: 100 })).messages.length, 34);
       assert.deepStrictEqual(await s.getSequence("a"), { reserved: 34, trimmed: 0 });
-      await s.appendMessages([message("a", 35)]);
+      await append(s, [message("a", 35)]);
       assert.deepStrictEqual(ids(await s.readMessages("a", { limit: 100 })), rangeIds(4, 35));
       assert.deepStrictEqual(await s.getSequence("a"), { reserved: 35, trimmed: 3 });
     },
   );
 
   test("appendMessages() keeps all history when historySize is 0", 0, async (s) => {
-    await s.appendMessages(range("lobby", 1, 1500));
+    await append(s, range("lobby", 1, 1500));
     const read = await s.readMessages("lobby", { limit: 2000 });
     assert.equal(read.messages.length, 1500);
     assert.deepStrictEqual(await s.getSequence("lobby"), { reserved: 1500, trimmed: 0 });
@@ -370,7 +375,7 @@ export function storeContract(
 
   test("trimOlderThan() removes older messages in every room and raises trimmed", 0, async (s) => {
     const at = (minute: number) => new Date(Date.UTC(2025, 0, 1, 0, minute)).toISOString();
-    await s.appendMessages([
+    await append(s, [
       ...[1, 2, 3, 4, 5].map((id) => message("a", id, { timestamp: at(id) })),
       message("b", 1, { timestamp: at(1) }),
       message("c", 1, { timestamp: at(9) }),
@@ -394,7 +399,7 @@ export function storeContract(
       await s.close();
       await assert.rejects(s.ping(), StoreError);
       await assert.rejects(s.getRoom("lobby"), StoreError);
-      await assert.rejects(s.appendMessages([message("lobby", 1)]), StoreError);
+      await assert.rejects(append(s, [message("lobby", 1)]), StoreError);
       await assert.rejects(s.readMessages("lobby", { limit: 1 }), /store is closed/);
     },
   );
@@ -421,6 +426,11 @@ function room(id: string, fields: Partial<RoomRecord> = {}): RoomRecord {
 }
 
 const message = storedMessage;
+
+/** Appends messages as the writer hands them over, their payloads serialized. */
+function append(s: Store, messages: StoredMessage[]): Promise<void> {
+  return s.appendMessages(messages.map(serializeMessage));
+}
 
 function range(roomId: string, first: number, last: number): StoredMessage[] {
   return Array.from({ length: last - first + 1 }, (_, i) => message(roomId, first + i));

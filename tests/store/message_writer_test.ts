@@ -3,11 +3,12 @@ import { storedMessage } from "./_fixtures.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
 import { MessageWriter } from "../../src/store/message_writer.ts";
 import { StoreError } from "../../src/store/store_error.ts";
-import type {
-  HistoryPage,
-  MessageStore,
-  SequenceState,
-  StoredMessage,
+import {
+  type HistoryPage,
+  type MessageStore,
+  type SequenceState,
+  type SerializedMessage,
+  serializeMessage,
 } from "../../src/store/types.ts";
 
 /**
@@ -19,7 +20,7 @@ class ManualStore implements MessageStore {
   readonly #commits: PromiseWithResolvers<void>[] = [];
   #called = Promise.withResolvers<void>();
 
-  appendMessages(messages: StoredMessage[]): Promise<void> {
+  appendMessages(messages: SerializedMessage[]): Promise<void> {
     this.batches.push(messages.map((m) => m.id));
     const commit = Promise.withResolvers<void>();
     this.#commits.push(commit);
@@ -64,7 +65,7 @@ class ScriptedStore extends ManualStore {
     this.#failing = new Set(failing);
   }
 
-  override appendMessages(messages: StoredMessage[]): Promise<void> {
+  override appendMessages(messages: SerializedMessage[]): Promise<void> {
     const call = this.batches.length;
     super.appendMessages(messages);
     if (!this.#failing.has(call)) return Promise.resolve();
@@ -72,8 +73,8 @@ class ScriptedStore extends ManualStore {
   }
 }
 
-function message(id: number): StoredMessage {
-  return storedMessage("lobby", id);
+function message(id: number): SerializedMessage {
+  return serializeMessage(storedMessage("lobby", id));
 }
 
 /** Whether the promise has settled by the time other pending callbacks and timers ran. */
@@ -211,13 +212,46 @@ Deno.test("MessageWriter with a window commits messages queued within it togethe
   let commits = 0;
   const writer = new MessageWriter(store, { windowMs: 30, onCommit: () => commits++ });
   try {
-    const first = writer.append(storedMessage("lobby", 1));
+    const first = writer.append(message(1));
     await new Promise((resolve) => setTimeout(resolve, 5));
-    const second = writer.append(storedMessage("lobby", 2));
+    const second = writer.append(message(2));
     await Promise.all([first, second]);
     assert.equal(commits, 1);
     assert.equal((await store.readMessages("lobby", { limit: 10 })).messages.length, 2);
   } finally {
     await writer.close();
   }
+});
+
+Deno.test("MessageWriter tells each append's callback how its commit ended, even when one throws", async () => {
+  const store = new ScriptedStore([0]);
+  const writer = new MessageWriter(store);
+  const told: [number, string][] = [];
+  const callback = (id: number) => (error: unknown) => {
+    told.push([id, error === undefined ? "committed" : String(error)]);
+    if (id === 1) throw new Error("a callback that throws");
+  };
+  const reported: unknown[] = [];
+  const onError = (event: ErrorEvent) => {
+    event.preventDefault();
+    reported.push(event.error);
+  };
+  globalThis.addEventListener("error", onError);
+  try {
+    writer.append(message(1), performance.now(), callback(1));
+    writer.append(message(2), performance.now(), callback(2));
+    await assert.rejects(writer.flush());
+    writer.append(message(3), performance.now(), callback(3));
+    await writer.close();
+    writer.append(message(4), performance.now(), callback(4));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  } finally {
+    globalThis.removeEventListener("error", onError);
+  }
+  assert.deepStrictEqual(told.map(([id]) => id), [1, 2, 3, 4]);
+  assert.match(told[0][1], /disk full$/);
+  assert.match(told[1][1], /disk full$/);
+  assert.equal(told[2][1], "committed");
+  assert.match(told[3][1], /writer is closed$/);
+  assert.equal(reported.length, 1);
 });

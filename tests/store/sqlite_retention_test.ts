@@ -1,6 +1,6 @@
 import assert from "assert";
 import { SqliteStore } from "../../src/store/sqlite.ts";
-import type { StoredMessage } from "../../src/store/types.ts";
+import { serializeMessage, type StoredMessage } from "../../src/store/types.ts";
 
 /** Below 16, so retention is exact (no slack) and every commit trims. */
 const HISTORY = 15;
@@ -35,7 +35,7 @@ Deno.test("SqliteStore keeps exactly historySize messages per room over many sma
         if (i < counts.a) batch.push(message("a", next.a++, timestamp));
         if (i < counts.b) batch.push(message("b", next.b++, timestamp));
       }
-      await store.appendMessages(batch);
+      await store.appendMessages(batch.map(serializeMessage));
     };
     for (let round = 0; round < 15; round++) {
       await append({ a: 1 + (round % 4), b: 1 + (round % 3) * 2 });
@@ -87,9 +87,11 @@ Deno.test("SqliteStore keeps its count of a room's messages when a batch is reje
   const dataDir = await Deno.makeTempDir({ prefix: "roomd-retention-" });
   const store = SqliteStore.open({ dataDir, historySize: 3 });
   try {
-    await store.appendMessages([1, 2, 3].map((id) => message("r", id)));
-    await assert.rejects(store.appendMessages([message("r", 4), message("r", 3)]));
-    await store.appendMessages([message("r", 4)]);
+    await store.appendMessages([1, 2, 3].map((id) => serializeMessage(message("r", id))));
+    await assert.rejects(
+      store.appendMessages([message("r", 4), message("r", 3)].map(serializeMessage)),
+    );
+    await store.appendMessages([serializeMessage(message("r", 4))]);
     assert.deepEqual(await held(store, "r"), [[2, 3, 4], 1]);
   } finally {
     await store.close();

@@ -4,7 +4,7 @@ import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { SqliteStore } from "../../src/store/sqlite.ts";
 import { StoreError } from "../../src/store/store_error.ts";
-import type { StoredMessage } from "../../src/store/types.ts";
+import { serializeMessage, type StoredMessage } from "../../src/store/types.ts";
 import { storeContract } from "./_contract.ts";
 
 storeContract("SqliteStore", async ({ historySize }) => {
@@ -66,7 +66,7 @@ Deno.test("SqliteStore keeps rooms, history and sequences across close and reope
       empty_since: null,
     };
     await first.createRoom(lobby);
-    await first.appendMessages([1, 2, 3, 4].map(message));
+    await first.appendMessages([1, 2, 3, 4].map((id) => serializeMessage(message(id))));
     await first.reserveSequence("lobby", 100);
     await first.close();
 
@@ -176,7 +176,7 @@ Deno.test("SqliteStore keeps a committed batch when the process is killed", asyn
       import { SqliteStore } from ${JSON.stringify(module)};
       const store = SqliteStore.open({ dataDir: ${JSON.stringify(dataDir)}, historySize: 0 });
       await store.appendMessages([1, 2, 3].map((id) => ({
-        id, type: "chat", room_id: "lobby", user_id: "ana", data: { text: "message " + id },
+        id, type: "chat", room_id: "lobby", user_id: "ana", data_json: JSON.stringify({ text: "message " + id }),
         timestamp: "2025-01-01T00:00:00.000Z",
       })));
       console.log("committed");
