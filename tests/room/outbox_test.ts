@@ -1,0 +1,355 @@
+import assert from "assert";
+import { rootLogger } from "../../src/log.ts";
+import { Metrics } from "../../src/metrics/metrics.ts";
+import { Members } from "../../src/room/members.ts";
+import { Outbox } from "../../src/room/outbox.ts";
+import { MemoryStore } from "../../src/store/memory.ts";
+import { MessageWriter } from "../../src/store/message_writer.ts";
+import { Connection } from "../../src/ws/connection.ts";
+import { MessageLimiter } from "../../src/ws/message_limiter.ts";
+import type { Socket } from "../../src/ws/socket.ts";
+import { TokenBucket } from "../../src/ws/token_bucket.ts";
+
+const encoder = new TextEncoder();
+
+function bytesOf(text: string): number {
+  return encoder.encode(text).length;
+}
+
+/**
+ * A socket whose backlog grows by every frame's UTF-8 size and shrinks only when drained; it
+ * counts the readings of `bufferedAmount` and, like Deno's WebSocket, drops frames once closed.
+ */
+class BackloggedSocket implements Socket {
+  readyState = 1;
+  closeCode: number | null = null;
+  readonly received: string[] = [];
+  backlogReads = 0;
+  #backlog: number;
+
+  constructor(backlog = 0) {
+    this.#backlog = backlog;
+  }
+
+  get bufferedAmount(): number {
+    this.backlogReads++;
+    return this.#backlog;
+  }
+
+  send(data: string): void {
+    if (this.readyState !== 1) return;
+    this.received.push(data);
+    this.#backlog += bytesOf(data);
+  }
+
+  close(code = 1000): void {
+    this.closeCode = code;
+    this.readyState = 3;
+  }
+
+  /** The client reads until at most `bytes` remain queued. */
+  drainTo(bytes = 0): void {
+    this.#backlog = Math.min(this.#backlog, bytes);
+  }
+}
+
+interface TestRoom {
+  members: Members;
+  outbox: Outbox;
+  /** Adds a connection of `userId` over `socket` with the given cap. */
+  join(
+    userId: string,
+    socket: BackloggedSocket,
+    maxQueueBytes: number,
+    onSlow?: (connection: Connection) => void,
+  ): Connection;
+  close(): Promise<void>;
+}
+
+function testRoom(): TestRoom {
+  const members = new Members();
+  const writer = new MessageWriter(new MemoryStore());
+  const metrics = new Metrics({ collectProcess: false });
+  const outbox = new Outbox("r", members, writer, metrics);
+  const rate = { rate: 1000, burst: 1000 };
+  return {
+    members,
+    outbox,
+    join(userId, socket, maxQueueBytes, onSlow = () => {}) {
+      const connection = new Connection({
+        id: `c-${userId}`,
+        principal: { id: userId, name: userId, rooms: null, admin: false, expiresAt: Infinity },
+        roomId: "r",
+        ip: "127.0.0.1",
+        socket,
+        maxQueueBytes,
+        limiter: new MessageLimiter(rate, () => new TokenBucket(rate.rate, rate.burst)),
+        log: rootLogger(),
+        onSlowConsumer: onSlow,
+      });
+      members.add(connection);
+      return connection;
+    },
+    async close() {
+      await writer.close();
+      metrics.close();
+    },
+  };
+}
+
+/** A chat frame of exactly `bytes` UTF-8 bytes (at least 40), numbered `n`. */
+function chatFrame(n: number, bytes: number): string {
+  const head = `{"type":"chat","data":{"n":${n},"text":"`;
+  const tail = `"}}`;
+  const frame = head + "x".repeat(bytes - head.length - tail.length) + tail;
+  assert.equal(bytesOf(frame), bytes);
+  return frame;
+}
+
+/** The cap of the members in the cut-off tests. */
+const CUT_OFF_CAP = 4096;
+
+/** A member besides the slow one and two that drain after every broadcast. */
+interface Companion {
+  socket: BackloggedSocket;
+  /** What the member reads after each broadcast. */
+  drain(): void;
+}
+
+/**
+ * Broadcasts frames of varied sizes, with 2-, 3- and 4-byte characters (so that only a count
+ * in UTF-8 bytes finds the right broadcast), to a member that never drains, two that drain
+ * after every broadcast and `companion`; after each broadcast, checks that the slow member is
+ * closed from exactly the broadcast that takes its backlog past the cap on, and at the end
+ * that everyone else got every frame.
+ */
+async function assertCutOffOnTime(companion?: Companion): Promise<void> {
+  const room = testRoom();
+  try {
+    const healthyA = new BackloggedSocket();
+    const slow = new BackloggedSocket();
+    const healthyB = new BackloggedSocket();
+    const cutOff: Connection[] = [];
+    room.join("a", healthyA, CUT_OFF_CAP);
+    const slowConnection = room.join("slow", slow, CUT_OFF_CAP, (c) => cutOff.push(c));
+    if (companion) room.join("companion", companion.socket, CUT_OFF_CAP);
+    room.join("b", healthyB, CUT_OFF_CAP);
+
+    const frames = Array.from(
+      { length: 80 },
+      (_, i) => JSON.stringify({ type: "chat", data: { n: i, text: "é✓😀".repeat(3 + i % 7) } }),
+    );
+    let backlog = 0;
+    let expected = -1;
+    for (let i = 0; i < frames.length && expected < 0; i++) {
+      backlog += bytesOf(frames[i]);
+      if (backlog > CUT_OFF_CAP) expected = i;
+    }
+    assert.ok(expected > 10 && expected < frames.length - 10, "the cap is passed mid-run");
+
+    for (let i = 0; i < frames.length; i++) {
+      room.outbox.fanOut("chat", frames[i], null);
+      healthyA.drainTo(0);
+      healthyB.drainTo(0);
+      companion?.drain();
+      const closedNow = slow.closeCode !== null;
+      assert.equal(closedNow, i >= expected, `after broadcast ${i} (cut-off at ${expected})`);
+    }
+
+    assert.equal(slow.closeCode, 4408);
+    assert.ok(slowConnection.closing);
+    assert.deepEqual(cutOff, [slowConnection]);
+    assert.deepEqual(slow.received, frames.slice(0, expected + 1));
+    const others = companion ? [healthyA, companion.socket, healthyB] : [healthyA, healthyB];
+    for (const socket of others) {
+      assert.equal(socket.closeCode, null);
+      assert.deepEqual(socket.received, frames);
+    }
+  } finally {
+    await room.close();
+  }
+}
+
+Deno.test("Outbox.fanOut() cuts off a member that never drains at exactly the broadcast that takes its backlog past the cap", async () => {
+  await assertCutOffOnTime();
+});
+
+Deno.test("Outbox.fanOut() cuts off a member on time while a member near its cap makes the room settle every few broadcasts", async () => {
+  // About three frames of room below the cap: the slow member must keep count across the many
+  // settlements where it is not read.
+  const steady = CUT_OFF_CAP - 300;
+  const socket = new BackloggedSocket(steady);
+  await assertCutOffOnTime({ socket, drain: () => socket.drainTo(steady) });
+});
+
+Deno.test("Outbox.fanOut() cuts off a member on time after one with little headroom made the room settle before the slow member needed reading", async () => {
+  // Read at the first broadcast with 40% of the cap free, then drained: the room settles once
+  // that member has received half of it, too early for the slow member to be read, which must
+  // then still count those bytes (and its smaller slack) towards the next settlement.
+  const socket = new BackloggedSocket(Math.round(CUT_OFF_CAP * 0.6));
+  await assertCutOffOnTime({ socket, drain: () => socket.drainTo(0) });
+});
+
+/** Every member's readings of `bufferedAmount`, summed. */
+function totalReads(sockets: readonly BackloggedSocket[]): number {
+  return sockets.reduce((sum, socket) => sum + socket.backlogReads, 0);
+}
+
+/**
+ * The most readings a member that drains after every broadcast should need: one at the first
+ * broadcast, then one each time it has received half of its headroom (the cap less the one
+ * frame still queued when it is read).
+ */
+function readBound(cap: number, frameBytes: number, broadcasts: number): number {
+  const halfHeadroom = (cap - frameBytes) / 2;
+  return 1 + Math.ceil((broadcasts * frameBytes) / halfHeadroom);
+}
+
+Deno.test("Outbox.fanOut() reads a healthy member's bufferedAmount about once per half cap of traffic", async () => {
+  const room = testRoom();
+  try {
+    const cap = 64 * 1024;
+    const frameBytes = 100;
+    const broadcasts = 1000;
+    const sockets = Array.from({ length: 50 }, () => new BackloggedSocket());
+    sockets.forEach((socket, i) => room.join(`u${i}`, socket, cap));
+
+    for (let n = 0; n < broadcasts; n++) {
+      room.outbox.fanOut("chat", chatFrame(n, frameBytes), null);
+      for (const socket of sockets) socket.drainTo(0);
+    }
+
+    for (const socket of sockets) {
+      assert.equal(socket.closeCode, null);
+      assert.equal(socket.received.length, broadcasts);
+    }
+    const bound = sockets.length * readBound(cap, frameBytes, broadcasts);
+    const reads = totalReads(sockets);
+    assert.ok(sockets.every((s) => s.backlogReads > 0), "every member is read at least once");
+    assert.ok(reads <= bound, `${reads} reads of bufferedAmount, expected at most ${bound}`);
+  } finally {
+    await room.close();
+  }
+});
+
+Deno.test("Outbox.fanOut() keeps healthy members' reads rare while a lagging member makes the room settle often", async () => {
+  const room = testRoom();
+  try {
+    const cap = 64 * 1024;
+    const frameBytes = 100;
+    const broadcasts = 1000;
+    // The laggard keeps its backlog 20 frames below the cap: it must be read about every 20
+    // broadcasts, which should not make every other member read that often.
+    const steadyBacklog = cap - 20 * frameBytes;
+    const laggard = new BackloggedSocket(steadyBacklog);
+    const healthy = Array.from({ length: 49 }, () => new BackloggedSocket());
+    room.join("laggard", laggard, cap);
+    healthy.forEach((socket, i) => room.join(`u${i}`, socket, cap));
+
+    for (let n = 0; n < broadcasts; n++) {
+      room.outbox.fanOut("chat", chatFrame(n, frameBytes), null);
+      laggard.drainTo(steadyBacklog);
+      for (const socket of healthy) socket.drainTo(0);
+    }
+
+    for (const socket of [laggard, ...healthy]) {
+      assert.equal(socket.closeCode, null);
+      assert.equal(socket.received.length, broadcasts);
+    }
+    const bound = healthy.length * readBound(cap, frameBytes, broadcasts);
+    const reads = totalReads(healthy);
+    assert.ok(reads <= bound, `${reads} reads of bufferedAmount, expected at most ${bound}`);
+  } finally {
+    await room.close();
+  }
+});
+
+Deno.test("Outbox.fanOut() skips the sender and keeps reaching every member after one leaves from the middle", async () => {
+  const room = testRoom();
+  try {
+    const sockets = Array.from({ length: 5 }, () => new BackloggedSocket());
+    const [c0, c1, c2, c3, c4] = sockets.map((socket, i) => room.join(`u${i}`, socket, 1 << 20));
+
+    room.outbox.fanOut("chat", "f1", c2);
+    assert.deepEqual(sockets.map((s) => s.received), [["f1"], ["f1"], [], ["f1"], ["f1"]]);
+
+    const removed = room.members.remove(c1.id);
+    assert.equal(removed?.connection, c1);
+    assert.equal(removed?.last, true);
+    assert.equal(room.members.remove(c1.id), null);
+    assert.equal(room.members.slotOf(c1), -1);
+    for (const connection of [c0, c2, c3, c4]) {
+      const slot = room.members.slotOf(connection);
+      assert.equal(room.members.list()[slot], connection);
+      assert.equal(room.members.sockets()[slot], connection.socket);
+    }
+
+    // c4 was last: a sender whose slot changed is still the one skipped.
+    room.outbox.fanOut("chat", "f2", c4);
+    // A sender that has left is no one's slot: every member present receives.
+    room.outbox.fanOut("chat", "f3", c1);
+    assert.deepEqual(sockets.map((s) => s.received), [
+      ["f1", "f2", "f3"],
+      ["f1"],
+      ["f2", "f3"],
+      ["f1", "f2", "f3"],
+      ["f1", "f3"],
+    ]);
+
+    // Removing the last slot leaves the others in place.
+    room.members.remove(c4.id);
+    assert.equal(room.members.slotOf(c4), -1);
+    room.outbox.fanOut("chat", "f4", c0);
+    assert.deepEqual(sockets.map((s) => s.received.at(-1)), ["f3", "f1", "f4", "f4", "f3"]);
+    assert.ok(sockets.every((s) => s.closeCode === null));
+  } finally {
+    await room.close();
+  }
+});
+
+Deno.test("Connection.send() counts the room's unsettled broadcast bytes toward the cap", async () => {
+  const room = testRoom();
+  try {
+    const cap = 2048;
+    const frameBytes = 100;
+    const near = new BackloggedSocket();
+    const healthy = new BackloggedSocket();
+    let slowCalls = 0;
+    const nearConnection = room.join("near", near, cap, () => slowCalls++);
+    room.join("healthy", healthy, cap);
+
+    // As many broadcasts as fit under the cap: the first settles the room (every member reads
+    // its backlog), the others stay pending in the ledger, within every member's slack.
+    const broadcasts = Math.floor(cap / frameBytes);
+    for (let n = 0; n < broadcasts; n++) {
+      room.outbox.fanOut("chat", chatFrame(n, frameBytes), null);
+      healthy.drainTo(0);
+    }
+    assert.equal(
+      room.members.ledger.pending,
+      (broadcasts - 1) * frameBytes,
+      "precondition: the broadcasts after the first are not settled yet",
+    );
+    assert.equal(near.closeCode, null);
+
+    // A reply that fills the backlog up to the cap exactly is not past it.
+    const roomLeft = cap - broadcasts * frameBytes;
+    assert.ok(nearConnection.send("x".repeat(roomLeft)));
+    assert.equal(near.closeCode, null);
+
+    // A short ack more passes it, though far less than the connection's own headroom was sent.
+    const ack = '{"type":"ack","ref":"m1"}';
+    assert.ok(nearConnection.send(ack));
+    assert.equal(near.closeCode, 4408);
+    assert.equal(slowCalls, 1);
+    assert.equal(nearConnection.send(ack), false);
+
+    room.outbox.fanOut("chat", chatFrame(broadcasts, frameBytes), null);
+    assert.equal(near.received.length, broadcasts + 2);
+    assert.equal(healthy.received.length, broadcasts + 1);
+    assert.equal(healthy.closeCode, null);
+    assert.equal(slowCalls, 1);
+  } finally {
+    await room.close();
+  }
+});
