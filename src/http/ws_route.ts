@@ -9,6 +9,7 @@ import { tokenFromRequest } from "../auth/request_token.ts";
 import { mayJoinRoom } from "../auth/rooms_claim.ts";
 import type { ResumeRequest } from "../room/room.ts";
 import type { InboundDeps } from "../ws/inbound.ts";
+import type { SlowConsumerHook } from "../ws/connection.ts";
 import { createSession } from "../ws/session.ts";
 import { upgradeWebSocket } from "../ws/upgrade.ts";
 import { clientIp } from "./client_ip.ts";
@@ -29,16 +30,23 @@ export function wsRoute(deps: HttpDeps): Route {
     types: deps.types,
     metrics: deps.metrics,
   };
+  const onSlowConsumer = () => deps.metrics.slowConsumerDisconnect();
   return {
     method: "GET",
     path: "/ws/:room_id",
-    handler: (request, ctx) => connect(deps, inbound, request, ctx),
+    handler: (request, ctx) => connect(deps, { inbound, onSlowConsumer }, request, ctx),
   };
+}
+
+/** What every connection of the route shares. */
+interface RouteShared {
+  inbound: InboundDeps;
+  onSlowConsumer: SlowConsumerHook;
 }
 
 async function connect(
   deps: HttpDeps,
-  inbound: InboundDeps,
+  shared: RouteShared,
   request: Request,
   ctx: RequestContext,
 ): Promise<Response> {
@@ -145,9 +153,10 @@ async function connect(
         userBuckets: deps.userBuckets,
         expiries: deps.expiries,
         maxQueueBytes: config.maxQueueBytes,
-        inbound,
+        inbound: shared.inbound,
+        onSlowConsumer: shared.onSlowConsumer,
         metrics,
-        log: log.with({ conn: id, room: roomId, user: principal.id }),
+        log: deps.log.with({ ip, conn: id, room: roomId, user: principal.id }),
         release: slot.release,
       }));
   } catch (error) {

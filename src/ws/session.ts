@@ -9,7 +9,7 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { ResumeRequest, Room } from "../room/room.ts";
 import { CloseCode, closeLogLevel } from "./close_codes.ts";
-import { Connection } from "./connection.ts";
+import { Connection, type SlowConsumerHook } from "./connection.ts";
 import type { ExpiryScheduler } from "./expiry_scheduler.ts";
 import { handleFrame, type InboundDeps } from "./inbound.ts";
 import { MessageLimiter, type RateSettings, type SharedBuckets } from "./message_limiter.ts";
@@ -47,6 +47,8 @@ export interface SessionInit {
   expiries: ExpiryScheduler;
   /** Releases the connection-limit slot. */
   release: () => void;
+  /** Told when the connection is cut off as a slow consumer (shared by connections). */
+  onSlowConsumer: SlowConsumerHook;
 }
 
 /**
@@ -56,11 +58,12 @@ export interface SessionInit {
  * @returns Handlers for {@linkcode upgradeWebSocket}.
  */
 export function createSession(init: SessionInit): SocketHandlers {
-  const { room, principal, metrics, log } = init;
+  // The handlers keep what they use, not `init`: an idle connection should hold little.
+  const { room, principal, metrics, log, userBuckets, inbound, expiries, release, resume } = init;
   const bucketKey = `${room.id}\u0000${principal.id}`;
   const limiter = new MessageLimiter(
     init.rate,
-    (rate) => init.userBuckets.acquire(bucketKey, rate),
+    (rate) => userBuckets.acquire(bucketKey, rate),
   );
   const connection = new Connection({
     id: init.id,
@@ -71,7 +74,7 @@ export function createSession(init: SessionInit): SocketHandlers {
     maxQueueBytes: init.maxQueueBytes,
     limiter,
     log,
-    onSlowConsumer: () => metrics.slowConsumerDisconnect(),
+    onSlowConsumer: init.onSlowConsumer,
   });
   const span = startConnectionSpan({
     connectionId: init.id,
@@ -86,20 +89,20 @@ export function createSession(init: SessionInit): SocketHandlers {
       opened = true;
       metrics.connectionAccepted();
       log.debug("Connection open");
-      cancelExpiry = init.expiries.add(
+      cancelExpiry = expiries.add(
         principal.expiresAt,
         () => connection.close(CloseCode.tokenExpired, "token expired"),
       );
-      room.attach(connection, init.resume);
+      room.attach(connection, resume);
     },
     onMessage(data) {
-      handleFrame(connection, room, data, init.inbound);
+      handleFrame(connection, room, data, inbound);
     },
     onClose(code, reason) {
       cancelExpiry();
       room.leave(connection.id);
-      if (limiter.holdsUserBucket) init.userBuckets.release(bucketKey);
-      init.release();
+      if (limiter.holdsUserBucket) userBuckets.release(bucketKey);
+      release();
       if (opened) metrics.connectionClosed(code);
       span.end(code, reason);
       if (connection.closedByServer) return;

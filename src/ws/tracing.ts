@@ -17,6 +17,8 @@ export const ROOM_ID_ATTRIBUTE = "roomd.room_id";
 
 const tracer = trace.getTracer("roomd");
 
+const NOT_RECORDING: ConnectionSpan = { end() {} };
+
 /** Who a connection span is about. */
 export interface ConnectionSpanInit {
   /** Connection id. */
@@ -63,6 +65,8 @@ export function startConnectionSpan(init: ConnectionSpanInit): ConnectionSpan {
       "client.address": init.ip,
     },
   });
+  // Without a tracer provider the span records nothing: an idle connection then keeps no span.
+  if (!span.isRecording()) return NOT_RECORDING;
   let ended = false;
   return {
     end(code, reason) {

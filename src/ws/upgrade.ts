@@ -34,16 +34,15 @@ export function upgradeWebSocket(
 ): Response {
   const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout: idleTimeoutS });
   const handlers = handlersFor(socket);
-  let closed = false;
-  socket.onopen = () => handlers.onOpen();
-  socket.onmessage = (event) => handlers.onMessage(event.data);
-  socket.onclose = (event) => {
-    if (closed) return;
-    closed = true;
+  // Listeners rather than `on…` attributes, which Deno wraps in a closure each; `open` and
+  // `close` are removed once they fired, so an idle connection keeps one listener. Errors
+  // need none: each is followed by a `close` event.
+  socket.addEventListener("open", () => handlers.onOpen(), { once: true });
+  socket.addEventListener("message", (event) => handlers.onMessage(event.data));
+  socket.addEventListener("close", (event) => {
     // Deno reports a connection lost without a close frame as code 0; the protocol's name for
     // that is 1006 (abnormal closure), which is what metrics and logs should show.
     handlers.onClose(event.code === 0 ? ABNORMAL_CLOSURE : event.code, event.reason);
-  };
-  socket.onerror = () => {};
+  }, { once: true });
   return response;
 }
