@@ -75,6 +75,7 @@ export type MessageHead = Pick<Envelope, "type" | "room_id" | "user_id" | "times
  * @param head Everything but the payload; `timestamp` must be an ISO 8601 time, which needs
  * no escaping.
  * @param dataJson The payload as JSON text.
+ * @param prefix {@linkcode messagePrefix} of the head's type and room, when the caller keeps it.
  * @returns The JSON frame and its size.
  *
  * @example Same text as JSON.stringify
@@ -89,16 +90,32 @@ export type MessageHead = Pick<Envelope, "type" | "room_id" | "user_id" | "times
  * assert.equal(frame.bytes, new TextEncoder().encode(frame.text).length);
  * ```
  */
-export function encodeMessage(head: MessageHead, dataJson: string): SizedFrame {
-  const typeJson = JSON.stringify(head.type);
-  const roomJson = JSON.stringify(head.room_id);
+export function encodeMessage(
+  head: MessageHead,
+  dataJson: string,
+  prefix: SizedFrame = messagePrefix(head.type, head.room_id),
+): SizedFrame {
   const userJson = JSON.stringify(head.user_id);
   const end = head.id === undefined ? "}" : `,"id":${head.id}}`;
-  const text = `{"type":${typeJson},"room_id":${roomJson},"user_id":${userJson},` +
-    `"data":${dataJson},"timestamp":"${head.timestamp}"${end}`;
-  const bytes = text.length + nonAsciiExtra(typeJson) + nonAsciiExtra(roomJson) +
-    nonAsciiExtra(userJson) + nonAsciiExtra(dataJson);
-  return { text, bytes };
+  const text = `${prefix.text}${userJson},"data":${dataJson},"timestamp":"${head.timestamp}"${end}`;
+  const extra = prefix.bytes - prefix.text.length + nonAsciiExtra(userJson) +
+    nonAsciiExtra(dataJson);
+  return { text, bytes: text.length + extra };
+}
+
+/**
+ * The start of every message of one type in one room, up to the `user_id` value; a room keeps
+ * it per type instead of quoting both names for each message.
+ *
+ * @param type Message type.
+ * @param roomId Room id.
+ * @returns The text and its UTF-8 size.
+ */
+export function messagePrefix(type: string, roomId: string): SizedFrame {
+  const typeJson = JSON.stringify(type);
+  const roomJson = JSON.stringify(roomId);
+  const text = `{"type":${typeJson},"room_id":${roomJson},"user_id":`;
+  return { text, bytes: text.length + nonAsciiExtra(typeJson) + nonAsciiExtra(roomJson) };
 }
 
 /** Bytes a flat string takes in UTF-8 beyond one per UTF-16 unit. */

@@ -5,7 +5,13 @@
  * @module
  */
 import type { Metrics } from "../metrics/metrics.ts";
-import { encodeMessage, type MessageHead, type SizedFrame, utf8Length } from "../protocol/codec.ts";
+import {
+  encodeMessage,
+  type MessageHead,
+  messagePrefix,
+  type SizedFrame,
+  utf8Length,
+} from "../protocol/codec.ts";
 import type { Envelope } from "../protocol/envelope.ts";
 import type { CommitCallback, MessageWriter } from "../store/message_writer.ts";
 import type { Connection } from "../ws/connection.ts";
@@ -33,6 +39,8 @@ export class Outbox {
   readonly #members: Pick<Members, "sockets" | "slotOf" | "ledger" | "settle">;
   readonly #writer: MessageWriter;
   readonly #metrics: Metrics;
+  /** {@linkcode messagePrefix} by message type (the types are few: declared ones only). */
+  readonly #prefixes = new Map<string, SizedFrame>();
 
   /**
    * @param roomId Room id (in every envelope).
@@ -99,7 +107,7 @@ export class Outbox {
       id: sequence?.take(),
     };
     const dataJson = JSON.stringify(data) ?? "null";
-    const frame = encodeMessage(head, dataJson);
+    const frame = encodeMessage(head, dataJson, this.#prefix(type));
     let committed = RESOLVED;
     if (head.id !== undefined) {
       const { type, room_id, user_id, timestamp, id } = head;
@@ -132,6 +140,15 @@ export class Outbox {
     const ledger = this.#members.ledger;
     ledger.pending += bytes;
     if (ledger.due) this.#members.settle();
+  }
+
+  #prefix(type: string): SizedFrame {
+    let prefix = this.#prefixes.get(type);
+    if (prefix === undefined) {
+      prefix = messagePrefix(type, this.#roomId);
+      this.#prefixes.set(type, prefix);
+    }
+    return prefix;
   }
 
   /**

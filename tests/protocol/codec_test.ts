@@ -5,6 +5,7 @@ import {
   encodeEnvelope,
   encodeError,
   encodeMessage,
+  messagePrefix,
   utf8Length,
 } from "../../src/protocol/codec.ts";
 import { builtinTypes } from "../../src/protocol/schemas.ts";
@@ -96,6 +97,15 @@ Deno.test("encodeMessage() and encodeAck() give the JSON.stringify text and its 
       });
       assert.equal(frame.text, expected);
       assert.equal(frame.bytes, bytes(expected));
+      const kept = messagePrefix("chat", "lobby");
+      assert.deepEqual(
+        encodeMessage(
+          { type: "chat", room_id: "lobby", user_id, timestamp, id: 9 },
+          JSON.stringify(data),
+          kept,
+        ),
+        frame,
+      );
     }
   }
   const ephemeral = encodeMessage(
