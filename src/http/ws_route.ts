@@ -156,7 +156,7 @@ async function connect(
         inbound: shared.inbound,
         onSlowConsumer: shared.onSlowConsumer,
         metrics,
-        log: deps.log.with({ ip, conn: id, room: roomId, user: principal.id }),
+        log: deps.log,
         release: slot.release,
       }));
   } catch (error) {

@@ -31,7 +31,7 @@ export interface ConnectionInit {
   maxQueueBytes: number;
   /** The connection's rate limiter. */
   limiter: MessageLimiter;
-  /** Logger with the connection's context. */
+  /** Logger to which the connection adds its context (see {@linkcode Connection.log}). */
   log: Logger;
   /** Told when the connection is cut as a slow consumer. */
   onSlowConsumer: SlowConsumerHook;
@@ -64,8 +64,8 @@ export class Connection {
   readonly joinedAt: number = Date.now();
   /** The connection's rate limiter. */
   readonly limiter: MessageLimiter;
-  /** Logger with the connection's context. */
-  readonly log: Logger;
+  readonly #baseLog: Logger;
+  #log: Logger | null = null;
   readonly #socket: Socket;
   readonly #maxQueueBytes: number;
   readonly #onSlowConsumer: SlowConsumerHook;
@@ -85,7 +85,7 @@ export class Connection {
     this.roomId = init.roomId;
     this.ip = init.ip;
     this.limiter = init.limiter;
-    this.log = init.log;
+    this.#baseLog = init.log;
     this.#socket = init.socket;
     this.#maxQueueBytes = init.maxQueueBytes;
     this.#onSlowConsumer = init.onSlowConsumer;
@@ -94,6 +94,23 @@ export class Connection {
   /** Whether `close` was called (or the socket is no longer open). */
   get closing(): boolean {
     return this.#closing || this.#socket.readyState !== OPEN;
+  }
+
+  /**
+   * Logger with the connection's context (`ip`, `conn`, `room`, `user`), made on first use:
+   * most connections never log after opening, and an idle connection should hold little.
+   */
+  get log(): Logger {
+    return this.#log ??= this.#baseLog.with(this.logContext());
+  }
+
+  /**
+   * The connection's log context, for a line written through another logger.
+   *
+   * @returns `ip`, `conn`, `room` and `user`.
+   */
+  logContext(): Record<string, string> {
+    return { ip: this.ip, conn: this.id, room: this.roomId, user: this.principal.id };
   }
 
   /** The socket, which a room's broadcast writes to directly. */

@@ -8,9 +8,25 @@
 /** Longest delay `setTimeout` accepts. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-interface Entry {
+/** A deadline held by an {@linkcode ExpiryScheduler}. */
+export interface Expiry {
+  /** Cancels the callback; safe to call more than once. */
+  cancel(): void;
+}
+
+/** The entry is its own handle, so a deadline costs one object besides its callback. */
+class Entry implements Expiry {
   at: number;
   fire: (() => void) | null;
+
+  constructor(at: number, fire: () => void) {
+    this.at = at;
+    this.fire = fire;
+  }
+
+  cancel(): void {
+    this.fire = null;
+  }
 }
 
 /**
@@ -49,15 +65,13 @@ export class ExpiryScheduler {
    *
    * @param at Deadline, ms since epoch.
    * @param fire The callback.
-   * @returns Cancels the callback; safe to call more than once.
+   * @returns The deadline, to cancel.
    */
-  add(at: number, fire: () => void): () => void {
-    const entry: Entry = { at, fire };
+  add(at: number, fire: () => void): Expiry {
+    const entry = new Entry(at, fire);
     this.#push(entry);
     this.#arm();
-    return () => {
-      entry.fire = null;
-    };
+    return entry;
   }
 
   /** Drops every deadline and the timer. */

@@ -10,7 +10,7 @@ import type { Metrics } from "../metrics/metrics.ts";
 import type { ResumeRequest, Room } from "../room/room.ts";
 import { CloseCode, closeLogLevel } from "./close_codes.ts";
 import { Connection, type SlowConsumerHook } from "./connection.ts";
-import type { ExpiryScheduler } from "./expiry_scheduler.ts";
+import type { Expiry, ExpiryScheduler } from "./expiry_scheduler.ts";
 import { handleFrame, type InboundDeps } from "./inbound.ts";
 import { MessageLimiter, type RateSettings, type SharedBuckets } from "./message_limiter.ts";
 import type { Socket } from "./socket.ts";
@@ -41,7 +41,7 @@ export interface SessionInit {
   inbound: InboundDeps;
   /** Counters. */
   metrics: Metrics;
-  /** Logger with connection context. */
+  /** Logger of the route; the connection adds its context when it logs. */
   log: Logger;
   /** Closes the connection when its token expires. */
   expiries: ExpiryScheduler;
@@ -82,14 +82,14 @@ export function createSession(init: SessionInit): SocketHandlers {
     userId: principal.id,
     ip: init.ip,
   });
-  let cancelExpiry = () => {};
+  let expiry: Expiry | null = null;
   let opened = false;
   return {
     onOpen() {
       opened = true;
       metrics.connectionAccepted();
-      log.debug("Connection open");
-      cancelExpiry = expiries.add(
+      log.debug("Connection open", connection.logContext());
+      expiry = expiries.add(
         principal.expiresAt,
         () => connection.close(CloseCode.tokenExpired, "token expired"),
       );
@@ -99,14 +99,14 @@ export function createSession(init: SessionInit): SocketHandlers {
       handleFrame(connection, room, data, inbound);
     },
     onClose(code, reason) {
-      cancelExpiry();
+      expiry?.cancel();
       room.leave(connection.id);
       if (limiter.holdsUserBucket) userBuckets.release(bucketKey);
       release();
       if (opened) metrics.connectionClosed(code);
       span.end(code, reason);
       if (connection.closedByServer) return;
-      log[closeLogLevel(code)]("Connection closed by client with {code} {reason}", {
+      connection.log[closeLogLevel(code)]("Connection closed by client with {code} {reason}", {
         code,
         reason,
       });

@@ -31,14 +31,14 @@ Deno.test("ExpiryScheduler never fires a cancelled deadline and re-arms for an e
   const scheduler = new ExpiryScheduler();
   try {
     const fired: string[] = [];
-    const cancelLate = scheduler.add(1000, () => fired.push("late"));
+    const late = scheduler.add(1000, () => fired.push("late"));
     scheduler.add(50, () => fired.push("early"));
-    const cancelMid = scheduler.add(500, () => fired.push("mid"));
-    cancelMid();
-    cancelMid();
+    const mid = scheduler.add(500, () => fired.push("mid"));
+    mid.cancel();
+    mid.cancel();
     clock.tick(50);
     assert.deepEqual(fired, ["early"]);
-    cancelLate();
+    late.cancel();
     clock.tick(2000);
     assert.deepEqual(fired, ["early"]);
     assert.equal(clock.countTimers(), 0);
