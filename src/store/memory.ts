@@ -380,15 +380,10 @@ function copyMessage(message: SerializedMessage): SerializedMessage {
   };
 }
 
+/** A held message (exactly the record's fields) as read back, its payload parsed. */
 function parseMessage(message: SerializedMessage): StoredMessage {
-  return {
-    id: message.id,
-    type: message.type,
-    room_id: message.room_id,
-    user_id: message.user_id,
-    data: JSON.parse(message.data_json),
-    timestamp: message.timestamp,
-  };
+  const { data_json, ...fields } = message;
+  return { ...fields, data: JSON.parse(data_json) };
 }
 
 /** The value as it comes back from JSON text; `undefined` becomes `null`. */

@@ -1,56 +1,16 @@
 import assert from "assert";
-import { rootLogger } from "../../src/log.ts";
 import { Metrics } from "../../src/metrics/metrics.ts";
 import { Members } from "../../src/room/members.ts";
 import { Outbox } from "../../src/room/outbox.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
 import { MessageWriter } from "../../src/store/message_writer.ts";
-import { Connection } from "../../src/ws/connection.ts";
-import { MessageLimiter } from "../../src/ws/message_limiter.ts";
-import type { Socket } from "../../src/ws/socket.ts";
-import { TokenBucket } from "../../src/ws/token_bucket.ts";
+import type { Connection } from "../../src/ws/connection.ts";
+import { BackloggedSocket, connectionOver } from "../_fakes/backlogged_socket.ts";
 
 const encoder = new TextEncoder();
 
 function bytesOf(text: string): number {
   return encoder.encode(text).length;
-}
-
-/**
- * A socket whose backlog grows by every frame's UTF-8 size and shrinks only when drained; it
- * counts the readings of `bufferedAmount` and, like Deno's WebSocket, drops frames once closed.
- */
-class BackloggedSocket implements Socket {
-  readyState = 1;
-  closeCode: number | null = null;
-  readonly received: string[] = [];
-  backlogReads = 0;
-  #backlog: number;
-
-  constructor(backlog = 0) {
-    this.#backlog = backlog;
-  }
-
-  get bufferedAmount(): number {
-    this.backlogReads++;
-    return this.#backlog;
-  }
-
-  send(data: string): void {
-    if (this.readyState !== 1) return;
-    this.received.push(data);
-    this.#backlog += bytesOf(data);
-  }
-
-  close(code = 1000): void {
-    this.closeCode = code;
-    this.readyState = 3;
-  }
-
-  /** The client reads until at most `bytes` remain queued. */
-  drainTo(bytes = 0): void {
-    this.#backlog = Math.min(this.#backlog, bytes);
-  }
 }
 
 interface TestRoom {
@@ -71,22 +31,11 @@ function testRoom(): TestRoom {
   const writer = new MessageWriter(new MemoryStore());
   const metrics = new Metrics({ collectProcess: false });
   const outbox = new Outbox("r", members, writer, metrics);
-  const rate = { rate: 1000, burst: 1000 };
   return {
     members,
     outbox,
     join(userId, socket, maxQueueBytes, onSlow = () => {}) {
-      const connection = new Connection({
-        id: `c-${userId}`,
-        principal: { id: userId, name: userId, rooms: null, admin: false, expiresAt: Infinity },
-        roomId: "r",
-        ip: "127.0.0.1",
-        socket,
-        maxQueueBytes,
-        limiter: new MessageLimiter(rate, () => new TokenBucket(rate.rate, rate.burst)),
-        log: rootLogger(),
-        onSlowConsumer: onSlow,
-      });
+      const connection = connectionOver(socket, { userId, maxQueueBytes, onSlow });
       members.add(connection);
       return connection;
     },
