@@ -7,7 +7,7 @@
 import type { MessageStore } from "../store/types.ts";
 
 /** Ids reserved durably at a time. */
-export const SEQUENCE_BLOCK = 1000;
+const SEQUENCE_BLOCK = 1000;
 
 /**
  * The id counter of one room. Owned by the room actor.

@@ -120,17 +120,6 @@ export interface SerializedMessage extends Omit<StoredMessage, "data"> {
   data_json: string;
 }
 
-/**
- * A stored message in the form {@linkcode MessageStore.appendMessages} takes.
- *
- * @param message The message.
- * @returns The same message with its payload serialized (`undefined` becomes `null`).
- */
-export function serializeMessage(message: StoredMessage): SerializedMessage {
-  const { data, ...rest } = message;
-  return { ...rest, data_json: JSON.stringify(data ?? null) };
-}
-
 /** A history query: at most `limit` messages with `since < id < before`, oldest first. */
 export interface HistoryQuery {
   /** Only messages with a greater id. */

@@ -6,13 +6,8 @@
  */
 import assert from "assert";
 import { StoreError } from "../../src/store/store_error.ts";
-import {
-  type RoomRecord,
-  serializeMessage,
-  type Store,
-  type StoredMessage,
-} from "../../src/store/types.ts";
-import { storedMessage } from "./_fixtures.ts";
+import { type RoomRecord, type Store, type StoredMessage } from "../../src/store/types.ts";
+import { serializeMessage, storedMessage } from "./_fixtures.ts";
 
 /** What the suite asks of the factory. */
 export interface ContractStoreOptions {

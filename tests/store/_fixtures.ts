@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { StoredMessage } from "../../src/store/types.ts";
+import type { SerializedMessage, StoredMessage } from "../../src/store/types.ts";
 
 /**
  * A chat message of `ana` in a room.
@@ -27,4 +27,15 @@ export function storedMessage(
     timestamp: "2025-01-01T00:00:00.000Z",
     ...fields,
   };
+}
+
+/**
+ * A stored message in the form {@linkcode MessageStore.appendMessages} takes.
+ *
+ * @param message The message.
+ * @returns The same message with its payload serialized (`undefined` becomes `null`).
+ */
+export function serializeMessage(message: StoredMessage): SerializedMessage {
+  const { data, ...rest } = message;
+  return { ...rest, data_json: JSON.stringify(data ?? null) };
 }

@@ -1,5 +1,5 @@
 import assert from "assert";
-import { storedMessage } from "./_fixtures.ts";
+import { serializeMessage, storedMessage } from "./_fixtures.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
 import { MessageWriter } from "../../src/store/message_writer.ts";
 import { StoreError } from "../../src/store/store_error.ts";
@@ -8,7 +8,6 @@ import {
   type MessageStore,
   type SequenceState,
   type SerializedMessage,
-  serializeMessage,
 } from "../../src/store/types.ts";
 
 /**

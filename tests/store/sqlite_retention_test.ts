@@ -1,6 +1,7 @@
 import assert from "assert";
 import { SqliteStore } from "../../src/store/sqlite.ts";
-import { serializeMessage, type StoredMessage } from "../../src/store/types.ts";
+import type { StoredMessage } from "../../src/store/types.ts";
+import { serializeMessage } from "./_fixtures.ts";
 
 /** Below 16, so retention is exact (no slack) and every commit trims. */
 const HISTORY = 15;

@@ -1,10 +1,10 @@
 import assert from "assert";
-import { storedMessage } from "./_fixtures.ts";
+import { serializeMessage, storedMessage } from "./_fixtures.ts";
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { SqliteStore } from "../../src/store/sqlite.ts";
 import { StoreError } from "../../src/store/store_error.ts";
-import { serializeMessage, type StoredMessage } from "../../src/store/types.ts";
+import type { StoredMessage } from "../../src/store/types.ts";
 import { storeContract } from "./_contract.ts";
 
 storeContract("SqliteStore", async ({ historySize }) => {
