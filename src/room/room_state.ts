@@ -8,7 +8,13 @@
 import type { Principal } from "../auth/principal.ts";
 import { encodeAck, encodeEnvelope, encodeError } from "../protocol/codec.ts";
 import type { ErrorData } from "../protocol/envelope.ts";
-import type { HistoryPage, HistoryQuery, RoomPatch, RoomRecord } from "../store/types.ts";
+import {
+  type HistoryPage,
+  type HistoryQuery,
+  isRoomExpired,
+  type RoomPatch,
+  type RoomRecord,
+} from "../store/types.ts";
 import { CloseCode } from "../ws/close_codes.ts";
 import type { Connection } from "../ws/connection.ts";
 import type { RateSettings } from "../ws/message_limiter.ts";
@@ -109,15 +115,11 @@ export class RoomState {
         principal.id,
         this.#ctx.config.defaultMaxClients,
       );
-      if (!(await this.#ctx.store.createRoom(record))) {
-        this.#record = await this.#ctx.store.getRoom(this.id);
-        if (!this.#record) throw new Error(`room "${this.id}" vanished while being created`);
-      } else this.#record = record;
-      this.#sequence = await RoomSequence.load(this.#ctx.store, this.id);
+      await this.#createOrAdopt(record);
     }
     this.#dropStaleReservations();
     const taken = this.members.connections.size + this.#reservations.size;
-    const refusal = refuseJoin(this.#record, principal, taken);
+    const refusal = refuseJoin(this.#record!, principal, taken);
     if (refusal) return { ok: false, ...refusal };
     this.#reservations.set(connectionId, Date.now());
     this.#lifecycle.cancelStop();
@@ -314,14 +316,24 @@ export class RoomState {
    */
   async create(record: RoomRecord): Promise<RoomSnapshot | null> {
     if (this.#record) return null;
-    if (!(await this.#ctx.store.createRoom(record))) {
-      this.#record = await this.#ctx.store.getRoom(this.id);
-      return null;
-    }
-    this.#record = record;
-    this.#sequence = await RoomSequence.load(this.#ctx.store, this.id);
+    if (!(await this.#createOrAdopt(record))) return null;
     this.#lifecycle.scheduleStop(this.#ctx.config.roomGraceMs);
     return this.snapshot();
+  }
+
+  /**
+   * Stores `record` as the room, or takes the room already stored under its id; either way
+   * loads the room's message ids.
+   *
+   * @returns Whether `record` was stored (`false`: the stored room was adopted).
+   */
+  async #createOrAdopt(record: RoomRecord): Promise<boolean> {
+    const created = await this.#ctx.store.createRoom(record);
+    const room = created ? record : await this.#ctx.store.getRoom(this.id);
+    if (!room) throw new Error(`room "${this.id}" vanished while being created`);
+    this.#record = room;
+    this.#sequence = await RoomSequence.load(this.#ctx.store, this.id);
+    return created;
   }
 
   /**
@@ -363,9 +375,7 @@ export class RoomState {
       this.#remove(connection, CloseCode.removed, "room deleted");
     }
     this.#reservations.clear();
-    await this.#ctx.writer.flush();
-    await this.#ctx.store.deleteRoom(this.id);
-    this.#forget();
+    await this.#destroy();
     return true;
   }
 
@@ -378,13 +388,16 @@ export class RoomState {
    */
   async expireIfDue(now: Date, emptyRoomTtlS: number): Promise<boolean> {
     const room = this.#record;
-    if (!room || room.empty_since === null || !this.empty) return false;
-    const ttl = room.ttl_s ?? (room.origin === "auto" ? emptyRoomTtlS : null);
-    if (ttl === null || now.getTime() - Date.parse(room.empty_since) < ttl * 1000) return false;
+    if (!room || !this.empty || !isRoomExpired(room, now, emptyRoomTtlS)) return false;
+    await this.#destroy();
+    return true;
+  }
+
+  /** Commits what the writer holds, then deletes the room and its history and forgets it. */
+  async #destroy(): Promise<void> {
     await this.#ctx.writer.flush();
     await this.#ctx.store.deleteRoom(this.id);
     this.#forget();
-    return true;
   }
 
   /**
