@@ -7,6 +7,7 @@
  */
 
 import type { LoadResult } from "./_result.ts";
+import { sleep } from "./_window.ts";
 
 /** The repository root (where deno.json and main.ts live). */
 export const REPO_ROOT: string = new URL("../", import.meta.url).pathname;
@@ -101,7 +102,7 @@ export async function startServer(
       const why = exited ? `exited with code ${(await status).code}` : "not listening after 30 s";
       return `Cannot start ${name} (deno ${runArgs.join(" ")}): ${why}\n${output.text()}`;
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
   return { name, pid: child.pid, url: `ws://127.0.0.1:${port}`, stop };
 }

@@ -14,12 +14,15 @@ import { finishSlowClients, openSlowClient, type SlowClient } from "./_slow_clie
 import { percentile } from "./_stats.ts";
 import { measureWindow, sleep } from "./_window.ts";
 
-/** A ramp step fails when less than this share of its planned deliveries arrives. */
-export const RAMP_MIN_DELIVERED = 0.95;
+/**
+ * A ramp step fails when less than this share of its expected deliveries arrives, or when the
+ * load tool sent less than this share of its schedule (it, not the server, fell behind).
+ */
+const RAMP_MIN_DELIVERED = 0.95;
 /** A ramp step fails when its p99 latency exceeds this many milliseconds. */
-export const RAMP_MAX_P99_MS = 250;
+const RAMP_MAX_P99_MS = 250;
 /** Each ramp step multiplies the rate by this. */
-export const RAMP_FACTOR = 1.5;
+const RAMP_FACTOR = 1.5;
 
 /**
  * Runs the mode the options name.

@@ -53,7 +53,10 @@ export interface WindowResult {
 export interface RampResult {
   /** Each step, in order; the last one failed unless `maxSteps` ran out. */
   steps: WindowResult[];
-  /** Best delivered msg/s among the steps that held (≥95% delivered, p99 ≤ 250 ms). */
+  /**
+   * Best delivered msg/s among the steps that held (the tool kept ≥95% of its send schedule,
+   * ≥95% of expected deliveries arrived, p99 ≤ 250 ms).
+   */
   saturationPerSec: number | null;
   /** Index in `steps` of that best step. */
   bestStep: number | null;

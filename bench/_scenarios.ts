@@ -46,7 +46,13 @@ export interface Scenario {
 const FANOUT = ["--rooms", "10", "--clients-per-room", "100", "--publishers-per-room", "1"]
   .concat(["--rate", "50", "--size", "100"]);
 
-const windowOf = (r: LoadResult): WindowResult | null => {
+/**
+ * The measured window of a result: the fixed run's, or the ramp's best step.
+ *
+ * @param r A load result.
+ * @returns The window, or `null` when no ramp step held.
+ */
+export const windowOf = (r: LoadResult): WindowResult | null => {
   if (r.window) return r.window;
   if (r.ramp && r.ramp.bestStep !== null) return r.ramp.steps[r.ramp.bestStep];
   return null;

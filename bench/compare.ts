@@ -14,18 +14,13 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import {
-  REPO_ROOT,
-  runLoadChild,
-  type ServerProcess,
-  startServer,
-  startTaskArgs,
-} from "./_child.ts";
+import { runLoadChild, type ServerProcess, startServer, startTaskArgs } from "./_child.ts";
 import { sampleMachineBusy } from "./_proc.ts";
 import { formatComparison, type ScenarioResults } from "./_compare_table.ts";
 import { num } from "./_report.ts";
 import type { LoadResult } from "./_result.ts";
-import { scenario, SCENARIO_NAMES, type ScenarioName } from "./_scenarios.ts";
+import { scenario, SCENARIO_NAMES, type ScenarioName, windowOf } from "./_scenarios.ts";
+import { sleep } from "./_window.ts";
 
 const SERVERS = ["baseline", "roomd"] as const;
 type ServerName = typeof SERVERS[number];
@@ -59,7 +54,7 @@ function start(server: ServerName, secret: string): Promise<ServerProcess | stri
 }
 
 function summary(r: LoadResult): string {
-  const w = r.window ?? (r.ramp?.bestStep != null ? r.ramp.steps[r.ramp.bestStep] : undefined);
+  const w = windowOf(r);
   if (r.idle) return `${num(r.idle.kbPerConnection, 1)} KB/conn`;
   if (!w) return "no step held";
   return `${num(w.deliveredPerSec)} msg/s, loss ${num(w.lossPct, 2)}%, p99 ${
@@ -85,7 +80,7 @@ async function main(): Promise<number> {
     : SCENARIO_NAMES.filter((n) => n === values.scenario);
   const rounds = Number(values.rounds);
   const seconds = Number(values.seconds);
-  let servers = values.servers.split(",").filter((s): s is ServerName =>
+  const servers = values.servers.split(",").filter((s): s is ServerName =>
     (SERVERS as readonly string[]).includes(s)
   );
   if (names.length === 0) {
@@ -99,10 +94,6 @@ async function main(): Promise<number> {
       "Invalid --rounds, --seconds or --servers: expected a positive count, seconds, and baseline,roomd",
     );
     return 2;
-  }
-  if (servers.includes("roomd") && !(await exists(`${REPO_ROOT}main.ts`))) {
-    console.error("main.ts not found: comparing nothing, running the baseline only");
-    servers = servers.filter((s) => s !== "roomd");
   }
   const secret = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(24))));
   const all: Record<string, ScenarioResults> = {};
@@ -156,22 +147,13 @@ async function awaitQuiet(maxS = 60, thresholdPct = 25): Promise<number | null> 
   let busyPct: number | null = null;
   for (let i = 0; i < maxS; i++) {
     const before = sampleMachineBusy();
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await sleep(1000);
     const after = sampleMachineBusy();
     if (before === null || after === null) return null;
     busyPct = 100 * (after - before);
     if (busyPct <= thresholdPct) break;
   }
   return busyPct;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 if (import.meta.main) Deno.exit(await main());

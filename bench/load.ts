@@ -9,7 +9,7 @@
  * ```
  *
  * Modes: `fixed` (warm up, then measure), `ramp` (1 room; rate × 1.5 per step until under 95%
- * delivered or p99 over 250 ms), `idle` (server KB per open connection), `slow` (fixed plus
+ * of expected deliveries arrive, p99 passes 250 ms, or the tool falls behind its schedule), `idle` (server KB per open connection), `slow` (fixed plus
  * raw TCP clients that never read). Run `--help` for every option.
  *
  * @module

@@ -112,7 +112,7 @@ export function createRoomd(options: RoomdOptions): Roomd {
     wsRoute(deps),
   ], (pattern, params) => {
     // Every `:room_id` and `:id` in roomd's table is a room id.
-    tagRequestSpan(pattern, parseRoomId(params.room_id ?? params.id));
+    tagRequestSpan(pattern, () => parseRoomId(params.room_id ?? params.id));
   });
   const janitor = new Janitor(store, registry, log.getChild("janitor"), {
     emptyRoomTtlS: config.emptyRoomTtlS,

@@ -16,6 +16,7 @@ import {
 } from "jose";
 import { createPublicKey } from "node:crypto";
 import { type Principal, principalFromClaims } from "./principal.ts";
+import { utf8Length } from "../protocol/codec.ts";
 
 /** Largest token accepted, in UTF-8 bytes; longer ones are refused before parsing. */
 export const MAX_TOKEN_BYTES = 8192;
@@ -258,10 +259,6 @@ function inferAlgorithm(jwk: JWK): string {
   throw new TypeError(
     `Cannot create token verifier: cannot infer the algorithm of a ${type} key; set algorithms`,
   );
-}
-
-function utf8Length(text: string): number {
-  return new TextEncoder().encode(text).byteLength;
 }
 
 function refuse(reason: string, expired = false): VerifyResult {

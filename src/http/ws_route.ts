@@ -30,11 +30,14 @@ export function wsRoute(deps: HttpDeps): Route {
     types: deps.types,
     metrics: deps.metrics,
   };
-  const onSlowConsumer = () => deps.metrics.slowConsumerDisconnect();
+  const shared: RouteShared = {
+    inbound,
+    onSlowConsumer: () => deps.metrics.slowConsumerDisconnect(),
+  };
   return {
     method: "GET",
     path: "/ws/:room_id",
-    handler: (request, ctx) => connect(deps, { inbound, onSlowConsumer }, request, ctx),
+    handler: (request, ctx) => connect(deps, shared, request, ctx),
   };
 }
 

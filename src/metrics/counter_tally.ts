@@ -41,6 +41,8 @@ export class CounterTally<K extends string | number = string> {
   readonly #counter: Counter<string>;
   readonly #labelName: string | undefined;
   readonly #cells = new Map<K | undefined, Cell>();
+  /** The only cell of an unlabelled counter, which then needs no lookup. */
+  readonly #unlabelled: Cell | null = null;
   #total = 0;
 
   /**
@@ -53,6 +55,10 @@ export class CounterTally<K extends string | number = string> {
   constructor(counter: Counter<string>, labelName?: string) {
     this.#counter = counter;
     this.#labelName = labelName;
+    if (labelName === undefined) {
+      this.#unlabelled = { value: 0, flushed: 0, labelValue: "" };
+      this.#cells.set(undefined, this.#unlabelled);
+    }
   }
 
   /** Sum over all label values, including what was not flushed yet. */
@@ -83,7 +89,7 @@ export class CounterTally<K extends string | number = string> {
    */
   add(amount: number, labelValue?: K): void {
     if (!(amount >= 0 && amount < Number.POSITIVE_INFINITY)) return;
-    let cell = this.#cells.get(labelValue);
+    let cell = this.#unlabelled ?? this.#cells.get(labelValue);
     if (cell === undefined) {
       cell = { value: 0, flushed: 0, labelValue: String(labelValue ?? "") };
       this.#cells.set(labelValue, cell);

@@ -28,7 +28,6 @@ export class LocalHistogram {
   /** Observations per bucket (not cumulative); the last one is `+Inf`. */
   readonly #counts: Float64Array;
   #sum = 0;
-  #count = 0;
 
   /**
    * @param name Full metric name.
@@ -40,11 +39,6 @@ export class LocalHistogram {
     this.#help = help;
     this.#bounds = bounds;
     this.#counts = new Float64Array(bounds.length + 1);
-  }
-
-  /** Observations so far. */
-  get count(): number {
-    return this.#count;
   }
 
   /**
@@ -60,7 +54,6 @@ export class LocalHistogram {
     while (i < bounds.length && value > bounds[i]) i++;
     this.#counts[i]++;
     this.#sum += value;
-    this.#count++;
   }
 
   /**
@@ -77,7 +70,8 @@ export class LocalHistogram {
       cumulative += this.#counts[i];
       text += `${name}_bucket{le="${this.#bounds[i]}"} ${cumulative}\n`;
     }
-    text += `${name}_bucket{le="+Inf"} ${this.#count}\n`;
-    return text + `${name}_sum ${this.#sum}\n${name}_count ${this.#count}\n`;
+    const count = cumulative + this.#counts[this.#bounds.length];
+    text += `${name}_bucket{le="+Inf"} ${count}\n`;
+    return text + `${name}_sum ${this.#sum}\n${name}_count ${count}\n`;
   }
 }

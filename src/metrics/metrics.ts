@@ -21,7 +21,7 @@ const BUSIEST_ROOMS = 10;
 
 /** Broadcast fan-out time, 1 µs to 1 s (1 / 2.5 / 5 per decade). */
 const BROADCAST_BUCKETS = decades(-6, 0);
-/** Store write time, 100 µs to 5 s. */
+/** Time from publishing a message to its commit, 100 µs to 5 s. */
 const STORE_WRITE_BUCKETS = decades(-4, 1).filter((bound) => bound <= 5);
 /** Members per room. */
 const ROOM_MEMBER_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000];
@@ -273,7 +273,7 @@ export class Metrics {
   }
 
   /**
-   * Records how long persisting one message took.
+   * Records how long one message took from publishing to its commit.
    *
    * @param seconds The duration.
    */

@@ -110,6 +110,15 @@ export function encodeMessage(
  * @param type Message type.
  * @param roomId Room id.
  * @returns The text and its UTF-8 size.
+ *
+ * @example
+ * ```ts
+ * import assert from "assert";
+ * import { messagePrefix } from "./codec.ts";
+ * const prefix = messagePrefix("chat", "café");
+ * assert.equal(prefix.text, '{"type":"chat","room_id":"café","user_id":');
+ * assert.equal(prefix.bytes, prefix.text.length + 1);
+ * ```
  */
 export function messagePrefix(type: string, roomId: string): SizedFrame {
   const typeJson = JSON.stringify(type);

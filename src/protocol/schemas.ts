@@ -118,6 +118,17 @@ type ParseResult =
   | { ok: false; error: ErrorData; ref?: string };
 
 /**
+ * The `ref` of a parsed frame, cut to 64 characters, for a reply to a frame that is refused.
+ *
+ * @param raw The value from `JSON.parse`.
+ * @returns The `ref` when it is a string.
+ */
+export function readRef(raw: unknown): string | undefined {
+  const ref = (raw as { ref?: unknown } | null)?.ref;
+  return typeof ref === "string" ? ref.slice(0, 64) : undefined;
+}
+
+/**
  * Validates a parsed JSON value as a client message.
  *
  * @param raw The value from `JSON.parse`.
@@ -127,12 +138,9 @@ type ParseResult =
 export function parseInbound(raw: unknown, types: TypeRegistry): ParseResult {
   const frame = inboundFrame.safeParse(raw);
   if (!frame.success) {
-    const ref = typeof (raw as { ref?: unknown })?.ref === "string"
-      ? (raw as { ref: string }).ref.slice(0, 64)
-      : undefined;
     return {
       ok: false,
-      ref,
+      ref: readRef(raw),
       error: {
         code: "invalid_message",
         message: `Invalid message: ${describe(frame.error, "")}`,

@@ -114,9 +114,7 @@ export class Members {
   /** Adds what the ledger holds to every connection's count (see {@linkcode Connection}). */
   settle(): void {
     const pending = this.ledger.takePending();
-    // Backwards: a removal during the loop moves the last (already settled) connection into
-    // the vacated slot, so no connection is skipped.
-    for (let i = this.#list.length - 1; i >= 0; i--) this.#list[i].settle(pending);
+    for (const connection of this.#list) connection.settle(pending);
   }
 
   /** Removes a connection from the arrays by moving the last one into its slot. */

@@ -14,6 +14,7 @@ import {
 } from "../protocol/codec.ts";
 import type { Envelope } from "../protocol/envelope.ts";
 import type { CommitCallback, MessageWriter } from "../store/message_writer.ts";
+import type { SerializedMessage } from "../store/types.ts";
 import type { Connection } from "../ws/connection.ts";
 import { isoTimestamp } from "./iso_timestamp.ts";
 import type { Members } from "./members.ts";
@@ -99,21 +100,25 @@ export class Outbox {
     onCommitted?: CommitCallback,
   ): PublishReceipt {
     const started = performance.now();
-    const head: MessageHead = {
-      type,
-      room_id: this.#roomId,
-      user_id: userId,
-      timestamp: isoTimestamp(Date.now()),
-      id: sequence?.take(),
-    };
+    const timestamp = isoTimestamp(Date.now());
     const dataJson = JSON.stringify(data) ?? "null";
-    const frame = encodeMessage(head, dataJson, this.#prefix(type));
+    const roomId = this.#roomId;
+    let head: MessageHead;
     let committed = RESOLVED;
-    if (head.id !== undefined) {
-      const { type, room_id, user_id, timestamp, id } = head;
-      const message = { id, type, room_id, user_id, data_json: dataJson, timestamp };
+    if (sequence) {
+      // The stored message is the frame's head as well: one object per message.
+      const message: SerializedMessage = {
+        type,
+        room_id: roomId,
+        user_id: userId,
+        timestamp,
+        id: sequence.take(),
+        data_json: dataJson,
+      };
       committed = this.#writer.append(message, started, onCommitted);
-    }
+      head = message;
+    } else head = { type, room_id: roomId, user_id: userId, timestamp };
+    const frame = encodeMessage(head, dataJson, this.#prefix(type));
     this.fanOut(type, frame, except);
     this.#metrics.observeBroadcast((performance.now() - started) / 1000);
     return { id: head.id, timestamp: head.timestamp, committed };

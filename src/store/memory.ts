@@ -11,8 +11,8 @@ import {
   type HistoryQuery,
   isRoomExpired,
   type ListRoomsOptions,
+  mustTrim,
   type RetentionOptions,
-  retentionSlack,
   type RoomPage,
   type RoomPatch,
   type RoomRecord,
@@ -52,7 +52,8 @@ export class MemoryStore implements Store {
   /**
    * Creates an empty store.
    *
-   * @param options Retention: `historySize` newest messages kept per room (0 = unlimited).
+   * @param options Retention: about the newest `historySize` messages kept per room (0 =
+   *   unlimited; see {@linkcode mustTrim}).
    */
   constructor(options: RetentionOptions = { historySize: 0 }) {
     this.#historySize = options.historySize;
@@ -157,7 +158,8 @@ export class MemoryStore implements Store {
 
   /**
    * Writes a batch atomically (a duplicate `(room_id, id)` rejects the whole batch), raises
-   * each room's `reserved` to its highest id, then keeps the newest `historySize` per room.
+   * each room's `reserved` to its highest id, then trims each room that holds too many back to
+   * its newest `historySize` (see {@linkcode mustTrim}).
    *
    * @param messages Messages of any rooms.
    * @returns Resolves once written.
@@ -286,9 +288,7 @@ export class MemoryStore implements Store {
     if (!appendsAtEnd) stored.sort((a, b) => a.id - b.id);
     const sequence = this.#sequence(roomId);
     sequence.reserved = Math.max(sequence.reserved, sorted[sorted.length - 1].id);
-    if (
-      this.#historySize > 0 && stored.length > this.#historySize + retentionSlack(this.#historySize)
-    ) {
+    if (mustTrim(stored.length, this.#historySize)) {
       const removed = stored.splice(0, stored.length - this.#historySize);
       this.#raiseTrimmed(roomId, removed[removed.length - 1].id);
     }

@@ -1,6 +1,6 @@
 /**
- * Group commit for the broadcast path: messages appended in the same event-loop turn share
- * one {@linkcode MessageStore.appendMessages} call.
+ * Group commit for the broadcast path: messages appended within the commit window of the first
+ * one waiting share one {@linkcode MessageStore.appendMessages} call.
  *
  * @module
  */

@@ -21,7 +21,7 @@ import {
   type HistoryQuery,
   isRoomExpired,
   type ListRoomsOptions,
-  retentionSlack,
+  mustTrim,
   type RoomOrigin,
   type RoomPage,
   type RoomPatch,
@@ -35,7 +35,7 @@ import {
 export interface SqliteStoreOptions {
   /** Directory of `roomd.db`; created when missing. */
   dataDir: string;
-  /** Newest messages kept per room (0 = unlimited). */
+  /** About this many newest messages kept per room (0 = unlimited; see {@linkcode mustTrim}). */
   historySize: number;
 }
 
@@ -217,9 +217,9 @@ export class SqliteStore implements Store {
 
   /**
    * Writes a batch in one transaction (a duplicate `(room_id, id)` rejects the whole batch),
-   * raises each room's `reserved` to its highest id written, then keeps the newest
-   * `historySize` messages of each room in the batch, raising `trimmed` to the highest id
-   * removed.
+   * raises each room's `reserved` to its highest id written, then trims each room of the batch
+   * that holds too many back to its newest `historySize` (see {@linkcode mustTrim}), raising
+   * `trimmed` to the highest id removed.
    *
    * @param messages Messages of any rooms.
    * @returns Resolves once committed.
@@ -231,8 +231,12 @@ export class SqliteStore implements Store {
         const added = new Map<string, { top: number; count: number }>();
         for (const m of messages) {
           this.#sql.insertMessage.run(m.room_id, m.id, m.type, m.user_id, m.data_json, m.timestamp);
-          const room = added.get(m.room_id) ?? { top: m.id, count: 0 };
-          added.set(m.room_id, { top: Math.max(room.top, m.id), count: room.count + 1 });
+          const room = added.get(m.room_id);
+          if (room === undefined) added.set(m.room_id, { top: m.id, count: 1 });
+          else {
+            room.top = Math.max(room.top, m.id);
+            room.count++;
+          }
         }
         const held = new Map<string, number>();
         for (const [roomId, { top, count }] of added) {
@@ -361,7 +365,8 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Deletes all but the newest `historySize` messages of the room; raises `trimmed`. The count
+   * Trims the room back to its newest `historySize` messages when it holds too many
+   * ({@linkcode mustTrim}); raises `trimmed`. The count
    * is read once per room, then kept up to date, so the cut is found among the oldest rows.
    * Returns how many messages the room holds now, to remember once committed.
    */
@@ -370,7 +375,7 @@ export class SqliteStore implements Store {
     const held = known === undefined
       ? Number(this.#sql.countMessages.get(roomId)!.n)
       : known + added;
-    if (held <= this.#historySize + retentionSlack(this.#historySize)) return held;
+    if (!mustTrim(held, this.#historySize)) return held;
     const excess = held - this.#historySize;
     const cut = Number(this.#sql.nthOldest.get(roomId, excess - 1)!.id);
     this.#sql.trimUpTo.run(roomId, cut);

@@ -179,29 +179,33 @@ export interface Store extends RoomStore, MessageStore {
 export interface RetentionOptions {
   /**
    * Keep the newest this many messages per room (0 = no count limit). Like Redis's
-   * `MAXLEN ~`, a room may hold up to {@linkcode retentionSlack} more before it is trimmed
-   * back, so that a busy room pays for a trim once per slack messages, not on every commit.
+   * `MAXLEN ~`, a room may hold some more before it is trimmed back (see
+   * {@linkcode mustTrim}), so that a busy room pays for a trim once in a while, not on every
+   * commit.
    */
   historySize: number;
 }
 
 /**
- * How many messages over `historySize` a room may hold before it is trimmed back:
- * one sixteenth of the size (so rooms of fewer than 16 messages are trimmed exactly).
+ * Whether a room holding `held` messages is trimmed back to its newest `historySize`: once it
+ * holds more than a sixteenth over the size (so rooms of fewer than 16 messages are trimmed
+ * exactly), and never when `historySize` is 0 (no limit).
  *
+ * @param held Messages the room holds.
  * @param historySize The retention size.
- * @returns The slack.
+ * @returns Whether to trim now.
  *
  * @example
  * ```ts
  * import assert from "assert";
- * import { retentionSlack } from "./types.ts";
- * assert.equal(retentionSlack(1000), 62);
- * assert.equal(retentionSlack(10), 0);
+ * import { mustTrim } from "./types.ts";
+ * assert.ok(!mustTrim(1062, 1000) && mustTrim(1063, 1000));
+ * assert.ok(mustTrim(11, 10));
+ * assert.ok(!mustTrim(5000, 0));
  * ```
  */
-export function retentionSlack(historySize: number): number {
-  return Math.floor(historySize / 16);
+export function mustTrim(held: number, historySize: number): boolean {
+  return historySize > 0 && held > historySize + Math.floor(historySize / 16);
 }
 
 /**

@@ -27,6 +27,12 @@ export const CloseCode = {
 } as const;
 
 /**
+ * The code of a connection that ended without a closing handshake (received, never sent:
+ * Deno reports it as 0, which roomd translates).
+ */
+export const ABNORMAL_CLOSURE = 1006;
+
+/**
  * Whether a close with this code is abnormal and worth a log line (not 1000/1001/1005).
  *
  * @param code The close code.
@@ -46,6 +52,8 @@ export function isAbnormalClose(code: number): boolean {
 export function closeLogLevel(code: number): "debug" | "info" | "warning" | "error" {
   if (!isAbnormalClose(code)) return "debug";
   if (code === CloseCode.internalError) return "error";
-  if (code === 1006 || code === CloseCode.tokenExpired || code === CloseCode.removed) return "info";
+  if (code === ABNORMAL_CLOSURE || code === CloseCode.tokenExpired || code === CloseCode.removed) {
+    return "info";
+  }
   return "warning";
 }

@@ -7,7 +7,7 @@
 import type { Metrics } from "../metrics/metrics.ts";
 import { decodeFrame, encodeError, utf8Length } from "../protocol/codec.ts";
 import type { ErrorData } from "../protocol/envelope.ts";
-import type { TypeRegistry } from "../protocol/schemas.ts";
+import { readRef, type TypeRegistry } from "../protocol/schemas.ts";
 import type { Room } from "../room/room.ts";
 import { CloseCode } from "./close_codes.ts";
 import type { Connection } from "./connection.ts";
@@ -85,8 +85,7 @@ function reply(connection: Connection, metrics: Metrics, error: ErrorData, ref?:
 /** The `ref` of a frame refused before decoding, so the client can match the error to it. */
 function refOf(frame: string): string | undefined {
   try {
-    const ref = (JSON.parse(frame) as { ref?: unknown } | null)?.ref;
-    return typeof ref === "string" ? ref.slice(0, 64) : undefined;
+    return readRef(JSON.parse(frame));
   } catch {
     return undefined;
   }

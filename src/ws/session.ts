@@ -1,6 +1,6 @@
 /**
  * Wiring one admitted WebSocket to its room: open → attach, frames → room, close → leave,
- * plus the token-expiry timer and the release of limits.
+ * plus the token-expiry deadline (in the shared scheduler) and the release of limits.
  *
  * @module
  */

@@ -86,17 +86,19 @@ export function startConnectionSpan(init: ConnectionSpanInit): ConnectionSpan {
  * HTTP request span of `Deno.serve` when called from a request handler.
  *
  * @param route The route's path pattern, e.g. `/ws/:room_id`.
- * @param roomId The room the request is about, or `null`.
+ * @param roomIdOf Gives the room the request is about, or `null`; called only when there is
+ *   a span to tag, so that requests pay nothing for it without tracing.
  *
  * @example
  * ```ts
  * import { tagRequestSpan } from "./tracing.ts";
- * tagRequestSpan("/ws/:room_id", "lobby");
+ * tagRequestSpan("/ws/:room_id", () => "lobby");
  * ```
  */
-export function tagRequestSpan(route: string, roomId: string | null): void {
+export function tagRequestSpan(route: string, roomIdOf: () => string | null): void {
   const span = trace.getActiveSpan();
   if (span === undefined) return;
   span.setAttribute("http.route", route);
+  const roomId = roomIdOf();
   if (roomId !== null) span.setAttribute(ROOM_ID_ATTRIBUTE, roomId);
 }

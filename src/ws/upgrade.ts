@@ -4,10 +4,8 @@
  *
  * @module
  */
+import { ABNORMAL_CLOSURE } from "./close_codes.ts";
 import type { Socket } from "./socket.ts";
-
-/** The close code of a connection that ended without a closing handshake. */
-const ABNORMAL_CLOSURE = 1006;
 
 /** Handlers of one WebSocket's events. */
 export interface SocketHandlers {
