@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { mayJoinRoom } from "../auth/rooms_claim.ts";
 import { utf8Length } from "../protocol/codec.ts";
-import { MAX_HISTORY_LIMIT } from "../protocol/schemas.ts";
+import { DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT } from "../protocol/schemas.ts";
 import { mayEnter } from "../room/access.ts";
 import type { HistoryQuery } from "../store/types.ts";
 import { authenticate } from "./authenticate.ts";
@@ -16,9 +16,6 @@ import { IdempotencyCache, isValidIdempotencyKey, type StoredResponse } from "./
 import { json, jsonError, readJsonBody } from "./json.ts";
 import { parseRoomId } from "./room_id.ts";
 import type { RequestContext, Route } from "./router.ts";
-
-/** Page size of a history request that gives no `limit`. */
-const DEFAULT_LIMIT = 50;
 
 const publishBody = z.object({
   type: z.string().min(1).max(32),
@@ -62,10 +59,11 @@ async function readHistory(
   const parsed = parseHistoryQuery(ctx.url.searchParams);
   if (!parsed.ok) return jsonError(400, "invalid_query", `Invalid query: ${parsed.message}`);
   if (!principal.admin && !mayJoinRoom(principal, roomId)) return forbidden(roomId);
-  const snapshot = await deps.registry.open(roomId).snapshot();
+  const room = deps.registry.open(roomId);
+  const snapshot = await room.snapshot();
   if (!snapshot) return notFound("read history of", roomId);
   if (!mayEnter(snapshot.room, principal)) return forbidden(roomId);
-  return json(await deps.registry.open(roomId).readHistory(parsed.query));
+  return json(await room.readHistory(parsed.query));
 }
 
 /**
@@ -83,7 +81,7 @@ function parseHistoryQuery(params: URLSearchParams): ParsedQuery {
   if (limit === "invalid" || (limit !== undefined && limit > MAX_HISTORY_LIMIT)) {
     return { ok: false, message: `limit must be a whole number from 1 to ${MAX_HISTORY_LIMIT}` };
   }
-  return { ok: true, query: { since, before, limit: limit ?? DEFAULT_LIMIT } };
+  return { ok: true, query: { since, before, limit: limit ?? DEFAULT_HISTORY_LIMIT } };
 }
 
 function wholeNumber(

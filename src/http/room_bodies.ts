@@ -40,16 +40,7 @@ const settings = {
 };
 
 /** Body of `PATCH /api/rooms/:id`: the settings to change; unknown fields are refused. */
-export const patchRoomBody = z.strictObject({
-  name: settings.name.optional(),
-  max_clients: settings.max_clients.optional(),
-  is_private: settings.is_private.optional(),
-  members: settings.members.optional(),
-  metadata: settings.metadata.optional(),
-  ttl_s: settings.ttl_s.optional(),
-  msg_rate: settings.msg_rate.optional(),
-  msg_burst: settings.msg_burst.optional(),
-});
+export const patchRoomBody = z.strictObject(settings).partial();
 
 /** Body of `POST /api/rooms`: an id and any settings; unknown fields are refused. */
 export const createRoomBody = patchRoomBody.extend({

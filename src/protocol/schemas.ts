@@ -11,6 +11,8 @@ import { utf8Length } from "./codec.ts";
 
 /** Most history messages one request may ask for. */
 export const MAX_HISTORY_LIMIT = 200;
+/** History messages a request gets when it does not say how many. */
+export const DEFAULT_HISTORY_LIMIT = 50;
 
 // deno-lint-ignore no-control-regex
 const FORBIDDEN_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
@@ -26,7 +28,7 @@ export const chatData = z.object({
 export const historyData = z.object({
   before: z.number().int().positive().optional(),
   since: z.number().int().nonnegative().optional(),
-  limit: z.number().int().min(1).max(MAX_HISTORY_LIMIT).default(50),
+  limit: z.number().int().min(1).max(MAX_HISTORY_LIMIT).default(DEFAULT_HISTORY_LIMIT),
 }).strict();
 
 /** The outer shape shared by every client message. */
