@@ -1,4 +1,5 @@
 import assert from "assert";
+import { readLines } from "./_helpers/child_server.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const denort = Deno.env.get("DENORT_BIN");
@@ -21,23 +22,20 @@ Deno.test({
         stderr: "piped",
         stdout: "null",
       }).spawn();
+      const lines: string[] = [];
+      const port = Promise.withResolvers<number>();
+      const reading = readLines(child.stderr, (line) => {
+        lines.push(line);
+        const match = /listening on http:\/\/[^:]+:(\d+)/.exec(line);
+        if (match) port.resolve(Number(match[1]));
+      }).then(() => port.reject(new Error(`binary exited:\n${lines.join("\n")}`)));
       try {
-        const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-        let text = "";
-        let port = 0;
-        while (!port) {
-          const { value, done } = await reader.read();
-          if (done) throw new Error(`binary exited:\n${text}`);
-          text += value;
-          port = Number(/listening on http:\/\/[^:]+:(\d+)/.exec(text)?.[1] ?? 0);
-        }
-        const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+        const res = await fetch(`http://127.0.0.1:${await port.promise}/healthz`);
         assert.deepEqual(await res.json(), { status: "ok" });
-        reader.releaseLock();
-        await child.stderr.cancel();
       } finally {
         child.kill("SIGTERM");
         await child.status;
+        await reading;
       }
     } finally {
       await Deno.remove(dir, { recursive: true });

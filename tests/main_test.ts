@@ -1,7 +1,7 @@
 import assert from "assert";
 import { mintToken } from "../src/auth/mint.ts";
 import { openClient } from "./_helpers/client.ts";
-import { startChild, stopChild } from "./_helpers/child_server.ts";
+import { readLines, startChild, stopChild } from "./_helpers/child_server.ts";
 import { TEST_SECRET } from "./_helpers/server.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
@@ -27,12 +27,10 @@ for (const signals of [["SIGTERM"], ["SIGINT", "SIGINT"]] as Deno.Signal[][]) {
         await client.nextOfType("system");
         client.send({ type: "chat", data: { text: "before shutdown" }, ref: "a" });
         await client.nextOfType("ack");
-        const started = Date.now();
         for (const signal of signals) child.kill(signal);
         assert.equal((await client.waitClosed()).code, 1001);
         const status = await child.exited;
         assert.equal(status.code, 0, child.lines.join("\n"));
-        assert.ok(Date.now() - started < 5000);
         assert.ok(child.lines.some((l) => l.includes("roomd stopped")));
       } finally {
         await stopChild(child);
@@ -85,15 +83,11 @@ Deno.test("deno task start survives a process-group Ctrl-C (the signal arrives t
     }).spawn();
     const lines: string[] = [];
     const port = Promise.withResolvers<number>();
-    const reading = (async () => {
-      for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
-        for (const line of chunk.split("\n")) {
-          lines.push(line);
-          const match = /roomd listening on http:\/\/[^:]+:(\d+)/.exec(line);
-          if (match) port.resolve(Number(match[1]));
-        }
-      }
-    })();
+    const reading = readLines(child.stderr, (line) => {
+      lines.push(line);
+      const match = /roomd listening on http:\/\/[^:]+:(\d+)/.exec(line);
+      if (match) port.resolve(Number(match[1]));
+    });
     try {
       const p = await port.promise;
       const token = await mintToken(TEST_SECRET, { sub: "1" }, "1h");

@@ -9,8 +9,6 @@ const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
 /** A running child server. */
 export interface ChildServer {
-  /** The child process. */
-  readonly process: Deno.ChildProcess;
   /** `http://127.0.0.1:PORT`. */
   readonly origin: string;
   /** Its port. */
@@ -21,6 +19,29 @@ export interface ChildServer {
   readonly exited: Promise<Deno.CommandStatus>;
   /** Sends a signal. */
   kill(signal: Deno.Signal): void;
+}
+
+/**
+ * Reads a stream of text line by line, carrying a line split across chunks over to the next.
+ *
+ * @param stream A child's stderr or stdout.
+ * @param onLine Called with each line, without its newline (and with an unterminated last line).
+ * @returns Settles when the stream ends.
+ */
+export async function readLines(
+  stream: ReadableStream<Uint8Array>,
+  onLine: (line: string) => void,
+): Promise<void> {
+  let buffer = "";
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    buffer += chunk;
+    let at;
+    while ((at = buffer.indexOf("\n")) >= 0) {
+      onLine(buffer.slice(0, at));
+      buffer = buffer.slice(at + 1);
+    }
+  }
+  if (buffer) onLine(buffer);
 }
 
 /**
@@ -54,19 +75,11 @@ export async function startChild(
   const listening = Promise.withResolvers<number>();
   const exited = process.status;
   (async () => {
-    let buffer = "";
-    for await (const chunk of process.stderr.pipeThrough(new TextDecoderStream())) {
-      buffer += chunk;
-      let at;
-      while ((at = buffer.indexOf("\n")) >= 0) {
-        const line = buffer.slice(0, at);
-        buffer = buffer.slice(at + 1);
-        lines.push(line);
-        const match = /roomd listening on http:\/\/[^:]+:(\d+)/.exec(line);
-        if (match) listening.resolve(Number(match[1]));
-      }
-    }
-    if (buffer) lines.push(buffer);
+    await readLines(process.stderr, (line) => {
+      lines.push(line);
+      const match = /roomd listening on http:\/\/[^:]+:(\d+)/.exec(line);
+      if (match) listening.resolve(Number(match[1]));
+    });
     listening.reject(new Error(`Server exited before listening:\n${lines.join("\n")}`));
   })();
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -79,7 +92,6 @@ export async function startChild(
   try {
     const port = await Promise.race([listening.promise, timeout]);
     return {
-      process,
       origin: `http://127.0.0.1:${port}`,
       port,
       lines,

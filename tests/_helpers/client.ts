@@ -66,13 +66,14 @@ export class TestClient {
    * @returns The message.
    */
   async next(match: (m: Msg) => boolean = () => true, timeoutMs = 5000): Promise<Msg> {
-    const deadline = Date.now() + timeoutMs;
+    // performance.now(), not Date.now(): tests that fake Date must still time out.
+    const deadline = performance.now() + timeoutMs;
     for (;;) {
       while (this.#cursor < this.received.length) {
         const m = this.received[this.#cursor++];
         if (match(m)) return m;
       }
-      const left = deadline - Date.now();
+      const left = deadline - performance.now();
       if (left <= 0) {
         throw new Error(
           `Timed out waiting for a message; got ${JSON.stringify(this.received.slice(-3))}`,

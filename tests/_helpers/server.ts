@@ -6,7 +6,7 @@
  */
 import { mintToken } from "../../src/auth/mint.ts";
 import { createTokenVerifier } from "../../src/auth/verifier.ts";
-import { type Config, parseConfig } from "../../src/config.ts";
+import { parseConfig } from "../../src/config.ts";
 import { setupLogging } from "../../src/log.ts";
 import { Metrics } from "../../src/metrics/metrics.ts";
 import { createRoomd, type Roomd } from "../../src/server.ts";
@@ -35,8 +35,6 @@ export interface TestServer {
   readonly origin: string;
   /** The port chosen by the OS. */
   readonly port: number;
-  /** The configuration used. */
-  readonly config: Config;
   /** The server's parts. */
   readonly roomd: Roomd;
   /** Its store. */
@@ -106,7 +104,6 @@ export async function startServer(
   return {
     origin,
     port,
-    config,
     roomd,
     store,
     metrics,

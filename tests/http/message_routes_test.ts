@@ -2,8 +2,7 @@ import assert from "assert";
 import { newRoomRecord, type RoomSettings } from "../../src/room/new_room.ts";
 import type { TestClient } from "../_helpers/client.ts";
 import { startServer, type TestServer, type TestUser } from "../_helpers/server.ts";
-
-const ADMIN: TestUser = { sub: "root", admin: true };
+import { ADMIN } from "./_room_api.ts";
 
 const TYPES = {
   types: {

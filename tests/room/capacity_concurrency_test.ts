@@ -1,8 +1,9 @@
 import assert from "assert";
 import { rawUpgrade, readRefusal } from "../_helpers/raw_upgrade.ts";
 import { startServer, type TestServer } from "../_helpers/server.ts";
-
-const ADMIN = { sub: "admin", admin: true };
+import { until } from "../_helpers/until.ts";
+import { ADMIN } from "../http/_room_api.ts";
+import { parseExposition, sampleValue } from "../metrics/_exposition.ts";
 
 /** The outcome of one join attempt: the HTTP status (101 when admitted) and how to end it. */
 interface Attempt {
@@ -46,22 +47,16 @@ async function joinByRawUpgrade(server: TestServer, room: string, user: string):
 
 /** Reads `roomd_connections_total{result="…"}` from the metrics. */
 async function connectionsTotal(server: TestServer, result: string): Promise<number> {
-  const text = await server.metrics.render();
-  const line = text.split("\n").find((l) =>
-    l.startsWith(`roomd_connections_total{result="${result}"}`)
-  );
-  return line ? Number(line.split(" ").at(-1)) : 0;
+  const families = parseExposition(await server.metrics.render());
+  return sampleValue(families, "roomd_connections_total", { result }) ?? 0;
 }
 
 /** Waits until the room holds `connections` open connections (or fails after 5 s). */
-async function waitForConnections(server: TestServer, room: string, connections: number) {
-  const deadline = Date.now() + 5000;
-  while ((server.roomd.registry.peek(room)?.connectionCount ?? 0) !== connections) {
-    if (Date.now() > deadline) {
-      throw new Error(`room ${room} never reached ${connections} connections`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+function waitForConnections(server: TestServer, room: string, connections: number) {
+  return until(
+    () => (server.roomd.registry.peek(room)?.connectionCount ?? 0) === connections,
+    `room ${room} to reach ${connections} connections`,
+  );
 }
 
 Deno.test("50 concurrent joins on a room with max_clients 10 admit exactly 10", async () => {

@@ -1,12 +1,7 @@
 import assert from "assert";
-import FakeTimers from "@sinonjs/fake-timers";
 import type { TestClient } from "../_helpers/client.ts";
+import { fakeDate } from "../_helpers/fake_date.ts";
 import { startServer, type TestServer } from "../_helpers/server.ts";
-
-/** Fakes `Date` only: sockets and actors keep real timers, "now" moves when the test ticks. */
-function fakeDate(): FakeTimers.InstalledClock {
-  return FakeTimers.withGlobal(globalThis).install({ toFake: ["Date"], now: Date.now() });
-}
 
 async function publish(client: TestClient, count: number, tag: string): Promise<void> {
   for (let i = 0; i < count; i++) {

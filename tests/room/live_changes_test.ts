@@ -1,18 +1,7 @@
 import assert from "assert";
 import type { TestClient } from "../_helpers/client.ts";
-import { startServer, type TestServer, type TestUser, upgradeHeaders } from "../_helpers/server.ts";
-
-const ADMIN: TestUser = { sub: "admin", admin: true };
-
-async function api(server: TestServer, method: string, path: string, body?: unknown) {
-  const res = await server.request(path, {
-    method,
-    user: ADMIN,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
+import { startServer, type TestServer, upgradeHeaders } from "../_helpers/server.ts";
+import { ADMIN, call } from "../http/_room_api.ts";
 
 /** Connects a user and waits for the welcome. */
 async function join(server: TestServer, room: string, user: string): Promise<TestClient> {
@@ -41,18 +30,18 @@ async function refusedJoin(server: TestServer, room: string, user: string) {
 Deno.test("making a room private closes non-members with 4403 while members stay", async () => {
   const server = await startServer();
   try {
-    assert.equal((await api(server, "POST", "/api/rooms", { id: "club" })).status, 201);
+    assert.equal((await call(server, "POST", "/api/rooms", ADMIN, { id: "club" })).status, 201);
     const ann = await join(server, "club", "ann");
     const bob = await join(server, "club", "bob");
     const bob2 = await join(server, "club", "bob");
     const cy = await join(server, "club", "cy");
 
-    const res = await api(server, "PATCH", "/api/rooms/club", {
+    const res = await call(server, "PATCH", "/api/rooms/club", ADMIN, {
       is_private: true,
       members: ["ann", "cy"],
     });
     assert.equal(res.status, 200);
-    assert.equal(res.body.is_private, true);
+    assert.equal(res.body?.is_private, true);
 
     assert.deepEqual(await bob.waitClosed(), { code: 4403, reason: "removed from room" });
     assert.equal((await bob2.waitClosed()).code, 4403);
@@ -61,9 +50,9 @@ Deno.test("making a room private closes non-members with 4403 while members stay
     await assertStillIn(ann, "a1");
     await assertStillIn(cy, "c1");
     assert.equal((await refusedJoin(server, "club", "bob")).status, 403);
-    const after = await api(server, "GET", "/api/rooms/club");
-    assert.equal(after.body.members_online, 2);
-    assert.equal(after.body.connections, 2);
+    const after = await call(server, "GET", "/api/rooms/club", ADMIN);
+    assert.equal(after.body?.members_online, 2);
+    assert.equal(after.body?.connections, 2);
     await Promise.all([ann.close(), cy.close()]);
   } finally {
     await server.close();
@@ -73,7 +62,7 @@ Deno.test("making a room private closes non-members with 4403 while members stay
 Deno.test("removing a member of a private room closes that member's sockets with 4403", async () => {
   const server = await startServer();
   try {
-    await api(server, "POST", "/api/rooms", {
+    await call(server, "POST", "/api/rooms", ADMIN, {
       id: "vault",
       is_private: true,
       members: ["ann", "bob"],
@@ -84,7 +73,7 @@ Deno.test("removing a member of a private room closes that member's sockets with
     await admin.nextOfType("system");
 
     assert.equal(
-      (await api(server, "PATCH", "/api/rooms/vault", { members: ["ann"] })).status,
+      (await call(server, "PATCH", "/api/rooms/vault", ADMIN, { members: ["ann"] })).status,
       200,
     );
     assert.equal((await bob.waitClosed()).code, 4403);
@@ -99,19 +88,19 @@ Deno.test("removing a member of a private room closes that member's sockets with
 Deno.test("lowering capacity kicks nobody but blocks new joins until the room is under the limit", async () => {
   const server = await startServer();
   try {
-    await api(server, "POST", "/api/rooms", { id: "den", max_clients: 5 });
+    await call(server, "POST", "/api/rooms", ADMIN, { id: "den", max_clients: 5 });
     const ann = await join(server, "den", "ann");
     const bob = await join(server, "den", "bob");
     const cy = await join(server, "den", "cy");
 
     assert.equal(
-      (await api(server, "PATCH", "/api/rooms/den", { max_clients: 2 })).body.max_clients,
+      (await call(server, "PATCH", "/api/rooms/den", ADMIN, { max_clients: 2 })).body?.max_clients,
       2,
     );
     await assertStillIn(ann, "a1");
     await assertStillIn(bob, "b1");
     await assertStillIn(cy, "c1");
-    assert.equal((await api(server, "GET", "/api/rooms/den")).body.connections, 3);
+    assert.equal((await call(server, "GET", "/api/rooms/den", ADMIN)).body?.connections, 3);
     assert.deepEqual(await refusedJoin(server, "den", "dan"), { status: 409, code: "room_full" });
 
     await cy.close();
@@ -132,21 +121,21 @@ Deno.test("lowering capacity kicks nobody but blocks new joins until the room is
 Deno.test("deleting a room closes its sockets with 4403 and removes its history", async () => {
   const server = await startServer();
   try {
-    await api(server, "POST", "/api/rooms", { id: "doomed" });
+    await call(server, "POST", "/api/rooms", ADMIN, { id: "doomed" });
     const ann = await join(server, "doomed", "ann");
     const bob = await join(server, "doomed", "bob");
     for (const ref of ["m1", "m2", "m3"]) await assertStillIn(ann, ref);
     const before = await server.store.readMessages("doomed", { limit: 100 });
     assert.equal(before.messages.length, 3);
 
-    assert.equal((await api(server, "DELETE", "/api/rooms/doomed")).status, 204);
+    assert.equal((await call(server, "DELETE", "/api/rooms/doomed", ADMIN)).status, 204);
     assert.deepEqual(await ann.waitClosed(), { code: 4403, reason: "room deleted" });
     assert.deepEqual(await bob.waitClosed(), { code: 4403, reason: "room deleted" });
 
     const after = await server.store.readMessages("doomed", { limit: 100 });
     assert.deepEqual(after.messages, []);
     assert.equal(await server.store.getRoom("doomed"), null);
-    assert.equal((await api(server, "GET", "/api/rooms/doomed")).status, 404);
+    assert.equal((await call(server, "GET", "/api/rooms/doomed", ADMIN)).status, 404);
 
     const again = await server.connect("doomed", "cy");
     const welcome = await again.nextOfType("system");

@@ -1,7 +1,6 @@
 import assert from "assert";
 import { startServer, type TestServer, type TestUser, upgradeHeaders } from "../_helpers/server.ts";
-
-const ADMIN: TestUser = { sub: "admin", name: "Admin", admin: true };
+import { ADMIN } from "../http/_room_api.ts";
 
 /** Tries to join with an upgrade-looking fetch and returns the refusal (status and code). */
 async function refusal(server: TestServer, room: string, user: TestUser) {

@@ -1,22 +1,15 @@
 import assert from "assert";
 import { join } from "node:path";
 import { mintToken } from "../../src/auth/mint.ts";
+import { type ChildServer, startChild, stopChild } from "../_helpers/child_server.ts";
 import { openClient } from "../_helpers/client.ts";
-import { startServer, TEST_SECRET, type TestUser } from "../_helpers/server.ts";
+import { startServer, TEST_SECRET } from "../_helpers/server.ts";
+import { ADMIN } from "../http/_room_api.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-const ADMIN: TestUser = { sub: "admin", admin: true };
 
-/** Longest a child server may take to start or to exit before the test gives up on it. */
+/** Longest a child server may take to start, or to fail at start-up, before the test gives up. */
 const CHILD_DEADLINE_MS = 20_000;
-
-/** A roomd started with `deno run -A main.ts` in a child process. */
-interface ChildServer {
-  process: Deno.ChildProcess;
-  port: number;
-  /** Resolves when the child has exited and its stderr is fully read. */
-  done: Promise<Deno.CommandStatus>;
-}
 
 function childEnv(dataDir: string): Record<string, string> {
   return {
@@ -27,54 +20,6 @@ function childEnv(dataDir: string): Record<string, string> {
     ROOMD_LOG_FORMAT: "json",
     ROOMD_ROOM_GRACE_MS: "20",
   };
-}
-
-/** Starts `main.ts` on port 0 and reads its port from the "roomd listening" log line. */
-async function spawnRoomd(dataDir: string): Promise<ChildServer> {
-  const process = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "main.ts"],
-    cwd: ROOT,
-    env: childEnv(dataDir),
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const listening = Promise.withResolvers<number>();
-  const pump = (async () => {
-    let pending = "";
-    for await (const chunk of process.stderr.pipeThrough(new TextDecoderStream())) {
-      pending += chunk;
-      const lines = pending.split("\n");
-      pending = lines.pop()!;
-      for (const line of lines) {
-        const record = line.startsWith("{") ? JSON.parse(line) : null;
-        if (record?.message?.startsWith("roomd listening")) listening.resolve(record.port);
-      }
-    }
-  })();
-  const done = Promise.all([process.status, pump]).then(([status]) => status);
-  const guard = setTimeout(() => process.kill("SIGKILL"), CHILD_DEADLINE_MS);
-  try {
-    const port = await Promise.race([
-      listening.promise,
-      done.then((status) => {
-        throw new Error(`roomd exited with code ${status.code} before listening`);
-      }),
-    ]);
-    return { process, port, done };
-  } finally {
-    clearTimeout(guard);
-  }
-}
-
-/** Kills a child server with SIGKILL (if it still runs) and waits for it. */
-async function kill9(child: ChildServer): Promise<Deno.CommandStatus> {
-  try {
-    child.process.kill("SIGKILL");
-  } catch (error) {
-    if (!(error instanceof TypeError)) throw error;
-  }
-  return await child.done;
 }
 
 async function api(port: number, method: string, path: string, body?: unknown) {
@@ -122,7 +67,7 @@ Deno.test("rooms survive kill -9 of a child server and a start on the same data 
   let first: ChildServer | undefined;
   let second: ChildServer | undefined;
   try {
-    first = await spawnRoomd(dataDir);
+    first = await startChild(childEnv(dataDir), CHILD_DEADLINE_MS);
     assert.equal((await api(first.port, "POST", "/api/rooms", ALPHA)).status, 201);
     assert.equal(
       (await api(first.port, "POST", "/api/rooms", { id: "beta", ttl_s: 3600 })).status,
@@ -137,7 +82,8 @@ Deno.test("rooms survive kill -9 of a child server and a start on the same data 
     client.send({ type: "chat", data: { text: "before the crash" }, ref: "r1" });
     assert.equal((await client.nextOfType("ack")).id, 1);
 
-    const killed = await kill9(first);
+    first.kill("SIGKILL");
+    const killed = await first.exited;
     assert.equal(killed.signal, "SIGKILL");
     assert.notEqual(
       (await client.waitClosed()).code,
@@ -145,7 +91,7 @@ Deno.test("rooms survive kill -9 of a child server and a start on the same data 
       "the socket dies without a close frame",
     );
 
-    second = await spawnRoomd(dataDir);
+    second = await startChild(childEnv(dataDir), CHILD_DEADLINE_MS);
     const list = await api(second.port, "GET", "/api/rooms");
     assert.equal(list.status, 200);
     assert.deepEqual(list.body.rooms.map((r: { id: string }) => r.id), ["alpha", "beta", "gamma"]);
@@ -163,8 +109,8 @@ Deno.test("rooms survive kill -9 of a child server and a start on the same data 
     assert.deepEqual((await again.nextOfType("chat")).data, { text: "before the crash" });
     await again.close();
   } finally {
-    if (first) await kill9(first);
-    if (second) await kill9(second);
+    if (first) await stopChild(first);
+    if (second) await stopChild(second);
     await Deno.remove(dataDir, { recursive: true });
   }
 });

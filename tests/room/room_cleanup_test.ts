@@ -1,45 +1,23 @@
 import assert from "assert";
-import FakeTimers from "@sinonjs/fake-timers";
 import type { TestClient } from "../_helpers/client.ts";
+import { fakeDate } from "../_helpers/fake_date.ts";
 import { startServer, type TestServer } from "../_helpers/server.ts";
-
-const ADMIN = { sub: "admin", admin: true };
-
-/**
- * Fakes `Date` only: the server's timers stay real, so sockets and actors run as usual, while
- * "now" moves only when the test ticks the clock.
- */
-function fakeDate(): FakeTimers.InstalledClock {
-  return FakeTimers.withGlobal(globalThis).install({ toFake: ["Date"], now: Date.now() });
-}
-
-/** Polls (on real timers) until `ready` holds; gives up after 2,000 polls. */
-async function eventually(what: string, ready: () => boolean | Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 2000; i++) {
-    if (await ready()) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`Gave up waiting until ${what}`);
-}
+import { until } from "../_helpers/until.ts";
+import { ADMIN, call } from "../http/_room_api.ts";
 
 /** Joins a room and leaves it, then waits until the room is recorded as empty. */
 async function visit(server: TestServer, room: string, user = "ann"): Promise<void> {
   const client = await server.connect(room, user);
   await client.nextOfType("system");
   await client.close();
-  await eventually(`room ${room} is empty`, async () => {
-    return (await server.store.getRoom(room))?.empty_since != null;
-  });
+  await until(
+    async () => (await server.store.getRoom(room))?.empty_since != null,
+    `room ${room} to be empty`,
+  );
 }
 
 async function createRoom(server: TestServer, body: Record<string, unknown>): Promise<void> {
-  const res = await server.request("/api/rooms", {
-    method: "POST",
-    user: ADMIN,
-    body: JSON.stringify(body),
-  });
-  assert.equal(res.status, 201);
-  await res.body?.cancel();
+  assert.equal((await call(server, "POST", "/api/rooms", ADMIN, body)).status, 201);
 }
 
 async function exists(server: TestServer, room: string): Promise<boolean> {
@@ -89,9 +67,10 @@ Deno.test("rooms with ttl_s are deleted that long after they become empty", asyn
     assert.ok(await exists(server, "brief"), "occupied");
 
     await ann.close();
-    await eventually("brief is empty", async () => {
-      return (await server.store.getRoom("brief"))?.empty_since != null;
-    });
+    await until(
+      async () => (await server.store.getRoom("brief"))?.empty_since != null,
+      "brief to be empty",
+    );
     clock.tick(59_999);
     await server.roomd.janitor.sweep();
     assert.ok(await exists(server, "brief"), "59.999 s empty");
@@ -142,15 +121,15 @@ Deno.test("1,000 rooms opened and emptied leave no room running, and expire from
       await Promise.all(clients.map((client) => client.close()));
     }
     assert.equal((await server.store.listRooms({ limit: 1000 })).rooms.length, 1000);
-    await eventually("every room actor has stopped", () => server.roomd.registry.size === 0);
+    await until(() => server.roomd.registry.size === 0, "every room actor to stop");
 
     clock.tick(300_000);
     const deleted = await server.roomd.janitor.sweep();
     assert.equal(deleted.length, 1000);
     assert.equal((await server.store.listRooms({ limit: 1000 })).rooms.length, 0);
-    await eventually(
-      "the actors started by the sweep stop",
+    await until(
       () => server.roomd.registry.size === 0,
+      "the actors started by the sweep to stop",
     );
   } finally {
     clock.uninstall();

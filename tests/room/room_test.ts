@@ -1,6 +1,7 @@
 import assert from "assert";
 import type { Room } from "../../src/room/room.ts";
 import { roomKit } from "../_fakes/room_kit.ts";
+import { until } from "../_helpers/until.ts";
 
 async function join(kit: ReturnType<typeof roomKit>, room: Room, userId: string) {
   const { connection, socket } = kit.connection(room.id, userId);
@@ -106,10 +107,7 @@ Deno.test("Rooms stop when emptied: 1,000 rooms opened and emptied leave none ru
     );
     assert.equal(kit.registry.size, 1000);
     for (const { connection } of joined) kit.registry.open(connection.roomId).leave(connection.id);
-    const deadline = Date.now() + 5000;
-    while (kit.registry.size > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    await until(() => kit.registry.size === 0, "every room to stop");
     assert.equal(kit.registry.size, 0);
   } finally {
     await kit.close();

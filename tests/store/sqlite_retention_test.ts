@@ -38,39 +38,31 @@ Deno.test("SqliteStore keeps exactly historySize messages per room over many sma
       }
       await store.appendMessages(batch.map(serializeMessage));
     };
+    /** The room holds exactly its newest HISTORY messages and counts the older ones trimmed. */
+    const assertKeepsNewest = async (room: "a" | "b") => {
+      assert.deepEqual(await held(store, room), [
+        range(next[room] - HISTORY, next[room] - 1),
+        next[room] - HISTORY - 1,
+      ]);
+    };
     for (let round = 0; round < 15; round++) {
       await append({ a: 1 + (round % 4), b: 1 + (round % 3) * 2 });
     }
-    assert.deepEqual(await held(store, "a"), [
-      range(next.a - HISTORY, next.a - 1),
-      next.a - HISTORY - 1,
-    ]);
-    assert.deepEqual(await held(store, "b"), [
-      range(next.b - HISTORY, next.b - 1),
-      next.b - HISTORY - 1,
-    ]);
+    await assertKeepsNewest("a");
+    await assertKeepsNewest("b");
 
     await store.close();
     store = SqliteStore.open({ dataDir, historySize: HISTORY });
     await append({ a: 3, b: 25 });
-    assert.deepEqual(await held(store, "a"), [
-      range(next.a - HISTORY, next.a - 1),
-      next.a - HISTORY - 1,
-    ]);
-    assert.deepEqual(await held(store, "b"), [
-      range(next.b - HISTORY, next.b - 1),
-      next.b - HISTORY - 1,
-    ]);
+    await assertKeepsNewest("a");
+    await assertKeepsNewest("b");
 
     const recentA = next.a;
     await append({ a: 5, b: 0 }, "2030-01-01T00:00:00.000Z");
     await store.trimOlderThan(new Date("2029-01-01T00:00:00.000Z"));
     assert.deepEqual(await held(store, "a"), [range(recentA, recentA + 4), recentA - 1]);
     await append({ a: 30, b: 0 }, "2030-01-01T00:00:00.000Z");
-    assert.deepEqual(await held(store, "a"), [
-      range(next.a - HISTORY, next.a - 1),
-      next.a - HISTORY - 1,
-    ]);
+    await assertKeepsNewest("a");
 
     await store.deleteRoom("b");
     next.b = 1;
