@@ -167,17 +167,14 @@ export class MemoryStore implements Store {
   appendMessages(messages: SerializedMessage[]): Promise<void> {
     return this.#run(`Cannot append ${messages.length} messages`, () => {
       const byRoom = groupByRoom(messages);
+      const unordered = new Set<string>();
       for (const [roomId, batch] of byRoom) {
         const stored = this.#messages.get(roomId) ?? [];
-        const seen = new Set<number>();
-        for (const message of batch) {
-          if (seen.has(message.id) || findIndex(stored, message.id) >= 0) {
-            throw new StoreError(`message ${message.id} of room "${roomId}" already exists`);
-          }
-          seen.add(message.id);
-        }
+        if (ascendsAfter(batch, stored)) continue;
+        checkUnique(roomId, batch, stored);
+        unordered.add(roomId);
       }
-      for (const [roomId, batch] of byRoom) this.#write(roomId, batch);
+      for (const [roomId, batch] of byRoom) this.#write(roomId, batch, !unordered.has(roomId));
     });
   }
 
@@ -280,14 +277,13 @@ export class MemoryStore implements Store {
     }
   }
 
-  #write(roomId: string, batch: SerializedMessage[]): void {
+  /** Stores a checked batch; `appendsInOrder` when it needs no sorting (see ascendsAfter). */
+  #write(roomId: string, batch: SerializedMessage[], appendsInOrder: boolean): void {
     const stored = this.#messages.get(roomId) ?? [];
-    const sorted = batch.map(copyMessage).sort((a, b) => a.id - b.id);
-    const appendsAtEnd = stored.length === 0 || sorted[0].id > stored[stored.length - 1].id;
-    stored.push(...sorted);
-    if (!appendsAtEnd) stored.sort((a, b) => a.id - b.id);
+    stored.push(...batch.map(copyMessage));
+    if (!appendsInOrder) stored.sort((a, b) => a.id - b.id);
     const sequence = this.#sequence(roomId);
-    sequence.reserved = Math.max(sequence.reserved, sorted[sorted.length - 1].id);
+    sequence.reserved = Math.max(sequence.reserved, stored[stored.length - 1].id);
     if (mustTrim(stored.length, this.#historySize)) {
       const removed = stored.splice(0, stored.length - this.#historySize);
       this.#raiseTrimmed(roomId, removed[removed.length - 1].id);
@@ -342,6 +338,34 @@ function lowerBound(sorted: SerializedMessage[], bound: number, exclusive: boole
     else high = mid;
   }
   return low;
+}
+
+/**
+ * Whether the batch's ids rise strictly and start above every stored id: the usual append,
+ * which can hold no duplicate and keeps the history sorted as it is.
+ */
+function ascendsAfter(batch: SerializedMessage[], stored: SerializedMessage[]): boolean {
+  let last = stored.length === 0 ? -Infinity : stored[stored.length - 1].id;
+  for (const message of batch) {
+    if (!(message.id > last)) return false;
+    last = message.id;
+  }
+  return true;
+}
+
+/** Throws a {@linkcode StoreError} when an id repeats within the batch or is already stored. */
+function checkUnique(
+  roomId: string,
+  batch: SerializedMessage[],
+  stored: SerializedMessage[],
+): void {
+  const seen = new Set<number>();
+  for (const message of batch) {
+    if (seen.has(message.id) || findIndex(stored, message.id) >= 0) {
+      throw new StoreError(`message ${message.id} of room "${roomId}" already exists`);
+    }
+    seen.add(message.id);
+  }
 }
 
 function findIndex(sorted: SerializedMessage[], id: number): number {

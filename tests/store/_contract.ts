@@ -304,6 +304,21 @@ export function storeContract(
     assert.deepStrictEqual(ids(await s.readMessages("a", { limit: 10 })), [1, 2, 3]);
   });
 
+  test("appendMessages() rejects an id repeated within one batch", 0, async (s) => {
+    const error = await append(s, [message("a", 1), message("a", 2), message("a", 2)])
+      .then(() => null, (err: unknown) => err);
+    assert.ok(error instanceof StoreError, `expected a StoreError, got ${error}`);
+    assert.deepStrictEqual(ids(await s.readMessages("a", { limit: 10 })), []);
+  });
+
+  test("appendMessages() keeps history in id order whatever order ids arrive in", 0, async (s) => {
+    await append(s, [message("a", 5), message("a", 2)]);
+    assert.deepStrictEqual(ids(await s.readMessages("a", { limit: 10 })), [2, 5]);
+    await append(s, [message("a", 3), message("a", 7)]);
+    assert.deepStrictEqual(ids(await s.readMessages("a", { limit: 10 })), [2, 3, 5, 7]);
+    assert.deepStrictEqual(ids(await s.readMessages("a", { limit: 10, since: 2 })), [3, 5, 7]);
+  });
+
   test(
     "appendMessages() raises reserved to the highest id written, never lowers it",
     0,
