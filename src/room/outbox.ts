@@ -134,13 +134,15 @@ export class Outbox {
    */
   fanOut(type: string, frame: string | SizedFrame, except: Connection | null): void {
     const sockets = this.#members.sockets();
-    const skip = except === null ? -1 : this.#members.slotOf(except);
-    const delivered = skip < 0 ? sockets.length : sockets.length - 1;
+    const count = sockets.length;
+    const slot = except === null ? -1 : this.#members.slotOf(except);
+    const delivered = slot < 0 ? count : count - 1;
     if (delivered === 0) return;
     const { text, bytes } = sized(frame);
-    for (let i = 0; i < sockets.length; i++) {
-      if (i !== skip) sockets[i].send(text);
-    }
+    // Two loops around the skipped slot: no test per recipient.
+    const end = slot < 0 ? count : slot;
+    for (let i = 0; i < end; i++) sockets[i].send(text);
+    for (let i = end + 1; i < count; i++) sockets[i].send(text);
     this.#metrics.delivered(type, delivered, bytes);
     const ledger = this.#members.ledger;
     ledger.pending += bytes;
