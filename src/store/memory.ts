@@ -280,7 +280,7 @@ export class MemoryStore implements Store {
   /** Stores a checked batch; `appendsInOrder` when it needs no sorting (see ascendsAfter). */
   #write(roomId: string, batch: SerializedMessage[], appendsInOrder: boolean): void {
     const stored = this.#messages.get(roomId) ?? [];
-    stored.push(...batch.map(copyMessage));
+    for (const message of batch) stored.push(copyMessage(message));
     if (!appendsInOrder) stored.sort((a, b) => a.id - b.id);
     const sequence = this.#sequence(roomId);
     sequence.reserved = Math.max(sequence.reserved, stored[stored.length - 1].id);
