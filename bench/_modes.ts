@@ -8,6 +8,7 @@ import { clientPath, originOf } from "./_connect.ts";
 import { sampleProcess } from "./_proc.ts";
 import { progress, progressDone } from "./_progress.ts";
 import { Publisher } from "./_publisher.ts";
+import { RampPlan } from "./_ramp_plan.ts";
 import type { IdleResult, LoadResult, RampResult, WindowResult } from "./_result.ts";
 import { closeSockets, openSession, type Session } from "./_session.ts";
 import { finishSlowClients, openSlowClient, type SlowClient } from "./_slow_client.ts";
@@ -21,8 +22,8 @@ import { measureWindow, sleep } from "./_window.ts";
 const RAMP_MIN_DELIVERED = 0.95;
 /** A ramp step fails when its p99 latency exceeds this many milliseconds. */
 const RAMP_MAX_P99_MS = 250;
-/** Each ramp step multiplies the rate by this. */
-const RAMP_FACTOR = 1.5;
+/** Pause after a failed ramp step, publishing nothing, so its backlog does not spill into the next. */
+const RAMP_DRAIN_MS = 3000;
 
 /**
  * Runs the mode the options name.
@@ -154,9 +155,10 @@ async function ramp(session: Session, options: LoadOptions): Promise<RampResult>
   const publisher = new Publisher(session.publishers, options.size);
   const steps: WindowResult[] = [];
   const publishers = session.publishers.length;
-  let rate = options.rate;
+  const plan = new RampPlan(options.rate);
   let stoppedBecause = `reached --max-steps=${options.maxSteps} without saturating`;
-  for (let step = 1; step <= options.maxSteps; step++) {
+  for (let step = 1; plan.rate !== null && (plan.narrowing || step <= options.maxSteps); step++) {
+    const rate = plan.rate;
     publisher.start(rate);
     await sleep(Math.min(options.warmupSeconds, 1) * 1000);
     const label = `ramp step ${step} @ ${rate.toFixed(1)} msg/s`;
@@ -164,11 +166,13 @@ async function ramp(session: Session, options: LoadOptions): Promise<RampResult>
     steps.push(w);
     const problem = rampStepProblem(w, publishers);
     if (problem !== null) {
-      stoppedBecause = `at ${rate.toFixed(1)} msg/s ${problem}`;
-      break;
+      if (!plan.narrowing) stoppedBecause = `at ${rate.toFixed(1)} msg/s ${problem}`;
+      publisher.stop();
+      await sleep(RAMP_DRAIN_MS);
     }
-    rate *= RAMP_FACTOR;
+    plan.record(problem === null);
   }
+  publisher.stop();
   const held = steps.flatMap((s, i) => rampStepProblem(s, publishers) === null ? [i] : []);
   const bestStep = held.reduce<number | null>(
     (best, i) => best === null || steps[i].deliveredPerSec > steps[best].deliveredPerSec ? i : best,

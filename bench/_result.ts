@@ -51,7 +51,7 @@ export interface WindowResult {
 
 /** Ramp mode: the steps and the best sustained rate. */
 export interface RampResult {
-  /** Each step, in order; the last one failed unless `maxSteps` ran out. */
+  /** Each step, in order: the rising ones, then the narrowing ones after the first failure. */
   steps: WindowResult[];
   /**
    * Best delivered msg/s among the steps that held (the tool kept ≥95% of its send schedule,
@@ -60,7 +60,7 @@ export interface RampResult {
   saturationPerSec: number | null;
   /** Index in `steps` of that best step. */
   bestStep: number | null;
-  /** Why the ramp stopped. */
+  /** Why the ramp stopped raising the rate (its first failed step, or `maxSteps`). */
   stoppedBecause: string;
 }
 

@@ -9,8 +9,10 @@
  * ```
  *
  * Modes: `fixed` (warm up, then measure), `ramp` (1 room; rate × 1.5 per step until under 95%
- * of expected deliveries arrive, p99 passes 250 ms, or the tool falls behind its schedule), `idle` (server KB per open connection), `slow` (fixed plus
- * raw TCP clients that never read). Run `--help` for every option.
+ * of expected deliveries arrive, p99 passes 250 ms, or the tool falls behind its schedule, then
+ * three steps narrowing the gap between the last rate that held and the first that failed),
+ * `idle` (server KB per open connection), `slow` (fixed plus raw TCP clients that never read).
+ * Run `--help` for every option.
  *
  * @module
  */
