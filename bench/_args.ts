@@ -4,6 +4,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { RAMP_REFINE_STEPS } from "./_ramp_plan.ts";
 import { STAMP_LENGTH } from "./_stamp.ts";
 
 /** What the load tool measures. */
@@ -60,7 +61,7 @@ export const USAGE = `Usage: deno run -A bench/load.ts [options]
   --slow-clients N            slow mode: never-reading clients per room (default 1)
   --warmup S                  seconds of load before measuring (default 1)
   --step-seconds S            ramp: seconds per step (default 3)
-  --max-steps N               ramp: most rising steps (default 12); 3 narrowing
+  --max-steps N               ramp: most rising steps (default 12); ${RAMP_REFINE_STEPS} narrowing
                               steps follow the first failed one
   --connect-concurrency N     connection attempts in flight (default 100)
   --json                      print JSON instead of a table`;

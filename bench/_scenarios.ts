@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { RAMP_FACTOR, RAMP_REFINE_STEPS } from "./_ramp_plan.ts";
 import type { LoadResult, WindowResult } from "./_result.ts";
 
 /** A scenario's name on the command line. */
@@ -115,8 +116,8 @@ export function scenario(name: ScenarioName, seconds: number): Scenario {
       return {
         name,
         description:
-          "ramp: 1 room × 200 clients, from 50 msg/s × 1.5 per 3 s step, then 3 narrowing steps; " +
-          "figures at the best step",
+          `ramp: 1 room × 200 clients, from 50 msg/s × ${RAMP_FACTOR} per 3 s step, then ` +
+          `${RAMP_REFINE_STEPS} narrowing steps; figures at the best step`,
         runs: [{
           label: "ramp",
           args: ["--mode", "ramp", "--rooms", "1", "--clients-per-room", "200", "--rate", "50"],
