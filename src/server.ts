@@ -13,7 +13,7 @@ import { messageRoutes } from "./http/message_routes.ts";
 import { roomRoutes } from "./http/room_routes.ts";
 import { parseRoomId } from "./http/room_id.ts";
 import { Router } from "./http/router.ts";
-import { tagRequestSpan } from "./ws/tracing.ts";
+import { maskTokenOnRequestSpan, tagRequestSpan } from "./ws/tracing.ts";
 import { statsRoute } from "./http/stats_route.ts";
 import { wsRoute } from "./http/ws_route.ts";
 import type { Logger } from "./log.ts";
@@ -125,6 +125,7 @@ export function createRoomd(options: RoomdOptions): Roomd {
     registry,
     janitor,
     async handler(request, info) {
+      maskTokenOnRequestSpan(request.url);
       try {
         return await router.handle(request, info.remoteAddr);
       } catch (error) {

@@ -1,6 +1,7 @@
 /**
  * OpenTelemetry spans of roomd: one span per WebSocket connection, from admission to close,
- * and room attributes on the HTTP request span Deno creates for `Deno.serve`.
+ * and room attributes on the HTTP request span Deno creates for `Deno.serve` (whose URL
+ * attributes get their `token` query parameter masked).
  *
  * Spans go through `@opentelemetry/api`. Under `OTEL_DENO=true` Deno registers its tracer
  * provider and context manager with that API, so these spans are exported with Deno's own and
@@ -101,4 +102,31 @@ export function tagRequestSpan(route: string, roomIdOf: () => string | null): vo
   span.setAttribute("http.route", route);
   const roomId = roomIdOf();
   if (roomId !== null) span.setAttribute(ROOM_ID_ATTRIBUTE, roomId);
+}
+
+/** What a masked query parameter reads on spans. */
+const MASKED = "REDACTED";
+
+/**
+ * Masks the `token` query parameter in the URL attributes Deno records on the active span (the
+ * HTTP request span of `Deno.serve`): `url.full` and `url.query` would otherwise carry a
+ * browser's token to the collector.
+ *
+ * @param requestUrl The request's URL.
+ *
+ * @example Without a span nothing happens
+ * ```ts
+ * import { maskTokenOnRequestSpan } from "./tracing.ts";
+ * maskTokenOnRequestSpan("http://localhost/ws/lobby?token=secret");
+ * ```
+ */
+export function maskTokenOnRequestSpan(requestUrl: string): void {
+  if (!requestUrl.includes("token=")) return;
+  const span = trace.getActiveSpan();
+  if (span === undefined || !span.isRecording()) return;
+  const url = new URL(requestUrl);
+  if (!url.searchParams.has("token")) return;
+  url.searchParams.set("token", MASKED);
+  span.setAttribute("url.full", url.href);
+  span.setAttribute("url.query", url.search.slice(1));
 }

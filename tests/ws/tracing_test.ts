@@ -65,6 +65,7 @@ Deno.test("with OTEL_DENO=true, HTTP request and connection spans reach an OTLP 
   let child: ChildServer | undefined;
   const user = await mintToken(TEST_SECRET, { sub: "alice" }, "1h");
   const admin = await mintToken(TEST_SECRET, { sub: "root", admin: true }, "1h");
+  const browser = await mintToken(TEST_SECRET, { sub: "bob" }, "1h");
   try {
     child = await startChild({
       ROOMD_DATA_DIR: dataDir,
@@ -81,6 +82,12 @@ Deno.test("with OTEL_DENO=true, HTTP request and connection spans reach an OTLP 
     client.send({ type: "chat", data: { text: "traced" } });
     await client.nextOfType("ack");
     await client.close();
+    const fromBrowser = await openClient(
+      `ws://127.0.0.1:${child.port}/ws/otel-room?token=${browser}&x=1`,
+      { Origin: child.origin },
+    );
+    await fromBrowser.nextOfType("system");
+    await fromBrowser.close();
     const room = await fetch(`${child.origin}/api/rooms/otel-room`, {
       headers: { authorization: `Bearer ${admin}` },
     });
@@ -105,13 +112,16 @@ Deno.test("with OTEL_DENO=true, HTTP request and connection spans reach an OTLP 
       assert.equal(upgrade.attributes["roomd.room_id"], "otel-room");
     });
     await t.step("the connection span lasts the connection and is its upgrade's child", () => {
-      const connection = spans.find((s) => s.name === "roomd.connection");
-      assert.ok(connection);
+      const connection = spans.find((s) =>
+        s.name === "roomd.connection" && s.attributes["enduser.id"] === "alice"
+      );
+      assert.ok(connection, "no connection span for alice");
       assert.equal(connection.attributes["roomd.room_id"], "otel-room");
-      assert.equal(connection.attributes["enduser.id"], "alice");
       assert.match(String(connection.attributes["roomd.connection_id"]), /^[0-9a-f-]{36}$/);
       assert.equal(Number(connection.attributes["roomd.close_code"]), 1000);
-      assert.equal(connection.parentSpanId, serverSpan("/ws/otel-room")?.spanId);
+      const upgrade = spans.find((s) => s.spanId === connection.parentSpanId);
+      assert.equal(upgrade?.attributes["url.path"], "/ws/otel-room");
+      assert.equal(upgrade?.attributes["url.query"], "", "alice's upgrade carried no query");
       assert.ok(BigInt(connection.endTimeUnixNano) > BigInt(connection.startTimeUnixNano));
     });
     await t.step("an API request about a room carries its id; one about none does not", () => {
@@ -122,9 +132,22 @@ Deno.test("with OTEL_DENO=true, HTTP request and connection spans reach an OTLP 
       assert.equal(health?.attributes["http.route"], "/healthz");
       assert.equal(health?.attributes["roomd.room_id"], undefined);
     });
-    await t.step("tokens sent as Bearer headers never reach the collector", () => {
+    await t.step("tokens never reach the collector, whether sent as headers or in the URL", () => {
       const exported = JSON.stringify(spans);
       assert.ok(!exported.includes(user) && !exported.includes(admin));
+      assert.ok(!exported.includes(browser), "the ?token= reached the collector");
+    });
+    await t.step("a token in the URL is masked on the request span, the rest kept", () => {
+      const upgrades = spans.filter((s) =>
+        s.kind === SERVER && s.attributes["url.path"] === "/ws/otel-room"
+      );
+      const masked = upgrades.find((s) => String(s.attributes["url.query"]).includes("token"));
+      assert.ok(masked, "no request span with a query");
+      assert.equal(masked.attributes["url.query"], "token=REDACTED&x=1");
+      assert.equal(
+        masked.attributes["url.full"],
+        `${child!.origin}/ws/otel-room?token=REDACTED&x=1`,
+      );
     });
   } finally {
     if (child) await stopChild(child);
