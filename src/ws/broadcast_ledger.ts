@@ -14,8 +14,8 @@
 export class BroadcastLedger {
   /** Bytes broadcast to every connection since the last settlement, counted once. */
   pending = 0;
-  /** The smallest slack of any connection: settle once `pending` passes it. */
-  limit = 0;
+  /** The smallest slack of any connection (none yet: no limit): settle once `pending` passes it. */
+  limit = Infinity;
 
   /** Whether the connections must settle before the next broadcast. */
   get due(): boolean {

@@ -73,7 +73,7 @@ export class Connection {
   #closedByServer = false;
   /** Bytes sent since `bufferedAmount` was last read, besides what the ledger holds. */
   #sentSinceReading = 0;
-  /** How far the backlog was below the cap at the last reading (0: read at the first send). */
+  /** How far the backlog was below the cap at the last reading (read when attached to a room). */
   #headroom = 0;
   /** The room's broadcasts not yet counted here, once attached. */
   #ledger: BroadcastLedger | null = null;
@@ -148,6 +148,10 @@ export class Connection {
    */
   useLedger(ledger: BroadcastLedger): void {
     this.#ledger = ledger;
+    // Reading now reports the real slack; with none, the room's limit would drop to 0 and the
+    // next broadcast would settle every member (a join storm would cost O(n²) settlements).
+    // The bytes already pending were broadcast before this connection joined: not counted.
+    this.#readBacklog(ledger.pending);
     this.#reportSlack();
   }
 

@@ -267,8 +267,8 @@ Deno.test("Connection.send() counts the room's unsettled broadcast bytes toward 
     const nearConnection = room.join("near", near, cap, () => slowCalls++);
     room.join("healthy", healthy, cap);
 
-    // As many broadcasts as fit under the cap: the first settles the room (every member reads
-    // its backlog), the others stay pending in the ledger, within every member's slack.
+    // As many broadcasts as fit under the cap: every member read its backlog when it joined,
+    // so they all stay pending in the ledger, within every member's slack.
     const broadcasts = Math.floor(cap / frameBytes);
     for (let n = 0; n < broadcasts; n++) {
       room.outbox.fanOut("chat", chatFrame(n, frameBytes), null);
@@ -276,8 +276,8 @@ Deno.test("Connection.send() counts the room's unsettled broadcast bytes toward 
     }
     assert.equal(
       room.members.ledger.pending,
-      (broadcasts - 1) * frameBytes,
-      "precondition: the broadcasts after the first are not settled yet",
+      broadcasts * frameBytes,
+      "precondition: the broadcasts are not settled yet",
     );
     assert.equal(near.closeCode, null);
 
@@ -298,6 +298,24 @@ Deno.test("Connection.send() counts the room's unsettled broadcast bytes toward 
     assert.equal(healthy.received.length, broadcasts + 1);
     assert.equal(healthy.closeCode, null);
     assert.equal(slowCalls, 1);
+  } finally {
+    await room.close();
+  }
+});
+
+Deno.test("Outbox.fanOut() does not make the room settle because a member joined", async () => {
+  const room = testRoom();
+  try {
+    const cap = 64 * 1024;
+    const sockets = Array.from({ length: 20 }, () => new BackloggedSocket());
+    sockets.forEach((socket, i) => room.join(`u${i}`, socket, cap));
+    for (let n = 0; n <= 10; n++) {
+      if (n > 0) room.join(`late${n}`, new BackloggedSocket(), cap);
+      room.outbox.fanOut("chat", chatFrame(n, 100), null);
+      // A settlement would have emptied the ledger: far below the cap, none is due.
+      assert.equal(room.members.ledger.pending, 100 * (n + 1), `broadcast ${n} settled the room`);
+    }
+    assert.deepStrictEqual(sockets.map((s) => s.received.length), sockets.map(() => 11));
   } finally {
     await room.close();
   }
