@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { MAX_NAME_LENGTH, MAX_SUBJECT_LENGTH } from "../auth/principal.ts";
 import type { RoomPatch } from "../store/types.ts";
+import { utf8Length } from "../protocol/codec.ts";
 import { ROOM_ID_PATTERN } from "./room_id.ts";
 
 /** Largest `metadata`, in UTF-8 bytes of its JSON. */
@@ -22,7 +23,7 @@ export const MAX_PAGE_SIZE = 1000;
 export const DEFAULT_PAGE_SIZE = 50;
 
 const metadata = z.record(z.string(), z.unknown()).refine(
-  (value) => new TextEncoder().encode(JSON.stringify(value)).byteLength <= MAX_METADATA_BYTES,
+  (value) => utf8Length(JSON.stringify(value)) <= MAX_METADATA_BYTES,
   { message: `Too big: expected at most ${MAX_METADATA_BYTES} bytes of JSON` },
 );
 

@@ -146,7 +146,7 @@ export function encodeAck(
   timestamp: string,
 ): SizedFrame {
   const refJson = ref === undefined ? "" : JSON.stringify(ref);
-  const refPart = ref === undefined ? "" : `,"ref":${refJson}`;
+  const refPart = refJson === "" ? "" : `,"ref":${refJson}`;
   const idPart = id === undefined ? "" : `,"id":${id}`;
   const text = `{"type":"ack"${refPart}${idPart},"timestamp":"${timestamp}"}`;
   return { text, bytes: text.length + nonAsciiExtra(refJson) };

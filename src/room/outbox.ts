@@ -1,6 +1,6 @@
 /**
- * The broadcast path of a room: build the envelope once, serialize it once, hand it to the
- * writer once, then send the same string to every recipient without awaiting any socket.
+ * The broadcast path of a room: serialize the payload once, hand it to the writer once, build
+ * the frame once, then send the same string to every recipient without awaiting any socket.
  *
  * @module
  */

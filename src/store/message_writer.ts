@@ -56,7 +56,7 @@ function newBatch(): Batch {
  * window (so everything queued meanwhile joins it); a full batch is committed at once. One
  * commit runs at a time: messages appended meanwhile form the next batch, committed as soon as
  * the running one ends. A failed commit rejects the appends of its batch only. The messages of
- * a batch share one promise, so an append allocates nothing of its own.
+ * a batch share one promise, so an append creates no promise of its own.
  *
  * @example Two appends, one commit
  * ```ts
@@ -93,7 +93,7 @@ export class MessageWriter {
    * Creates a writer over a store.
    *
    * @param store Where batches are committed.
-   * @param options Batch size limit and commit callback.
+   * @param options Batch size limit, commit window, and the commit and per-message timing hooks.
    */
   constructor(store: MessageStore, options: MessageWriterOptions = {}) {
     const maxBatch = options.maxBatch ?? 512;
@@ -126,7 +126,7 @@ export class MessageWriter {
       const error = new StoreError(
         `Cannot append message ${message.id} of room "${message.room_id}": writer is closed`,
       );
-      if (onCommitted) queueMicrotask(() => onCommitted(error));
+      if (onCommitted) queueMicrotask(() => this.#tell([onCommitted], error));
       const refused = Promise.reject(error);
       refused.catch(() => {});
       return refused;

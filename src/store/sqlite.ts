@@ -366,9 +366,9 @@ export class SqliteStore implements Store {
 
   /**
    * Trims the room back to its newest `historySize` messages when it holds too many
-   * ({@linkcode mustTrim}); raises `trimmed`. The count
-   * is read once per room, then kept up to date, so the cut is found among the oldest rows.
-   * Returns how many messages the room holds now, to remember once committed.
+   * ({@linkcode mustTrim}); raises `trimmed`. The count is read once per room, then kept up to
+   * date, so the cut is found among the oldest rows. Returns how many messages the room holds
+   * now, to remember once committed.
    */
   #retain(roomId: string, added: number): number {
     const known = this.#held.get(roomId);

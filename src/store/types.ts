@@ -188,8 +188,8 @@ export interface RetentionOptions {
 
 /**
  * Whether a room holding `held` messages is trimmed back to its newest `historySize`: once it
- * holds more than a sixteenth over the size (so rooms of fewer than 16 messages are trimmed
- * exactly), and never when `historySize` is 0 (no limit).
+ * holds more than a sixteenth over the size (so a `historySize` below 16 is kept exactly), and
+ * never when `historySize` is 0 (no limit).
  *
  * @param held Messages the room holds.
  * @param historySize The retention size.
