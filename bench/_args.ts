@@ -61,8 +61,9 @@ export const USAGE = `Usage: deno run -A bench/load.ts [options]
   --slow-clients N            slow mode: never-reading clients per room (default 1)
   --warmup S                  seconds of load before measuring (default 1)
   --step-seconds S            ramp: seconds per step (default 3)
-  --max-steps N               ramp: most rising steps (default 12); ${RAMP_REFINE_STEPS} narrowing
-                              steps follow the first failed one
+  --max-steps N               ramp: most rising steps (default 12); after the first
+                              failure, ${RAMP_REFINE_STEPS} narrowing steps (none if the
+                              first step fails)
   --connect-concurrency N     connection attempts in flight (default 100)
   --json                      print JSON instead of a table`;
 

@@ -10,7 +10,7 @@ import type { LoadResult } from "./_result.ts";
 import { sleep } from "./_window.ts";
 
 /** The repository root (where deno.json and main.ts live). */
-export const REPO_ROOT: string = new URL("../", import.meta.url).pathname;
+const REPO_ROOT: string = new URL("../", import.meta.url).pathname;
 
 const RAISE_NOFILE = 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"';
 

@@ -165,12 +165,14 @@ async function ramp(session: Session, options: LoadOptions): Promise<RampResult>
     const w = await measureWindow(session, publisher, rate, options.stepSeconds, options, label);
     steps.push(w);
     const problem = rampStepProblem(w, publishers);
-    if (problem !== null) {
-      if (!plan.narrowing) stoppedBecause = `at ${rate.toFixed(1)} msg/s ${problem}`;
+    if (problem !== null && !plan.narrowing) {
+      stoppedBecause = `at ${rate.toFixed(1)} msg/s ${problem}`;
+    }
+    plan.record(problem === null);
+    if (problem !== null && plan.rate !== null) {
       publisher.stop();
       await sleep(RAMP_DRAIN_MS);
     }
-    plan.record(problem === null);
   }
   publisher.stop();
   const held = steps.flatMap((s, i) => rampStepProblem(s, publishers) === null ? [i] : []);

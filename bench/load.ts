@@ -8,9 +8,10 @@
  *   --pid "$(pgrep -n -f main.ts)"
  * ```
  *
- * Modes: `fixed` (warm up, then measure), `ramp` (1 room; rate × 1.5 per step until under 95%
- * of expected deliveries arrive, p99 passes 250 ms, or the tool falls behind its schedule, then
- * three steps narrowing the gap between the last rate that held and the first that failed),
+ * Modes: `fixed` (warm up, then measure), `ramp` (1 room; the rate rises step by step until
+ * under 95% of expected deliveries arrive, p99 passes 250 ms, or the tool falls behind its
+ * schedule, then a few steps narrow the gap between the highest rate that held and the lowest
+ * that failed: see `RampPlan`),
  * `idle` (server KB per open connection), `slow` (fixed plus raw TCP clients that never read).
  * Run `--help` for every option.
  *
@@ -19,6 +20,7 @@
 import { parseLoadArgs, USAGE } from "./_args.ts";
 import { runLoad } from "./_modes.ts";
 import { formatReport } from "./_report.ts";
+import { sleep } from "./_window.ts";
 
 if (import.meta.main) {
   if (Deno.args.includes("--help") || Deno.args.includes("-h")) {
@@ -36,6 +38,6 @@ if (import.meta.main) {
     Deno.exit(1);
   }
   console.log(parsed.options.json ? JSON.stringify(result, null, 2) : formatReport(result));
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  await sleep(200);
   Deno.exit(0);
 }

@@ -1,5 +1,5 @@
 import assert from "assert";
-import { readLines } from "./_helpers/child_server.ts";
+import { followServerOutput } from "./_helpers/child_server.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const denort = Deno.env.get("DENORT_BIN");
@@ -22,20 +22,14 @@ Deno.test({
         stderr: "piped",
         stdout: "null",
       }).spawn();
-      const lines: string[] = [];
-      const port = Promise.withResolvers<number>();
-      const reading = readLines(child.stderr, (line) => {
-        lines.push(line);
-        const match = /listening on http:\/\/[^:]+:(\d+)/.exec(line);
-        if (match) port.resolve(Number(match[1]));
-      }).then(() => port.reject(new Error(`binary exited:\n${lines.join("\n")}`)));
+      const server = followServerOutput(child.stderr);
       try {
-        const res = await fetch(`http://127.0.0.1:${await port.promise}/healthz`);
+        const res = await fetch(`http://127.0.0.1:${await server.port}/healthz`);
         assert.deepEqual(await res.json(), { status: "ok" });
       } finally {
         child.kill("SIGTERM");
         await child.status;
-        await reading;
+        await server.done;
       }
     } finally {
       await Deno.remove(dir, { recursive: true });

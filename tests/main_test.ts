@@ -1,7 +1,7 @@
 import assert from "assert";
 import { mintToken } from "../src/auth/mint.ts";
 import { openClient } from "./_helpers/client.ts";
-import { readLines, startChild, stopChild } from "./_helpers/child_server.ts";
+import { followServerOutput, startChild, stopChild } from "./_helpers/child_server.ts";
 import { TEST_SECRET } from "./_helpers/server.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
@@ -81,15 +81,9 @@ Deno.test("deno task start survives a process-group Ctrl-C (the signal arrives t
       stdout: "null",
       stderr: "piped",
     }).spawn();
-    const lines: string[] = [];
-    const port = Promise.withResolvers<number>();
-    const reading = readLines(child.stderr, (line) => {
-      lines.push(line);
-      const match = /roomd listening on http:\/\/[^:]+:(\d+)/.exec(line);
-      if (match) port.resolve(Number(match[1]));
-    });
+    const { lines, port, done } = followServerOutput(child.stderr);
     try {
-      const p = await port.promise;
+      const p = await port;
       const token = await mintToken(TEST_SECRET, { sub: "1" }, "1h");
       const client = await openClient(`ws://127.0.0.1:${p}/ws/lobby?token=${token}`, {
         Origin: `http://127.0.0.1:${p}`,
@@ -98,7 +92,7 @@ Deno.test("deno task start survives a process-group Ctrl-C (the signal arrives t
       Deno.kill(-child.pid, "SIGINT");
       assert.equal((await client.waitClosed()).code, 1001);
       const status = await child.status;
-      await reading;
+      await done;
       assert.equal(status.code, 0, lines.join("\n"));
       assert.ok(lines.some((l) => l.includes("roomd stopped")), lines.join("\n"));
     } finally {

@@ -3,7 +3,6 @@
  *
  * @module
  */
-import type { Logger } from "../../src/log.ts";
 import { rootLogger } from "../../src/log.ts";
 import { Connection } from "../../src/ws/connection.ts";
 import { MessageLimiter } from "../../src/ws/message_limiter.ts";
@@ -70,8 +69,6 @@ export interface TestConnectionOptions {
   maxQueueBytes: number;
   /** Told when the connection is cut off. */
   onSlow?: (connection: Connection) => void;
-  /** Logger (default: the root logger). */
-  log?: Logger;
 }
 
 /**
@@ -92,7 +89,7 @@ export function connectionOver(socket: Socket, options: TestConnectionOptions): 
     socket,
     maxQueueBytes: options.maxQueueBytes,
     limiter: new MessageLimiter(rate, () => new TokenBucket(rate.rate, rate.burst)),
-    log: options.log ?? rootLogger(),
+    log: rootLogger(),
     onSlowConsumer: options.onSlow ?? (() => {}),
   });
 }

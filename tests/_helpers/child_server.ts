@@ -28,7 +28,7 @@ export interface ChildServer {
  * @param onLine Called with each line, without its newline (and with an unterminated last line).
  * @returns Settles when the stream ends.
  */
-export async function readLines(
+async function readLines(
   stream: ReadableStream<Uint8Array>,
   onLine: (line: string) => void,
 ): Promise<void> {
@@ -42,6 +42,35 @@ export async function readLines(
     }
   }
   if (buffer) onLine(buffer);
+}
+
+/** A server's stderr as it is read: its lines so far, its port once it listens. */
+export interface ServerOutput {
+  /** Every line so far. */
+  lines: string[];
+  /** The port of the "listening on" line; rejects with the lines if the stream ends first. */
+  port: Promise<number>;
+  /** Settles when the stream ends. */
+  done: Promise<void>;
+}
+
+/**
+ * Follows a server's stderr for its "listening on http://host:port" line.
+ *
+ * @param stderr The server's piped stderr.
+ * @returns Its lines, port and end.
+ */
+export function followServerOutput(stderr: ReadableStream<Uint8Array>): ServerOutput {
+  const lines: string[] = [];
+  const port = Promise.withResolvers<number>();
+  const done = readLines(stderr, (line) => {
+    lines.push(line);
+    const match = /listening on http:\/\/[^:]+:(\d+)/.exec(line);
+    if (match) port.resolve(Number(match[1]));
+  }).then(() => port.reject(new Error(`Server exited before listening:\n${lines.join("\n")}`)));
+  // Whoever waits for the port sees the rejection; nobody waiting is not an error.
+  port.promise.catch(() => {});
+  return { lines, port: port.promise, done };
 }
 
 /**
@@ -71,17 +100,8 @@ export async function startChild(
     stdout: "null",
     stderr: "piped",
   }).spawn();
-  const lines: string[] = [];
-  const listening = Promise.withResolvers<number>();
+  const { lines, port: listening } = followServerOutput(process.stderr);
   const exited = process.status;
-  (async () => {
-    await readLines(process.stderr, (line) => {
-      lines.push(line);
-      const match = /roomd listening on http:\/\/[^:]+:(\d+)/.exec(line);
-      if (match) listening.resolve(Number(match[1]));
-    });
-    listening.reject(new Error(`Server exited before listening:\n${lines.join("\n")}`));
-  })();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -90,7 +110,7 @@ export async function startChild(
     );
   });
   try {
-    const port = await Promise.race([listening.promise, timeout]);
+    const port = await Promise.race([listening, timeout]);
     return {
       origin: `http://127.0.0.1:${port}`,
       port,

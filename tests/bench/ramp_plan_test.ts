@@ -20,7 +20,6 @@ Deno.test("RampPlan raises the rate by half while steps hold", () => {
 Deno.test("RampPlan narrows between the highest rate that held and the lowest that failed", () => {
   // 100 held, 150 failed; then √(100·150) = 122.47 failed, √(100·122.47) = 110.67 held and
   // √(110.67·122.47) = 116.42 held: three narrowing steps, each between the current bounds.
-  assert.deepStrictEqual(tried(100, [true, false, false, true]), [100, 150, 122.47, 110.67]);
   assert.deepStrictEqual(tried(100, [true, false, false, true, true]), [
     100,
     150,

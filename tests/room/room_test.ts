@@ -108,7 +108,6 @@ Deno.test("Rooms stop when emptied: 1,000 rooms opened and emptied leave none ru
     assert.equal(kit.registry.size, 1000);
     for (const { connection } of joined) kit.registry.open(connection.roomId).leave(connection.id);
     await until(() => kit.registry.size === 0, "every room to stop");
-    assert.equal(kit.registry.size, 0);
   } finally {
     await kit.close();
   }

@@ -1,3 +1,4 @@
+import FakeTimers from "@sinonjs/fake-timers";
 import assert from "assert";
 import { serializeMessage, storedMessage } from "./_fixtures.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
@@ -207,17 +208,22 @@ Deno.test("MessageWriter refuses a maxBatch below 1", () => {
 });
 
 Deno.test("MessageWriter with a window commits messages queued within it together", async () => {
+  const clock = FakeTimers.withGlobal(globalThis).install({
+    toFake: ["setTimeout", "clearTimeout"],
+  });
   const store = new MemoryStore({ historySize: 0 });
   let commits = 0;
   const writer = new MessageWriter(store, { windowMs: 30, onCommit: () => commits++ });
   try {
     const first = writer.append(message(1));
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await clock.tickAsync(5);
     const second = writer.append(message(2));
+    await clock.tickAsync(30);
     await Promise.all([first, second]);
     assert.equal(commits, 1);
     assert.equal((await store.readMessages("lobby", { limit: 10 })).messages.length, 2);
   } finally {
+    clock.uninstall();
     await writer.close();
   }
 });
