@@ -39,8 +39,10 @@ async function main(): Promise<number> {
   const server = Deno.serve({
     port: config.port,
     hostname: config.host,
-    onListen: ({ hostname, port }) =>
-      log.info(`roomd listening on http://${hostname}:${port}`, { hostname, port }),
+    onListen: ({ hostname, port }) => {
+      log.info(`roomd listening on http://${hostname}:${port}`, { hostname, port });
+      roomd.listening({ hostname, port });
+    },
   }, roomd.handler);
 
   const stopped = Promise.withResolvers<void>();

@@ -15,6 +15,10 @@ const list = z.union([z.array(z.string()), z.string()]).transform((v) =>
   (Array.isArray(v) ? v : v.split(",")).map((s) => s.trim()).filter((s) => s.length > 0)
 );
 
+const origin = z.string().refine((v) => URL.canParse(v) && new URL(v).origin !== "null", {
+  message: "expected origins such as https://chat.example (comma-separated)",
+});
+
 /** A declared application message type (from the config file's `types` section). */
 export interface CustomTypeConfig {
   /** JSON Schema that the message's `data` must satisfy. */
@@ -50,7 +54,8 @@ const VARIABLES = {
   ],
   ROOMD_JWT_ISSUER: ["jwtIssuer", z.string().min(1).optional()],
   ROOMD_JWT_AUDIENCE: ["jwtAudience", z.string().min(1).optional()],
-  ROOMD_ALLOWED_ORIGINS: ["allowedOrigins", list.pipe(z.array(z.url())).optional()],
+  ROOMD_ALLOWED_ORIGINS: ["allowedOrigins", list.pipe(z.array(origin)).optional()],
+  ROOMD_PUBLIC_ORIGINS: ["publicOrigins", list.pipe(z.array(origin)).optional()],
   ROOMD_MAX_MESSAGE_BYTES: ["maxMessageBytes", int(256).default(32768)],
   ROOMD_IDLE_TIMEOUT_S: ["idleTimeoutS", int(0, 3600).default(60)],
   ROOMD_LOG_LEVEL: [

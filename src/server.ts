@@ -4,8 +4,10 @@
  *
  * @module
  */
+import { type ListenAddress, ServerOrigins } from "./auth/server_origins.ts";
 import type { TokenVerifier } from "./auth/verifier.ts";
 import type { Config } from "./config.ts";
+import { withCors } from "./http/cors.ts";
 import { healthRoutes } from "./http/health_routes.ts";
 import type { HttpDeps } from "./http/deps.ts";
 import { jsonError } from "./http/json.ts";
@@ -49,6 +51,13 @@ export interface RoomdOptions {
 export interface Roomd {
   /** The request handler. */
   handler(request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>): Promise<Response>;
+  /**
+   * Tells the server the address it listens on, which decides its own (loopback) origins; call
+   * it once the listener is bound. Until then only configured origins are allowed.
+   *
+   * @param addr The bound address.
+   */
+  listening(addr: ListenAddress): void;
   /** Live rooms. */
   readonly registry: RoomRegistry;
   /** The cleanup task (its `sweep` can be called directly). */
@@ -89,6 +98,7 @@ export function createRoomd(options: RoomdOptions): Roomd {
     }
   });
   let draining = false;
+  const origins = new ServerOrigins(config);
   const deps: HttpDeps = {
     config,
     store,
@@ -102,6 +112,7 @@ export function createRoomd(options: RoomdOptions): Roomd {
     joins: new JoinLimiter(config.joinRate),
     userBuckets: new SharedBuckets(),
     expiries: new ExpiryScheduler(),
+    origins,
     draining: () => draining,
   };
   const router = new Router([
@@ -124,10 +135,22 @@ export function createRoomd(options: RoomdOptions): Roomd {
   return {
     registry,
     janitor,
+    listening(addr) {
+      const warning = origins.listening(addr);
+      if (warning !== null) log.warning(warning);
+      else log.info("Allowed browser origins: {origins}", { origins: origins.list.join(", ") });
+    },
     async handler(request, info) {
       maskTokenOnRequestSpan(request.url);
       try {
-        return await router.handle(request, info.remoteAddr);
+        const url = new URL(request.url);
+        return await withCors(
+          request,
+          url,
+          origins,
+          (path) => router.methodsFor(path),
+          () => router.handle(request, info.remoteAddr),
+        );
       } catch (error) {
         deps.log.error("Request {method} {path} failed: {error}", {
           method: request.method,

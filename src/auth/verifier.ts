@@ -70,6 +70,11 @@ export type VerifyResult =
     reason: string;
     /** True only when the token was valid but has expired, so clients know to refresh. */
     expired: boolean;
+    /**
+     * Present when the token could not be checked because the key set cannot be fetched: the
+     * fault is the server's, not the client's (answered with 503 `unavailable`).
+     */
+    unavailable?: true;
   };
 
 /** Checks tokens against the configured key. */
@@ -82,9 +87,21 @@ export interface TokenVerifier {
    * @returns The principal, or why the token was refused.
    */
   verify(token: string): Promise<VerifyResult>;
+
+  /**
+   * Whether tokens can be checked now. Always true for a secret or a public key; for a key set,
+   * true while a fetched copy is fresh, else it tries to fetch one (so a probe of `/readyz`
+   * recovers without traffic). Never throws.
+   *
+   * @returns `true` when a key is available.
+   */
+  ready(): Promise<boolean>;
 }
 
 type VerificationKey = CryptoKey | JWTVerifyGetKey;
+
+/** What `createRemoteJWKSet` returns: a key getter that can be told to fetch again. */
+type RemoteKeySet = ReturnType<typeof createRemoteJWKSet>;
 
 /**
  * Builds a verifier for one source of keys.
@@ -123,7 +140,17 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
     audience: options.audience,
   };
   const keySet = options.jwksUrl !== undefined;
+  const remote = keySet ? key as RemoteKeySet : undefined;
   return {
+    async ready(): Promise<boolean> {
+      if (remote === undefined || remote.fresh) return true;
+      try {
+        await remote.reload();
+        return true;
+      } catch {
+        return false;
+      }
+    },
     async verify(token: string): Promise<VerifyResult> {
       if (typeof token !== "string" || token === "") return refuse("malformed token");
       if (token.length > MAX_TOKEN_BYTES || utf8Length(token) > MAX_TOKEN_BYTES) {
@@ -281,5 +308,6 @@ function describeFailure(err: unknown, keySet: boolean): VerifyResult {
   }
   if (err instanceof errors.JWKSNoMatchingKey) return refuse("no matching key");
   if (err instanceof errors.JWKSMultipleMatchingKeys) return refuse("ambiguous key");
-  return refuse(keySet ? "key set unavailable" : "invalid token");
+  if (!keySet) return refuse("invalid token");
+  return { ok: false, reason: "key set unavailable", expired: false, unavailable: true };
 }

@@ -7,6 +7,7 @@ import type { Principal } from "../auth/principal.ts";
 import { tokenFromRequest } from "../auth/request_token.ts";
 import type { TokenVerifier } from "../auth/verifier.ts";
 import { jsonError } from "./json.ts";
+import { KEY_SET_RETRY_AFTER_S } from "./ws_checks.ts";
 
 /** The caller, or the response refusing it. */
 export type AuthResult = { ok: true; principal: Principal } | { ok: false; response: Response };
@@ -18,7 +19,8 @@ export type AuthResult = { ok: true; principal: Principal } | { ok: false; respo
  * @param request The request.
  * @param url Its URL.
  * @param adminOnly Refuse non-admins with 403.
- * @returns The principal, or a 401/403 response.
+ * @returns The principal, or a 401/403 response (503 `unavailable` when the key set cannot be
+ *   fetched).
  */
 export async function authenticate(
   verifier: TokenVerifier,
@@ -26,7 +28,7 @@ export async function authenticate(
   url: URL,
   adminOnly = false,
 ): Promise<AuthResult> {
-  const token = tokenFromRequest(request, url);
+  const token = tokenFromRequest(request, url)?.token ?? null;
   if (token === null) {
     return {
       ok: false,
@@ -34,6 +36,14 @@ export async function authenticate(
     };
   }
   const verified = await verifier.verify(token);
+  if (!verified.ok && verified.unavailable) {
+    return {
+      ok: false,
+      response: jsonError(503, "unavailable", `Cannot authenticate: ${verified.reason}`, {
+        "retry-after": String(KEY_SET_RETRY_AFTER_S),
+      }),
+    };
+  }
   if (!verified.ok) {
     return { ok: false, response: unauthorized(`Cannot authenticate: ${verified.reason}`) };
   }

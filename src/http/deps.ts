@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { AllowedOrigins } from "../auth/origin.ts";
 import type { TokenVerifier } from "../auth/verifier.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
@@ -42,6 +43,8 @@ export interface HttpDeps {
   readonly expiries: ExpiryScheduler;
   /** Per-user message buckets. */
   readonly userBuckets: SharedBuckets;
+  /** The origins browsers may come from (WebSockets, CORS, dev tokens): see `checkOrigin`. */
+  readonly origins: AllowedOrigins;
   /** Whether the server is draining (shutting down). */
   readonly draining: () => boolean;
 }

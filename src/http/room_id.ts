@@ -4,8 +4,11 @@
  * @module
  */
 
-/** What a room id must look like. */
-export const ROOM_ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
+/**
+ * What a room id must look like: 1 to 64 of `A-Z a-z 0-9 . _ : -`, but not `.` or `..`, which
+ * URL paths collapse (such a room could never be reached).
+ */
+export const ROOM_ID_PATTERN = /^(?!\.\.?$)[A-Za-z0-9._:-]{1,64}$/;
 
 /**
  * Decodes and checks a room id from a path segment.
@@ -19,6 +22,7 @@ export const ROOM_ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
  * import { parseRoomId } from "./room_id.ts";
  * assert.ok(parseRoomId("team%3Ageneral") === "team:general");
  * assert.ok(parseRoomId("bad%20id") === null);
+ * assert.ok(parseRoomId("%2E%2E") === null);
  * ```
  */
 export function parseRoomId(segment: string | undefined): string | null {

@@ -6,8 +6,8 @@
  * | `GET /api/rooms`              | admin                                                   |
  * | `POST /api/rooms`             | admin, or any user when `ROOMD_USERS_CAN_CREATE_ROOMS`  |
  * | `GET /api/rooms/:id`          | admin, or a user who may join the room                  |
- * | `PATCH /api/rooms/:id`        | admin, or the room's creator                            |
- * | `DELETE /api/rooms/:id`       | admin, or the room's creator                            |
+ * | `PATCH /api/rooms/:id`        | admin, or the room's owner (its API creator)            |
+ * | `DELETE /api/rooms/:id`       | admin, or the room's owner (its API creator)            |
  * | `GET /api/rooms/:id/members`  | admin, or a user who may join the room                  |
  *
  * A non-admin's token must also grant the room (its `rooms` claim) for every route on one room.
@@ -213,7 +213,7 @@ async function findRoom(
     return refuse(
       403,
       "forbidden",
-      `Cannot ${action} room "${id}": only its creator or an admin may`,
+      `Cannot ${action} room "${id}": only its owner or an admin may`,
     );
   }
   return { ok: true, principal, snapshot };

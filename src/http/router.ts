@@ -73,6 +73,17 @@ export class Router {
   }
 
   /**
+   * The methods a path answers, for CORS preflights.
+   *
+   * @param pathname A URL path.
+   * @returns The methods of the first route table row whose pattern matches, or `null`.
+   */
+  methodsFor(pathname: string): string[] | null {
+    const path = this.#paths.find((p) => p.pattern.test({ pathname }));
+    return path ? [...path.methods.keys()] : null;
+  }
+
+  /**
    * Handles a request.
    *
    * @param request The request.

@@ -1,13 +1,10 @@
 /**
- * `GET /ws/:room_id`: every check happens before the upgrade, and a refusal is an HTTP status
- * with a JSON body.
+ * `GET /ws/:room_id`: every check happens before the upgrade (those before the room in
+ * `ws_checks.ts`, then the upgrade header, connection limits and the room's admission), and a
+ * refusal is an HTTP status with a JSON body.
  *
  * @module
  */
-import { isOriginAllowed } from "../auth/origin.ts";
-import { tokenFromRequest } from "../auth/request_token.ts";
-import { mayJoinRoom } from "../auth/rooms_claim.ts";
-import type { ResumeRequest } from "../room/room.ts";
 import type { InboundDeps } from "../ws/inbound.ts";
 import type { SlowConsumerHook } from "../ws/connection.ts";
 import { createSession } from "../ws/session.ts";
@@ -15,8 +12,8 @@ import { upgradeWebSocket } from "../ws/upgrade.ts";
 import { clientIp } from "./client_ip.ts";
 import type { HttpDeps } from "./deps.ts";
 import { jsonError } from "./json.ts";
-import { parseRoomId } from "./room_id.ts";
 import type { RequestContext, Route } from "./router.ts";
+import { checkHandshake, type Refusal } from "./ws_checks.ts";
 
 /**
  * The WebSocket route.
@@ -54,81 +51,29 @@ async function connect(
   ctx: RequestContext,
 ): Promise<Response> {
   const { config, metrics } = deps;
-  const ip = clientIp(request, ctx.remoteAddr, config.trustProxy);
-  const log = deps.log.with({ ip });
-  const refuse = (status: number, code: string, message: string, headers: HeadersInit = {}) => {
+  const refuse = ({ status, code, message, headers }: Refusal, ip: string) => {
     metrics.connectionRejected(code);
-    log[status >= 500 ? "warning" : "info"]("Refused connection: {status} {code}: {reason}", {
-      status,
-      code,
-      reason: message,
-    });
+    deps.log.with({ ip })[status >= 500 ? "warning" : "info"](
+      "Refused connection: {status} {code}: {reason}",
+      { status, code, reason: message },
+    );
     return jsonError(status, code, message, headers);
   };
-  if (deps.draining()) {
-    return refuse(503, "shutting_down", "Cannot connect: server is shutting down");
+  const checked = await checkHandshake(deps, request, ctx);
+  if (!checked.ok) {
+    return refuse(checked.refusal, clientIp(request, ctx.remoteAddr, config.trustProxy));
   }
-  const roomId = parseRoomId(ctx.params.room_id);
-  if (roomId === null) {
-    return refuse(
-      400,
-      "invalid_room",
-      "Cannot connect: room id must match ^[A-Za-z0-9._:-]{1,64}$",
-    );
-  }
-  if (!isOriginAllowed(request, config.allowedOrigins)) {
-    const origin = request.headers.get("origin");
-    return refuse(
-      403,
-      "origin_not_allowed",
-      origin
-        ? `Cannot connect: origin ${origin} is not allowed`
-        : "Cannot connect: Origin header is missing",
-    );
-  }
-  const ipWait = deps.joins.attempt(`ip:${ip}`);
-  if (ipWait > 0) {
-    return refuse(
-      429,
-      "rate_limited",
-      "Cannot connect: too many connection attempts from this address",
-      { "retry-after": String(ipWait) },
-    );
-  }
-  const token = tokenFromRequest(request, ctx.url);
-  if (token === null) {
-    return refuse(
-      401,
-      "unauthorized",
-      "Cannot connect: no token (use ?token= or Authorization: Bearer)",
-    );
-  }
-  const verified = await deps.verifier.verify(token);
-  if (!verified.ok) return refuse(401, "unauthorized", `Cannot connect: ${verified.reason}`);
-  const principal = verified.principal;
-  if (!mayJoinRoom(principal, roomId)) {
-    return refuse(403, "forbidden", `Cannot join room "${roomId}": the token does not grant it`);
-  }
-  const userWait = deps.joins.attempt(`user:${principal.id}`);
-  if (userWait > 0) {
-    return refuse(
-      429,
-      "rate_limited",
-      "Cannot connect: too many connection attempts by this user",
-      { "retry-after": String(userWait) },
-    );
-  }
-  const resume = parseResume(ctx.url);
-  if (resume === "invalid") {
-    return refuse(400, "invalid_since", "Cannot resume: since must be a whole number ≥ 0");
-  }
+  const { roomId, principal, ip, resume, protocol } = checked.handshake;
   if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-    return refuse(426, "upgrade_required", "Cannot connect: this endpoint speaks WebSocket only", {
-      upgrade: "websocket",
-    });
+    return refuse({
+      status: 426,
+      code: "upgrade_required",
+      message: "Cannot connect: this endpoint speaks WebSocket only",
+      headers: { upgrade: "websocket" },
+    }, ip);
   }
   const slot = deps.limits.acquire(principal.id, ip);
-  if (!slot.ok) return refuse(slot.status, slot.code, slot.message);
+  if (!slot.ok) return refuse(slot, ip);
   const id = crypto.randomUUID();
   const room = deps.registry.open(roomId);
   let admitted;
@@ -137,11 +82,15 @@ async function connect(
   } catch (error) {
     slot.release();
     deps.log.error("Cannot admit to room {room}: {error}", { room: roomId, error: String(error) });
-    return refuse(503, "unavailable", `Cannot join room "${roomId}": the room is unavailable`);
+    return refuse({
+      status: 503,
+      code: "unavailable",
+      message: `Cannot join room "${roomId}": the room is unavailable`,
+    }, ip);
   }
   if (!admitted.ok) {
     slot.release();
-    return refuse(admitted.status, admitted.code, admitted.message);
+    return refuse(admitted, ip);
   }
   try {
     return upgradeWebSocket(request, config.idleTimeoutS, (socket) =>
@@ -161,18 +110,14 @@ async function connect(
         metrics,
         log: deps.log,
         release: slot.release,
-      }));
+      }), protocol);
   } catch (error) {
     room.leave(id);
     slot.release();
-    return refuse(400, "bad_upgrade", `Cannot upgrade: ${(error as Error).message}`);
+    return refuse({
+      status: 400,
+      code: "bad_upgrade",
+      message: `Cannot upgrade: ${(error as Error).message}`,
+    }, ip);
   }
-}
-
-function parseResume(url: URL): ResumeRequest | undefined | "invalid" {
-  const since = url.searchParams.get("since");
-  if (since === null || since === "") return undefined;
-  if (!/^\d{1,15}$/.test(since)) return "invalid";
-  const epoch = url.searchParams.get("epoch") || undefined;
-  return { since: Number(since), epoch };
 }

@@ -23,14 +23,19 @@ export interface SocketHandlers {
  * @param request The HTTP request (already checked).
  * @param idleTimeoutS Ping/pong idle timeout in seconds (0 disables).
  * @param handlersFor Builds the handlers once the socket exists.
+ * @param protocol The subprotocol to select in the answer; it must be one the client offered.
  * @returns The 101 response to return to `Deno.serve`.
  */
 export function upgradeWebSocket(
   request: Request,
   idleTimeoutS: number,
   handlersFor: (socket: Socket) => SocketHandlers,
+  protocol?: string,
 ): Response {
-  const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout: idleTimeoutS });
+  const { socket, response } = Deno.upgradeWebSocket(request, {
+    idleTimeout: idleTimeoutS,
+    protocol,
+  });
   const handlers = handlersFor(socket);
   // Listeners rather than `on…` attributes, which Deno wraps in a closure each; `open` and
   // `close` are removed once they fired, so an idle connection keeps one listener. Errors

@@ -135,10 +135,15 @@ export class TestClient {
  *
  * @param url ws:// URL.
  * @param headers Extra headers (Origin, Authorization).
+ * @param protocols Subprotocols to offer (`Sec-WebSocket-Protocol`).
  * @returns The client, already open.
  */
-export function openClient(url: string, headers: Record<string, string>): Promise<TestClient> {
-  const socket = new WebSocket(url, { headers } as unknown as string[]);
+export function openClient(
+  url: string,
+  headers: Record<string, string>,
+  protocols?: string[],
+): Promise<TestClient> {
+  const socket = new WebSocket(url, { headers, protocols } as unknown as string[]);
   const client = new TestClient(socket);
   return new Promise((resolve, reject) => {
     socket.onopen = () => resolve(client);

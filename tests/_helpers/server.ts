@@ -98,6 +98,7 @@ export async function startServer(
   const roomd = createRoomd({ config, store, metrics, log, verifier });
   const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, roomd.handler);
   const port = server.addr.port;
+  roomd.listening(server.addr);
   const origin = `http://127.0.0.1:${port}`;
   const token = (user: TestUser, ttl: string | number = "1h") => mintToken(TEST_SECRET, user, ttl);
   let closed = false;

@@ -1,74 +1,75 @@
 import assert from "assert";
-import { isOriginAllowed } from "../../src/auth/origin.ts";
+import { checkOrigin, normalizeOrigin } from "../../src/auth/origin.ts";
+import { ServerOrigins } from "../../src/auth/server_origins.ts";
 
-function request(headers: Record<string, string>, url = "http://chat.example/ws/lobby"): Request {
-  return new Request(url, { headers });
+function from(origin: string | null, host = "127.0.0.1:8080"): Request {
+  const headers: Record<string, string> = { host };
+  if (origin !== null) headers.origin = origin;
+  return new Request(`http://${host}/ws/lobby`, { headers });
 }
 
-Deno.test("isOriginAllowed() refuses a request without an Origin header", () => {
-  assert.equal(isOriginAllowed(request({ host: "chat.example" }), undefined), false);
-  assert.equal(isOriginAllowed(request({ host: "chat.example" }), ["http://chat.example"]), false);
+function loopbackServer(port = 8080, options = {}): ServerOrigins {
+  const origins = new ServerOrigins(options);
+  assert.equal(origins.listening({ hostname: "127.0.0.1", port }), null);
+  return origins;
+}
+
+Deno.test("normalizeOrigin() lower-cases, drops the default port and refuses opaque origins", () => {
+  assert.equal(normalizeOrigin("HTTPS://Chat.Example:443"), "https://chat.example");
+  assert.equal(normalizeOrigin("http://localhost:3000/"), "http://localhost:3000");
+  assert.equal(normalizeOrigin("null"), null);
+  assert.equal(normalizeOrigin("not a url"), null);
 });
 
-Deno.test("isOriginAllowed() refuses an opaque or unparsable origin", () => {
-  assert.equal(
-    isOriginAllowed(request({ host: "chat.example", origin: "null" }), undefined),
-    false,
-  );
-  assert.equal(isOriginAllowed(request({ origin: "not a url" }), ["http://chat.example"]), false);
+Deno.test("checkOrigin() refuses a missing, opaque or unparsable origin", () => {
+  const origins = loopbackServer();
+  assert.match(checkOrigin(from(null), origins)!, /Origin header is missing/);
+  assert.match(checkOrigin(from("null"), origins)!, /origin "null" is not allowed/);
+  assert.notEqual(checkOrigin(from("not a url"), origins), null);
 });
 
-Deno.test("isOriginAllowed() without a list accepts the same host and port only", async (t) => {
-  await t.step("same host", () => {
-    const r = request({ host: "chat.example", origin: "http://chat.example" });
-    assert.equal(isOriginAllowed(r, undefined), true);
+Deno.test("a server bound to loopback accepts exactly its own loopback origins", async (t) => {
+  const origins = loopbackServer();
+  const allowed = (origin: string, host?: string) => checkOrigin(from(origin, host), origins);
+  await t.step("127.0.0.1, localhost and [::1] on its port", () => {
+    assert.equal(allowed("http://127.0.0.1:8080"), null);
+    assert.equal(allowed("http://localhost:8080"), null);
+    assert.equal(allowed("http://[::1]:8080"), null);
+    assert.equal(allowed("http://LOCALHOST:8080"), null);
   });
-  await t.step("same host and explicit port", () => {
-    const r = request({ host: "127.0.0.1:8080", origin: "http://127.0.0.1:8080" });
-    assert.equal(isOriginAllowed(r, undefined), true);
+  await t.step("another port or scheme is refused", () => {
+    assert.notEqual(allowed("http://127.0.0.1:9090"), null);
+    assert.notEqual(allowed("https://127.0.0.1:8080"), null);
+    assert.notEqual(allowed("ws://127.0.0.1:8080"), null);
   });
-  await t.step("default port written out in Host", () => {
-    const r = request({ host: "chat.example:443", origin: "https://chat.example" });
-    assert.equal(isOriginAllowed(r, undefined), true);
-  });
-  await t.step("host differs only in case", () => {
-    const r = request({ host: "Chat.Example", origin: "http://chat.example" });
-    assert.equal(isOriginAllowed(r, undefined), true);
-  });
-  await t.step("other host", () => {
-    const r = request({ host: "chat.example", origin: "http://evil.example" });
-    assert.equal(isOriginAllowed(r, undefined), false);
-  });
-  await t.step("other port", () => {
-    const r = request({ host: "127.0.0.1:8080", origin: "http://127.0.0.1:9090" });
-    assert.equal(isOriginAllowed(r, undefined), false);
-  });
-  await t.step("Host header smuggling another host", () => {
-    const r = request({ host: "x@evil.example", origin: "http://evil.example" });
-    assert.equal(isOriginAllowed(r, undefined), false);
+  await t.step("a rebinding page whose Host matches its own origin is refused", () => {
+    assert.notEqual(allowed("http://rebind.example:8080", "rebind.example:8080"), null);
   });
 });
 
-Deno.test("isOriginAllowed() with a list needs an exact normalized match", async (t) => {
-  const allowed = ["https://app.example", "http://localhost:3000/"];
-  const check = (origin: string) =>
-    isOriginAllowed(request({ host: "api.example", origin }), allowed);
-  await t.step("listed origins", () => {
-    assert.equal(check("https://app.example"), true);
-    assert.equal(check("https://APP.example:443"), true);
-    assert.equal(check("http://localhost:3000"), true);
-  });
-  await t.step("scheme, port or host differ", () => {
-    assert.equal(check("http://app.example"), false);
-    assert.equal(check("https://app.example:8443"), false);
-    assert.equal(check("https://evil.app.example"), false);
-    assert.equal(check("http://localhost:3001"), false);
-  });
-  await t.step("the request's own host is not implied", () => {
-    assert.equal(check("http://api.example"), false);
-  });
-  await t.step("an empty list allows nothing", () => {
-    const r = request({ host: "api.example", origin: "http://api.example" });
-    assert.equal(isOriginAllowed(r, []), false);
-  });
+Deno.test("ROOMD_PUBLIC_ORIGINS adds to the loopback origins; ROOMD_ALLOWED_ORIGINS replaces them", () => {
+  const pub = loopbackServer(8080, { publicOrigins: ["https://chat.example"] });
+  assert.equal(checkOrigin(from("https://chat.example"), pub), null);
+  assert.equal(checkOrigin(from("http://127.0.0.1:8080"), pub), null);
+  assert.notEqual(checkOrigin(from("http://chat.example"), pub), null);
+  const fixed = loopbackServer(8080, { allowedOrigins: ["https://app.example"] });
+  assert.equal(checkOrigin(from("https://app.example"), fixed), null);
+  assert.notEqual(checkOrigin(from("http://127.0.0.1:8080"), fixed), null);
+});
+
+Deno.test("a server bound to a wildcard address accepts only configured origins, and says so", () => {
+  const bare = new ServerOrigins({});
+  assert.match(bare.listening({ hostname: "0.0.0.0", port: 8080 })!, /Browsers cannot connect/);
+  assert.notEqual(checkOrigin(from("http://127.0.0.1:8080"), bare), null);
+  assert.notEqual(checkOrigin(from("http://0.0.0.0:8080"), bare), null);
+  const pub = new ServerOrigins({ publicOrigins: ["https://chat.example"] });
+  assert.equal(pub.listening({ hostname: "::", port: 8080 }), null);
+  assert.equal(checkOrigin(from("https://chat.example"), pub), null);
+  assert.notEqual(checkOrigin(from("http://[::1]:8080"), pub), null);
+});
+
+Deno.test("before it knows its address a server accepts only configured origins", () => {
+  const origins = new ServerOrigins({ publicOrigins: ["https://chat.example"] });
+  assert.notEqual(checkOrigin(from("http://127.0.0.1:8080"), origins), null);
+  assert.equal(checkOrigin(from("https://chat.example"), origins), null);
 });

@@ -55,7 +55,12 @@ Deno.test("TokenVerifier.verify() checks ES256 tokens against a remote key set",
     await t.step("a key set that cannot be fetched", async () => {
       const broken = await createTokenVerifier({ jwksUrl: `${base}/missing.json` });
       const result = await broken.verify(await sign("ES256", "k1", privateKey));
-      assert.deepEqual(result, { ok: false, reason: "key set unavailable", expired: false });
+      assert.deepEqual(result, {
+        ok: false,
+        reason: "key set unavailable",
+        expired: false,
+        unavailable: true,
+      });
     });
   } finally {
     await server.shutdown();

@@ -1,0 +1,177 @@
+/**
+ * The checks a WebSocket handshake passes before any room is touched: draining, room id, origin,
+ * join rate, token, room grant, resume parameters. They answer with a value, so the upgrade
+ * route and a handshake-check endpoint can run the same checks.
+ *
+ * @module
+ */
+import { checkOrigin } from "../auth/origin.ts";
+import type { Principal } from "../auth/principal.ts";
+import {
+  offeredSubprotocols,
+  SUBPROTOCOL,
+  tokenFromRequest,
+  type TokenSource,
+} from "../auth/request_token.ts";
+import { mayJoinRoom } from "../auth/rooms_claim.ts";
+import type { ResumeRequest } from "../room/room.ts";
+import { clientIp } from "./client_ip.ts";
+import type { HttpDeps } from "./deps.ts";
+import { parseRoomId, ROOM_ID_PATTERN } from "./room_id.ts";
+import type { RequestContext } from "./router.ts";
+
+/** How long a client should wait before retrying when the key set is unavailable. */
+export const KEY_SET_RETRY_AFTER_S = 5;
+
+/** A refused handshake: answered with this status and `{"error":{code,message}}`. */
+export interface Refusal {
+  /** HTTP status. */
+  status: number;
+  /** Error code. */
+  code: string;
+  /** "Cannot …" message for the client. */
+  message: string;
+  /** Extra headers, e.g. `Retry-After`. */
+  headers?: Record<string, string>;
+}
+
+/** A handshake that passed the checks. */
+export interface Handshake {
+  /** The room asked for. */
+  roomId: string;
+  /** The verified user. */
+  principal: Principal;
+  /** The client's address (behind a trusted proxy, the forwarded one). */
+  ip: string;
+  /** `?since=&epoch=`, when resuming. */
+  resume: ResumeRequest | undefined;
+  /** Where the token came from. */
+  tokenSource: TokenSource;
+  /** The subprotocol to select in the answer (`roomd` when offered). */
+  protocol: string | undefined;
+}
+
+/** The outcome of {@linkcode checkHandshake}. */
+export type HandshakeCheck = { ok: true; handshake: Handshake } | { ok: false; refusal: Refusal };
+
+/**
+ * Runs the checks of `GET /ws/:room_id` that come before the room: draining (503), room id
+ * (400), origin (403; a request authenticated by an `Authorization` header that carries no
+ * `Origin` is not a browser's and skips it), join rate per IP (429), token (401, or 503
+ * `unavailable` when the key set cannot be fetched), room grant (403), join rate per user (429),
+ * resume parameters (400). Each join-rate check consumes one attempt.
+ *
+ * @param deps Shared parts.
+ * @param request The handshake request.
+ * @param ctx Its context (`room_id` parameter, URL, peer address).
+ * @returns The handshake, or the refusal to answer with.
+ */
+export async function checkHandshake(
+  deps: HttpDeps,
+  request: Request,
+  ctx: RequestContext,
+): Promise<HandshakeCheck> {
+  const { config } = deps;
+  const refuse = (refusal: Refusal): HandshakeCheck => ({ ok: false, refusal });
+  if (deps.draining()) {
+    return refuse({
+      status: 503,
+      code: "shutting_down",
+      message: "Cannot connect: server is shutting down",
+    });
+  }
+  const roomId = parseRoomId(ctx.params.room_id);
+  if (roomId === null) {
+    return refuse({
+      status: 400,
+      code: "invalid_room",
+      message: `Cannot connect: room id must match ${ROOM_ID_PATTERN.source}`,
+    });
+  }
+  const token = tokenFromRequest(request, ctx.url);
+  const browserless = token?.source === "header" && !request.headers.has("origin");
+  const originRefusal = browserless ? null : checkOrigin(request, deps.origins);
+  if (originRefusal !== null) {
+    return refuse({ status: 403, code: "origin_not_allowed", message: originRefusal });
+  }
+  const ip = clientIp(request, ctx.remoteAddr, config.trustProxy);
+  const ipWait = deps.joins.attempt(`ip:${ip}`);
+  if (ipWait > 0) {
+    return refuse({
+      status: 429,
+      code: "rate_limited",
+      message: "Cannot connect: too many connection attempts from this address",
+      headers: { "retry-after": String(ipWait) },
+    });
+  }
+  if (token === null) {
+    return refuse({
+      status: 401,
+      code: "unauthorized",
+      message: "Cannot connect: no token (use Authorization: Bearer, the roomd.token. " +
+        "subprotocol or ?token=)",
+    });
+  }
+  const verified = await deps.verifier.verify(token.token);
+  if (!verified.ok) {
+    if (verified.unavailable) {
+      return refuse({
+        status: 503,
+        code: "unavailable",
+        message: `Cannot connect: ${verified.reason}`,
+        headers: { "retry-after": String(KEY_SET_RETRY_AFTER_S) },
+      });
+    }
+    return refuse({
+      status: 401,
+      code: "unauthorized",
+      message: `Cannot connect: ${verified.reason}`,
+    });
+  }
+  const principal = verified.principal;
+  if (!mayJoinRoom(principal, roomId)) {
+    return refuse({
+      status: 403,
+      code: "forbidden",
+      message: `Cannot join room "${roomId}": the token does not grant it`,
+    });
+  }
+  const userWait = deps.joins.attempt(`user:${principal.id}`);
+  if (userWait > 0) {
+    return refuse({
+      status: 429,
+      code: "rate_limited",
+      message: "Cannot connect: too many connection attempts by this user",
+      headers: { "retry-after": String(userWait) },
+    });
+  }
+  const resume = parseResume(ctx.url);
+  if (resume === "invalid") {
+    return refuse({
+      status: 400,
+      code: "invalid_since",
+      message: "Cannot resume: since must be a whole number ≥ 0",
+    });
+  }
+  const protocol = offeredSubprotocols(request).includes(SUBPROTOCOL) ? SUBPROTOCOL : undefined;
+  if (token.source === "subprotocol" && protocol === undefined) {
+    // A browser fails a handshake whose answer selects none of the offered subprotocols.
+    return refuse({
+      status: 400,
+      code: "bad_upgrade",
+      message: `Cannot connect: offer the subprotocol "${SUBPROTOCOL}" with roomd.token.<JWT>`,
+    });
+  }
+  return {
+    ok: true,
+    handshake: { roomId, principal, ip, resume, tokenSource: token.source, protocol },
+  };
+}
+
+function parseResume(url: URL): ResumeRequest | undefined | "invalid" {
+  const since = url.searchParams.get("since");
+  if (since === null || since === "") return undefined;
+  if (!/^\d{1,15}$/.test(since)) return "invalid";
+  const epoch = url.searchParams.get("epoch") || undefined;
+  return { since: Number(since), epoch };
+}
