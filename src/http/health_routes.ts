@@ -6,6 +6,7 @@
 import type { HttpDeps } from "./deps.ts";
 import { json, jsonError } from "./json.ts";
 import type { Route } from "./router.ts";
+import { KEY_SET_RETRY_AFTER_S } from "./ws_checks.ts";
 
 /**
  * Health and metrics routes.
@@ -30,6 +31,11 @@ async function readiness(deps: HttpDeps): Promise<Response> {
       { status: "unavailable", reason: `store unreachable: ${(error as Error).message}` },
       503,
     );
+  }
+  if (!(await deps.verifier.ready())) {
+    return json({ status: "unavailable", reason: "key set unavailable" }, 503, {
+      "retry-after": String(KEY_SET_RETRY_AFTER_S),
+    });
   }
   return json({ status: "ready" });
 }

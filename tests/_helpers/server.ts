@@ -76,7 +76,8 @@ const TEST_ENV: Record<string, string> = {
 /**
  * Starts a server.
  *
- * @param env Variables on top of the test defaults.
+ * @param env Variables on top of the test defaults (`ROOMD_JWT_SECRET: ""` unsets the test
+ *   secret, to verify with a public key or a key set instead).
  * @param file Config-file values (e.g. `types`).
  * @returns The running server.
  */
@@ -94,7 +95,14 @@ export async function startServer(
   });
   const store = openStore(config);
   const metrics = new Metrics({ collectProcess: false });
-  const verifier = await createTokenVerifier({ secret: config.jwtSecret });
+  const verifier = await createTokenVerifier({
+    secret: config.jwtSecret,
+    publicKey: config.jwtPublicKey,
+    jwksUrl: config.jwksUrl,
+    algorithms: config.jwtAlgorithms,
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+  });
   const roomd = createRoomd({ config, store, metrics, log, verifier });
   const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, roomd.handler);
   const port = server.addr.port;

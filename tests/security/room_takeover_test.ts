@@ -1,4 +1,5 @@
 import assert from "assert";
+import { parseRoomId } from "../../src/http/room_id.ts";
 import { newRoomRecord } from "../../src/room/new_room.ts";
 import { startServer } from "../_helpers/server.ts";
 import { ADMIN, ANN, BOB, call, errorOf } from "../http/_room_api.ts";
@@ -70,6 +71,32 @@ Deno.test("a user allowed to create rooms through the API owns the rooms it crea
     );
     assert.equal((await call(server, "DELETE", "/api/rooms/anns", BOB)).status, 403);
     assert.equal((await call(server, "DELETE", "/api/rooms/anns", ANN)).status, 204);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("POST /api/rooms refuses the room ids . and .. (URL paths collapse them)", async () => {
+  const server = await startServer();
+  try {
+    for (const id of [".", ".."]) {
+      const res = await call(server, "POST", "/api/rooms", ADMIN, { id });
+      assert.equal(res.status, 400, id);
+      assert.equal(errorOf(res.body).code, "invalid_body");
+      assert.match(errorOf(res.body).message, /Invalid room id/);
+    }
+    assert.equal((await call(server, "POST", "/api/rooms", ADMIN, { id: "..." })).status, 201);
+    const token = await server.token(ANN);
+    for (const path of ["/ws/%2E", "/ws/%2e%2E"]) {
+      const res = await fetch(`${server.origin}${path}?token=${token}`, {
+        headers: { origin: server.origin, upgrade: "websocket" },
+      });
+      assert.notEqual(res.status, 101, path);
+      assert.ok(res.status === 400 || res.status === 404, `${path}: ${res.status}`);
+      await res.body?.cancel();
+    }
+    assert.equal(await server.store.getRoom(".."), null);
+    assert.deepEqual(["%2E", "..", "%2E."].map(parseRoomId), [null, null, null]);
   } finally {
     await server.close();
   }
