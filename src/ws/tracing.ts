@@ -1,7 +1,7 @@
 /**
  * OpenTelemetry spans of roomd: one span per WebSocket connection, from admission to close,
- * and room attributes on the HTTP request span Deno creates for `Deno.serve` (whose URL
- * attributes get their `token` query parameter masked).
+ * and room attributes on the HTTP request span Deno creates for `Deno.serve` (plus masked
+ * copies of its URL attributes; see {@linkcode maskTokenOnRequestSpan} for what they cannot do).
  *
  * Spans go through `@opentelemetry/api`. Under `OTEL_DENO=true` Deno registers its tracer
  * provider and context manager with that API, so these spans are exported with Deno's own and
@@ -108,9 +108,14 @@ export function tagRequestSpan(route: string, roomIdOf: () => string | null): vo
 const MASKED = "REDACTED";
 
 /**
- * Masks the `token` query parameter in the URL attributes Deno records on the active span (the
- * HTTP request span of `Deno.serve`): `url.full` and `url.query` would otherwise carry a
- * browser's token to the collector.
+ * Adds copies of `url.full` and `url.query` with the `token` query parameter masked to the
+ * active span (the HTTP request span of `Deno.serve`), so that a trace viewer which keeps the
+ * last value of an attribute shows no token.
+ *
+ * This does NOT keep a `?token=` from the collector: Deno 2.9.6 records the request's URL when
+ * it starts the span, and `setAttribute` appends a second copy rather than replacing the first,
+ * so the exported span holds both (tests/ws/tracing_test.ts shows it). With tracing on, clients
+ * must send their token in the `roomd.token.` subprotocol or an `Authorization` header.
  *
  * @param requestUrl The request's URL.
  *

