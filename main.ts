@@ -18,7 +18,7 @@ async function main(): Promise<number> {
   const log = await setupLogging({ level: config.logLevel, format: config.logFormat });
   let secret = config.jwtSecret;
   if (secret === undefined && config.jwtPublicKey === undefined && config.jwksUrl === undefined) {
-    const local = await loadOrCreateSecret(config.dataDir);
+    const local = await loadOrCreateSecret(config.dataDir).catch(asStartupError);
     secret = local.secret;
     log.info("Using the local JWT secret in {path} ({state}); set ROOMD_JWT_SECRET in production", {
       path: `${config.dataDir}/jwt-secret`,
@@ -32,18 +32,24 @@ async function main(): Promise<number> {
     algorithms: config.jwtAlgorithms,
     issuer: config.jwtIssuer,
     audience: config.jwtAudience,
-  });
+  }).catch(asStartupError);
   const store = openStore(config);
   const metrics = new Metrics();
   const roomd = createRoomd({ config, store, metrics, log, verifier });
-  const server = Deno.serve({
-    port: config.port,
-    hostname: config.host,
-    onListen: ({ hostname, port }) => {
-      log.info(`roomd listening on http://${hostname}:${port}`, { hostname, port });
-      roomd.listening({ hostname, port });
-    },
-  }, roomd.handler);
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = Deno.serve({
+      port: config.port,
+      hostname: config.host,
+      onListen: ({ hostname, port }) => {
+        log.info(`roomd listening on http://${hostname}:${port}`, { hostname, port });
+        roomd.listening({ hostname, port });
+      },
+    }, roomd.handler);
+  } catch (error) {
+    await roomd.shutdown();
+    throw new ConfigError(`Cannot listen on ${config.host}:${config.port}: ${messageOf(error)}`);
+  }
 
   const stopped = Promise.withResolvers<void>();
   let stopping = false;
@@ -69,6 +75,15 @@ async function main(): Promise<number> {
   clearTimeout(forced);
   log.info("roomd stopped");
   return 0;
+}
+
+function messageOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
+}
+
+/** A failure while starting (a key that cannot be used, a data dir that cannot be read). */
+function asStartupError(error: unknown): never {
+  throw new ConfigError(messageOf(error));
 }
 
 if (import.meta.main) {

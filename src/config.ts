@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { Ajv } from "ajv";
 import { z } from "zod";
 
 const bool = z.union([z.boolean(), z.enum(["true", "false", "1", "0"])]).transform((v) =>
@@ -35,7 +36,24 @@ const customType = z.object({
   persist: z.boolean().default(false),
 }).strict();
 
-const RESERVED_TYPES = ["chat", "presence", "system", "ack", "error", "history", "welcome"];
+/** Message types of roomd's own protocol; a config file cannot declare them. */
+export const RESERVED_TYPES: readonly string[] = [
+  "chat",
+  "presence",
+  "system",
+  "ack",
+  "error",
+  "history",
+  "welcome",
+  "members",
+  "refresh",
+];
+
+/** Variables whose values are never echoed in an error message. */
+const SECRET_NAME = /SECRET|TOKEN|KEY|PASSWORD/;
+
+/** The variables that choose where token keys come from; at most one may be set. */
+const KEY_SOURCES = ["ROOMD_JWT_SECRET", "ROOMD_JWT_PUBLIC_KEY", "ROOMD_JWKS_URL"] as const;
 
 /** Environment variable name → [config key, schema]. The table in README.md mirrors it. */
 const VARIABLES = {
@@ -133,14 +151,18 @@ export function parseConfig(
     const result = (schema as z.ZodType).safeParse(raw);
     if (!result.success) {
       const issue = result.error.issues[0];
-      throw new ConfigError(`Invalid ${name}=${JSON.stringify(raw)}: ${issue.message}`);
+      const shown = SECRET_NAME.test(name) ? "" : `=${JSON.stringify(raw)}`;
+      throw new ConfigError(`Invalid ${name}${shown}: ${issue.message}`);
     }
     out[key] = result.data;
   }
   out.customTypes = parseCustomTypes(file.types);
-  if (out.jwtPublicKey !== undefined && out.jwksUrl !== undefined) {
+  const sources = KEY_SOURCES.filter((name) => out[VARIABLES[name][0]] !== undefined);
+  if (sources.length > 1) {
     throw new ConfigError(
-      "Invalid ROOMD_JWT_PUBLIC_KEY: set either ROOMD_JWT_PUBLIC_KEY or ROOMD_JWKS_URL, not both",
+      `Invalid ${sources[1]}: set only one of ${KEY_SOURCES.join(", ")} (${
+        sources.join(" and ")
+      } are set)`,
     );
   }
   return Object.freeze(out) as Config;
@@ -160,6 +182,15 @@ function parseCustomTypes(raw: unknown): Record<string, CustomTypeConfig> {
   const reserved = Object.keys(result.data).find((t) => RESERVED_TYPES.includes(t));
   if (reserved) {
     throw new ConfigError(`Invalid config file: types.${reserved}: "${reserved}" is built in`);
+  }
+  const ajv = new Ajv({ strict: false });
+  for (const [name, spec] of Object.entries(result.data)) {
+    try {
+      ajv.compile(spec.schema);
+    } catch (error) {
+      const reason = (error as Error).message.split("\n")[0];
+      throw new ConfigError(`Invalid config file: types.${name}.schema: ${reason}`);
+    }
   }
   return Object.freeze(result.data);
 }

@@ -1,5 +1,5 @@
 import assert from "assert";
-import { ConfigError, parseConfig } from "../src/config.ts";
+import { ConfigError, parseConfig, RESERVED_TYPES } from "../src/config.ts";
 
 Deno.test("parseConfig() fills in the documented defaults", () => {
   const c = parseConfig({});
@@ -42,7 +42,6 @@ Deno.test("parseConfig() names the variable and the problem in one line", () => 
     ROOMD_MSG_RATE: "-1",
     ROOMD_LOG_LEVEL: "loud",
     ROOMD_ALLOWED_ORIGINS: "not a url",
-    ROOMD_JWT_SECRET: "short",
     ROOMD_TRUST_PROXY: "maybe",
   };
   for (const [name, value] of Object.entries(cases)) {
@@ -50,6 +49,23 @@ Deno.test("parseConfig() names the variable and the problem in one line", () => 
       assert.ok(e instanceof ConfigError);
       assert.ok(e.message.startsWith(`Invalid ${name}=`), e.message);
       assert.ok(!e.message.includes("\n"));
+      return true;
+    });
+  }
+});
+
+Deno.test("parseConfig() never echoes the value of a secret", () => {
+  const cases: Array<[Record<string, string>, Record<string, unknown>, string]> = [
+    [{ ROOMD_JWT_SECRET: "short-secret" }, {}, "short-secret"],
+    [{}, { ROOMD_JWT_SECRET: "short-secret" }, "short-secret"],
+    [{}, { ROOMD_JWT_SECRET: 12345678 }, "12345678"],
+    [{}, { ROOMD_METRICS_TOKEN: 424242 }, "424242"],
+  ];
+  for (const [env, file, value] of cases) {
+    assert.throws(() => parseConfig(env, file), (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.match(e.message, /^Invalid ROOMD_\w+: /);
+      assert.ok(!e.message.includes(value), e.message);
       return true;
     });
   }
@@ -73,9 +89,39 @@ Deno.test("parseConfig() validates declared types and refuses built-in names", (
   );
 });
 
-Deno.test("parseConfig() refuses both a public key and a JWKS URL", () => {
+Deno.test("parseConfig() refuses an invalid JSON Schema and every reserved built-in name", () => {
   assert.throws(
-    () => parseConfig({ ROOMD_JWT_PUBLIC_KEY: "x", ROOMD_JWKS_URL: "https://idp.example/jwks" }),
-    /not both/,
+    () => parseConfig({}, { types: { typing: { schema: { type: "nope" } } } }),
+    (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.match(e.message, /^Invalid config file: types\.typing\.schema: schema is invalid/);
+      assert.ok(!e.message.includes("\n"));
+      return true;
+    },
   );
+  for (const name of RESERVED_TYPES) {
+    assert.throws(
+      () => parseConfig({}, { types: { [name]: { schema: {} } } }),
+      (e: unknown) =>
+        (e as Error).message === `Invalid config file: types.${name}: "${name}" is built in`,
+    );
+  }
+  assert.ok(RESERVED_TYPES.includes("members") && RESERVED_TYPES.includes("refresh"));
+});
+
+Deno.test("parseConfig() refuses more than one source of token keys, naming variables only", () => {
+  const secret = "0123456789abcdef0123";
+  const pairs: Array<Record<string, string>> = [
+    { ROOMD_JWT_PUBLIC_KEY: "x", ROOMD_JWKS_URL: "https://idp.example/jwks" },
+    { ROOMD_JWT_SECRET: secret, ROOMD_JWT_PUBLIC_KEY: "x" },
+    { ROOMD_JWT_SECRET: secret, ROOMD_JWKS_URL: "https://idp.example/jwks" },
+  ];
+  for (const env of pairs) {
+    assert.throws(() => parseConfig(env), (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.match(e.message, /^Invalid ROOMD_\w+: set only one of ROOMD_JWT_SECRET, /);
+      assert.ok(!e.message.includes(secret) && !/publicKey|jwksUrl/.test(e.message));
+      return true;
+    });
+  }
 });

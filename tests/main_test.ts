@@ -138,3 +138,87 @@ Deno.test("without ROOMD_JWT_SECRET the server makes a local secret that deno ta
     }
   });
 });
+
+/** Runs main.ts to its exit and returns its code and stderr lines. */
+async function runToExit(env: Record<string, string>, args: string[] = []) {
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, ...args],
+    env: { PORT: "0", ROOMD_LOG_FORMAT: "json", ...env },
+    clearEnv: true,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const lines = new TextDecoder().decode(stderr).trim().split("\n");
+  return { code, lines };
+}
+
+Deno.test("main.ts start-up errors exit 1 with one line, no stack trace and no secret", async (t) => {
+  await withDataDir(async (dir) => {
+    const secret = "0123456789abcdef0123";
+    const busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const types = `${dir}/types.json`;
+    await Deno.writeTextFile(types, JSON.stringify({ types: { x: { schema: { type: "nope" } } } }));
+    const notADir = `${dir}/file`;
+    await Deno.writeTextFile(notADir, "");
+    const cases: Array<[string, Record<string, string>, string[], RegExp]> = [
+      [
+        "a short secret",
+        { ROOMD_JWT_SECRET: "shortsecret" },
+        [],
+        /^roomd: Invalid ROOMD_JWT_SECRET: /,
+      ],
+      [
+        "an unusable public key",
+        { ROOMD_JWT_PUBLIC_KEY: "garbage" },
+        [],
+        /^roomd: Cannot create token verifier: the public key is neither/,
+      ],
+      [
+        "a secret and a public key",
+        { ROOMD_JWT_SECRET: secret, ROOMD_JWT_PUBLIC_KEY: "garbage" },
+        [],
+        /^roomd: Invalid ROOMD_JWT_PUBLIC_KEY: set only one of ROOMD_JWT_SECRET, /,
+      ],
+      [
+        "an invalid JSON Schema in types",
+        { ROOMD_JWT_SECRET: secret },
+        ["--config", types],
+        /^roomd: Invalid config file: types\.x\.schema: schema is invalid/,
+      ],
+      [
+        "a data dir that is a file (local secret)",
+        { ROOMD_DATA_DIR: notADir },
+        [],
+        /^roomd: Cannot read JWT secret file .*Not a directory/,
+      ],
+      [
+        "a data dir that is a file (store)",
+        { ROOMD_DATA_DIR: notADir, ROOMD_JWT_SECRET: secret },
+        [],
+        /^roomd: Cannot create data directory /,
+      ],
+      [
+        "a port in use",
+        { ROOMD_JWT_SECRET: secret, PORT: String(busy.addr.port), HOST: "127.0.0.1" },
+        [],
+        /^roomd: Cannot listen on 127\.0\.0\.1:\d+: Address already in use/,
+      ],
+    ];
+    try {
+      for (const [name, env, args, expected] of cases) {
+        await t.step(name, async () => {
+          const { code, lines } = await runToExit({ ROOMD_DATA_DIR: dir, ...env }, args);
+          assert.equal(code, 1, lines.join("\n"));
+          const last = lines.at(-1)!;
+          assert.match(last, expected);
+          assert.ok(!lines.some((l) => /^\s+at |Uncaught|error:/.test(l)), lines.join("\n"));
+          assert.ok(lines.slice(0, -1).every((l) => l.startsWith("{")), lines.join("\n"));
+          const secrets = Object.entries(env).filter(([k]) => /SECRET|TOKEN/.test(k));
+          for (const [, value] of secrets) assert.ok(!lines.join("\n").includes(value));
+        });
+      }
+    } finally {
+      busy.close();
+    }
+  });
+});
