@@ -18,6 +18,14 @@ export interface MintClaims {
   rooms?: string[];
 }
 
+/** Registered claims a token may need to satisfy the server's verifier. */
+export interface MintOptions {
+  /** `iss` claim (set it to the server's `ROOMD_JWT_ISSUER`). */
+  issuer?: string;
+  /** `aud` claim (set it to the server's `ROOMD_JWT_AUDIENCE`). */
+  audience?: string;
+}
+
 const TTL_UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400 };
 
 /**
@@ -49,6 +57,7 @@ export function parseTtl(ttl: string | number): number | null {
  * @param secret The shared secret (`ROOMD_JWT_SECRET` or the local secret file).
  * @param claims The user id and optional name, admin flag and rooms.
  * @param ttl The lifetime: seconds, or `"45s"`, `"30m"`, `"1h"`, `"2d"`.
+ * @param options `iss` and `aud` claims, when the server requires them.
  * @returns The compact JWT.
  * @throws {RangeError} When `ttl` is not a positive lifetime.
  * @throws {TypeError} When `sub` or `name` is empty or too long.
@@ -65,6 +74,7 @@ export async function mintToken(
   secret: string,
   claims: MintClaims,
   ttl: string | number,
+  options: MintOptions = {},
 ): Promise<string> {
   const seconds = parseTtl(ttl);
   if (seconds === null) {
@@ -84,9 +94,11 @@ export async function mintToken(
     );
   }
   const now = Math.floor(Date.now() / 1000);
-  return await new SignJWT({ ...claims })
+  const jwt = new SignJWT({ ...claims })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setIssuedAt(now)
-    .setExpirationTime(now + seconds)
-    .sign(new TextEncoder().encode(secret));
+    .setExpirationTime(now + seconds);
+  if (options.issuer !== undefined) jwt.setIssuer(options.issuer);
+  if (options.audience !== undefined) jwt.setAudience(options.audience);
+  return await jwt.sign(new TextEncoder().encode(secret));
 }

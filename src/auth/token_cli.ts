@@ -1,7 +1,9 @@
 /**
  * `deno task token --sub 42 --name alice [--admin] [--rooms a,b] [--ttl 1h] [--config FILE]`:
  * prints an HS256 token signed with the secret the server uses (`ROOMD_JWT_SECRET`, else the
- * local secret file in `ROOMD_DATA_DIR`, created if missing). Only the token goes to stdout.
+ * local secret file in `ROOMD_DATA_DIR`, created if missing), with the `iss` and `aud` the server
+ * requires (`ROOMD_JWT_ISSUER`, `ROOMD_JWT_AUDIENCE`). Only the token goes to stdout;
+ * `--help` prints the usage.
  *
  * @module
  */
@@ -13,6 +15,40 @@ import { mintToken, parseTtl } from "./mint.ts";
 
 const USAGE =
   "usage: deno task token --sub ID [--name NAME] [--admin] [--rooms a,b] [--ttl 1h] [--config FILE]";
+
+/** What `--help` prints. */
+export const TOKEN_CLI_HELP = `Mints a token for a roomd server that signs with a shared secret.
+
+${USAGE}
+
+  --sub ID       user id (the token's sub), required
+  --name NAME    display name
+  --admin        the user may administer rooms
+  --rooms a,b    room patterns the user may join (default: any room)
+  --ttl 1h       lifetime: seconds, or a number followed by s, m, h or d
+  --config FILE  the server's config file
+  --help         this text
+
+The secret is ROOMD_JWT_SECRET, else the local secret file in ROOMD_DATA_DIR (created if
+missing). ROOMD_JWT_ISSUER and ROOMD_JWT_AUDIENCE, when set, become the iss and aud claims.
+Only the token is printed on stdout.`;
+
+/**
+ * Whether the command line asks for the usage text.
+ *
+ * @param args Command-line arguments.
+ * @returns `true` for `--help` or `-h`.
+ *
+ * @example
+ * ```ts
+ * import assert from "assert";
+ * import { wantsHelp } from "./token_cli.ts";
+ * assert.ok(wantsHelp(["--sub", "1", "--help"]) && !wantsHelp(["--sub", "1"]));
+ * ```
+ */
+export function wantsHelp(args: string[]): boolean {
+  return args.includes("--help") || args.includes("-h");
+}
 
 /** The outcome of {@linkcode runTokenCli}. */
 export type TokenCliResult =
@@ -110,14 +146,20 @@ export async function runTokenCli(
   }
   const roomList = rooms?.split(",").map((r) => r.trim()).filter((r) => r.length > 0);
   const claims = { sub, name, admin: admin || undefined, rooms: roomList };
-  return { ok: true, token: await mintToken(secret, claims, ttl), notice };
+  const token = await mintToken(secret, claims, ttl, {
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+  });
+  return { ok: true, token, notice };
 }
 
 function fail(problem: string): TokenCliResult {
   return { ok: false, error: `Cannot mint token: ${problem}` };
 }
 
-if (import.meta.main) {
+if (import.meta.main && wantsHelp(Deno.args)) {
+  console.log(TOKEN_CLI_HELP);
+} else if (import.meta.main) {
   const result = await runTokenCli(Deno.args);
   if (result.ok) {
     if (result.notice !== undefined) console.error(result.notice);

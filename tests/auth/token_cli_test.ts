@@ -62,6 +62,25 @@ Deno.test("runTokenCli() uses the data directory's secret, as the server would",
   }
 });
 
+Deno.test("runTokenCli() sets iss and aud to the server's ROOMD_JWT_ISSUER and ROOMD_JWT_AUDIENCE", async () => {
+  const env = {
+    ROOMD_JWT_SECRET: SECRET,
+    ROOMD_JWT_ISSUER: "https://issuer.example",
+    ROOMD_JWT_AUDIENCE: "roomd",
+  };
+  const result = await runTokenCli(["--sub", "42"], withEnv(env));
+  assert.ok(result.ok);
+  const verifier = await createTokenVerifier({
+    secret: SECRET,
+    issuer: env.ROOMD_JWT_ISSUER,
+    audience: env.ROOMD_JWT_AUDIENCE,
+  });
+  const verified = await verifier.verify(result.token);
+  assert.ok(verified.ok, JSON.stringify(verified));
+  const { iss, aud } = decodeJwt(result.token);
+  assert.deepEqual([iss, aud], ["https://issuer.example", "roomd"]);
+});
+
 Deno.test("runTokenCli() reports bad input as one line", async (t) => {
   const deps = withEnv({ ROOMD_JWT_SECRET: SECRET });
   const cases: [string, string[], TokenCliDeps, RegExp][] = [
@@ -131,6 +150,14 @@ Deno.test("token_cli.ts prints only the token, or one error line and exits 1", a
       assert.ok(verified.ok);
       assert.equal(verified.principal.name, "alice");
       await assert.rejects(Deno.stat(join(dataDir, "unused")), Deno.errors.NotFound);
+    });
+    await t.step("--help prints the usage on stdout and exits 0", async () => {
+      const run = await spawnCli(["--help"], { ROOMD_DATA_DIR: dataDir });
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /^Mints a token/);
+      assert.match(run.stdout, /usage: deno task token --sub ID/);
+      assert.match(run.stdout, /ROOMD_JWT_ISSUER/);
+      assert.equal(run.stderr, "");
     });
     await t.step("missing --sub", async () => {
       const run = await spawnCli(["--name", "alice"], { ROOMD_DATA_DIR: dataDir });
