@@ -169,7 +169,7 @@ export class Metrics {
     this.#errorRates = new RateWindow(FIVE_MINUTES_MS / 1_000, 1_000, this.#startMs);
     this.#roomRates = new RoomRates(this.#startMs);
     this.#connectionsTotal.zero("accepted");
-    if (options.collectProcess ?? true) registerProcessMetrics(this.#registry, PREFIX);
+    if (options.collectProcess ?? true) registerProcessMetrics(this.#registry);
     this.#lag.start();
   }
 

@@ -6,8 +6,8 @@
  * Deno allows only under `--allow-all` (`--allow-read` is not enough): under the server's own
  * flags it reports 0 for resident memory and open fds. These gauges use `Deno.memoryUsage()`
  * and `process.cpuUsage()`, which need no permission, and report open fds only when
- * `/proc/self/fd` can really be read, instead of a false 0. Names follow prom-client's, so
- * dashboards built for it work.
+ * `/proc/self/fd` can really be read, instead of a false 0. Names are prom-client's
+ * `collectDefaultMetrics()` names, unprefixed, so dashboards built for them work.
  *
  * @module
  */
@@ -16,19 +16,18 @@ import { Counter, Gauge, type Registry } from "prom-client";
 
 /** What {@linkcode registerProcessMetrics} could register. */
 export interface ProcessMetricsReport {
-  /** Whether `process_open_fds` is exported (needs `--allow-all` on Linux). */
+  /** Whether "process_open_fds" is exported (needs `--allow-all` on Linux). */
   openFds: boolean;
 }
 
 /**
  * Registers the process metrics on a registry:
- * `process_resident_memory_bytes`, `nodejs_heap_size_used_bytes`,
- * `nodejs_heap_size_total_bytes`, `nodejs_external_memory_bytes`,
- * `process_cpu_seconds_total`, `process_start_time_seconds` and, when readable,
- * `process_open_fds`, each with `prefix` in front.
+ * "process_resident_memory_bytes", "nodejs_heap_size_used_bytes",
+ * "nodejs_heap_size_total_bytes", "nodejs_external_memory_bytes",
+ * "process_cpu_seconds_total", "process_start_time_seconds" and, when readable,
+ * "process_open_fds": the standard names, without roomd's prefix.
  *
  * @param registry The registry to add them to.
- * @param prefix Prefix of every name, e.g. `"roomd_"`.
  * @returns Which optional metrics were registered.
  *
  * @example
@@ -37,41 +36,41 @@ export interface ProcessMetricsReport {
  * import { Registry } from "prom-client";
  * import { registerProcessMetrics } from "./process_metrics.ts";
  * const registry = new Registry();
- * registerProcessMetrics(registry, "demo_");
+ * registerProcessMetrics(registry);
  * const text = await registry.metrics();
- * assert.ok(text.includes("demo_process_resident_memory_bytes"));
+ * assert.ok(text.includes("\nprocess_resident_memory_bytes "));
  * ```
  */
-export function registerProcessMetrics(registry: Registry, prefix: string): ProcessMetricsReport {
+export function registerProcessMetrics(registry: Registry): ProcessMetricsReport {
   const registers = [registry];
   memoryGauge(
     registers,
-    `${prefix}process_resident_memory_bytes`,
+    "process_resident_memory_bytes",
     "Resident memory size in bytes.",
     "rss",
   );
   memoryGauge(
     registers,
-    `${prefix}nodejs_heap_size_used_bytes`,
+    "nodejs_heap_size_used_bytes",
     "V8 heap used in bytes.",
     "heapUsed",
   );
   memoryGauge(
     registers,
-    `${prefix}nodejs_heap_size_total_bytes`,
+    "nodejs_heap_size_total_bytes",
     "V8 heap size in bytes.",
     "heapTotal",
   );
   memoryGauge(
     registers,
-    `${prefix}nodejs_external_memory_bytes`,
+    "nodejs_external_memory_bytes",
     "Memory of C++ objects bound to JavaScript objects, in bytes.",
     "external",
   );
 
   let cpuMicros = 0;
   new Counter({
-    name: `${prefix}process_cpu_seconds_total`,
+    name: "process_cpu_seconds_total",
     help: "User and system CPU time spent, in seconds.",
     registers,
     collect() {
@@ -83,7 +82,7 @@ export function registerProcessMetrics(registry: Registry, prefix: string): Proc
   });
 
   const start = new Gauge({
-    name: `${prefix}process_start_time_seconds`,
+    name: "process_start_time_seconds",
     help: "Start time of the process since the Unix epoch, in seconds.",
     registers,
   });
@@ -92,7 +91,7 @@ export function registerProcessMetrics(registry: Registry, prefix: string): Proc
   const openFds = countOpenFds() !== undefined;
   if (openFds) {
     new Gauge({
-      name: `${prefix}process_open_fds`,
+      name: "process_open_fds",
       help: "Number of open file descriptors.",
       registers,
       collect() {

@@ -202,12 +202,12 @@ Deno.test("Metrics.render() exports real process metrics", async () => {
     const families = parseExposition(await metrics.render());
     for (
       const name of [
-        "roomd_process_resident_memory_bytes",
-        "roomd_nodejs_heap_size_used_bytes",
-        "roomd_nodejs_heap_size_total_bytes",
-        "roomd_process_open_fds",
-        "roomd_process_start_time_seconds",
-        "roomd_process_cpu_seconds_total",
+        "process_resident_memory_bytes",
+        "nodejs_heap_size_used_bytes",
+        "nodejs_heap_size_total_bytes",
+        "process_open_fds",
+        "process_start_time_seconds",
+        "process_cpu_seconds_total",
       ]
     ) {
       const value = sampleValue(families, name);
@@ -229,8 +229,8 @@ Deno.test({
     const metrics = new Metrics();
     try {
       const families = parseExposition(await metrics.render());
-      assert.equal(families.has("roomd_process_open_fds"), false);
-      const rss = sampleValue(families, "roomd_process_resident_memory_bytes");
+      assert.equal(families.has("process_open_fds"), false);
+      const rss = sampleValue(families, "process_resident_memory_bytes");
       assert.ok(rss !== undefined && rss > 0);
     } finally {
       metrics.close();
