@@ -165,11 +165,11 @@ Deno.test("a real server exports process metrics: memory, heap, open fds, CPU, u
     const families = parseExposition(await res.text());
     for (
       const name of [
-        "roomd_process_resident_memory_bytes",
-        "roomd_nodejs_heap_size_used_bytes",
-        "roomd_process_open_fds",
-        "roomd_process_cpu_seconds_total",
-        "roomd_process_start_time_seconds",
+        "process_resident_memory_bytes",
+        "nodejs_heap_size_used_bytes",
+        "process_open_fds",
+        "process_cpu_seconds_total",
+        "process_start_time_seconds",
       ]
     ) {
       const value = sampleValue(families, name);

@@ -213,6 +213,8 @@ Deno.test("Metrics.render() exports real process metrics", async () => {
       const value = sampleValue(families, name);
       assert.ok(value !== undefined && value > 0, `${name} should be above 0, got ${value}`);
     }
+    const prefixed = [...families.keys()].filter((n) => /^roomd_(process|nodejs)_/.test(n));
+    assert.deepEqual(prefixed, [], "process figures carry the standard names, unprefixed");
     const uptime = sampleValue(families, "roomd_uptime_seconds");
     assert.ok(uptime !== undefined && uptime >= 0);
     const lag = sampleValue(families, "roomd_event_loop_lag_seconds");
