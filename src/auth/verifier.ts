@@ -8,13 +8,12 @@ import {
   createRemoteJWKSet,
   errors,
   importJWK,
-  type JWK,
   type JWTHeaderParameters,
   jwtVerify,
   type JWTVerifyGetKey,
   type JWTVerifyOptions,
 } from "jose";
-import { createPublicKey } from "node:crypto";
+import { inferAlgorithm, parsePublicKey } from "./_public_key.ts";
 import { type Principal, principalFromClaims } from "./principal.ts";
 import { utf8Length } from "../protocol/codec.ts";
 
@@ -235,57 +234,6 @@ function pinAlgorithms(algorithms: readonly string[]): string[] {
     );
   }
   return [...new Set(algorithms)];
-}
-
-function parsePublicKey(text: string): JWK {
-  const trimmed = text.trim();
-  let jwk: unknown;
-  if (trimmed.startsWith("{")) {
-    try {
-      jwk = JSON.parse(trimmed);
-    } catch (err) {
-      throw new TypeError(
-        `Cannot create token verifier: the public key is not valid JWK JSON: ` +
-          (err as Error).message,
-      );
-    }
-  } else if (trimmed.startsWith("-----BEGIN PUBLIC KEY-----")) {
-    try {
-      jwk = createPublicKey(trimmed.replaceAll("\\n", "\n")).export({ format: "jwk" });
-    } catch (err) {
-      throw new TypeError(
-        `Cannot create token verifier: the public key PEM cannot be read: ${
-          (err as Error).message
-        }`,
-      );
-    }
-  } else {
-    throw new TypeError(
-      "Cannot create token verifier: the public key is neither a PEM public key " +
-        '("-----BEGIN PUBLIC KEY-----") nor a JWK JSON object',
-    );
-  }
-  if (typeof jwk !== "object" || jwk === null || Array.isArray(jwk)) {
-    throw new TypeError("Cannot create token verifier: the public key JWK is not an object");
-  }
-  const key = jwk as JWK;
-  if (key.kty === "oct" || key.d !== undefined) {
-    throw new TypeError(
-      "Cannot create token verifier: the public key JWK holds secret material (kty oct or d)",
-    );
-  }
-  return key;
-}
-
-function inferAlgorithm(jwk: JWK): string {
-  if (jwk.kty === "RSA") return "RS256";
-  if (jwk.kty === "EC" && jwk.crv === "P-256") return "ES256";
-  if (jwk.kty === "EC" && jwk.crv === "P-384") return "ES384";
-  if (jwk.kty === "OKP" && jwk.crv === "Ed25519") return "EdDSA";
-  const type = [jwk.kty, jwk.crv].filter((part) => part !== undefined).join(" ");
-  throw new TypeError(
-    `Cannot create token verifier: cannot infer the algorithm of a ${type} key; set algorithms`,
-  );
 }
 
 function refuse(reason: string, expired = false): VerifyResult {
