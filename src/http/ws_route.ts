@@ -10,6 +10,7 @@ import { mayJoinRoom } from "../auth/rooms_claim.ts";
 import type { ResumeRequest } from "../room/room.ts";
 import type { InboundDeps } from "../ws/inbound.ts";
 import type { SlowConsumerHook } from "../ws/connection.ts";
+import { OversizePenalties } from "../ws/oversize_penalties.ts";
 import { createSession } from "../ws/session.ts";
 import { upgradeWebSocket } from "../ws/upgrade.ts";
 import { clientIp } from "./client_ip.ts";
@@ -25,13 +26,19 @@ import type { RequestContext, Route } from "./router.ts";
  * @returns The route.
  */
 export function wsRoute(deps: HttpDeps): Route {
+  const penalties = new OversizePenalties();
   const inbound: InboundDeps = {
     maxMessageBytes: deps.config.maxMessageBytes,
     types: deps.types,
     metrics: deps.metrics,
+    onTooLarge: (connection) => {
+      penalties.strike(`ip:${connection.ip}`);
+      penalties.strike(`user:${connection.principal.id}`);
+    },
   };
   const shared: RouteShared = {
     inbound,
+    penalties,
     onSlowConsumer: () => deps.metrics.slowConsumerDisconnect(),
   };
   return {
@@ -44,6 +51,8 @@ export function wsRoute(deps: HttpDeps): Route {
 /** What every connection of the route shares. */
 interface RouteShared {
   inbound: InboundDeps;
+  /** Reconnect penalties of clients closed with 1009, by `ip:` and `user:`. */
+  penalties: OversizePenalties;
   onSlowConsumer: SlowConsumerHook;
 }
 
@@ -86,6 +95,8 @@ async function connect(
         : "Cannot connect: Origin header is missing",
     );
   }
+  const ipPenalty = shared.penalties.waitSeconds(`ip:${ip}`);
+  if (ipPenalty > 0) return refuse(...penalized(ipPenalty));
   const ipWait = deps.joins.attempt(`ip:${ip}`);
   if (ipWait > 0) {
     return refuse(
@@ -109,6 +120,8 @@ async function connect(
   if (!mayJoinRoom(principal, roomId)) {
     return refuse(403, "forbidden", `Cannot join room "${roomId}": the token does not grant it`);
   }
+  const userPenalty = shared.penalties.waitSeconds(`user:${principal.id}`);
+  if (userPenalty > 0) return refuse(...penalized(userPenalty));
   const userWait = deps.joins.attempt(`user:${principal.id}`);
   if (userWait > 0) {
     return refuse(
@@ -167,6 +180,16 @@ async function connect(
     slot.release();
     return refuse(400, "bad_upgrade", `Cannot upgrade: ${(error as Error).message}`);
   }
+}
+
+/** The refusal of a client still waiting out an oversized-frame penalty. */
+function penalized(seconds: number): [number, string, string, HeadersInit] {
+  return [
+    429,
+    "rate_limited",
+    `Cannot connect: a frame over the size limit was sent recently; retry in ${seconds} s`,
+    { "retry-after": String(seconds) },
+  ];
 }
 
 function parseResume(url: URL): ResumeRequest | undefined | "invalid" {

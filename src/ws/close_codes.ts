@@ -10,7 +10,9 @@ export const CloseCode = {
   normal: 1000,
   /** The server is shutting down: reconnect (to another node) and resume. */
   goingAway: 1001,
-  /** A policy was violated (e.g. binary frames refused by policy). Do not reconnect as is. */
+  /** The client sent a binary frame: roomd speaks JSON text only. Fix the client. */
+  unsupportedData: 1003,
+  /** A policy was violated. Do not reconnect as is. */
   policy: 1008,
   /** A frame was larger than `ROOMD_MAX_MESSAGE_BYTES`. Do not resend it. */
   tooLarge: 1009,
