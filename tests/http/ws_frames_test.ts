@@ -103,3 +103,33 @@ Deno.test("a client closed with 1009 is refused for a doubling time, by user and
     await server.close();
   }
 });
+
+Deno.test("a message with a lone surrogate is refused with invalid_message and not relayed", async () => {
+  const server = await startServer();
+  try {
+    const alice = await server.connect("lobby", "alice");
+    await alice.nextOfType("system");
+    const bob = await server.connect("lobby", "bob");
+    await bob.nextOfType("system");
+    const bad = [
+      String.raw`{"type":"chat","data":{"text":"a\ud800b"},"ref":"s1"}`,
+      String.raw`{"type":"chat","data":{"text":"\udfff"},"ref":"s2"}`,
+      String.raw`{"type":"chat","data":{"text":"ok","\ud800":1},"ref":"s3"}`,
+      String.raw`{"type":"chat","data":{"text":"ok"},"ref":"\ud800"}`,
+    ];
+    for (const frame of bad) {
+      alice.send(frame);
+      const error = await alice.nextOfType("error");
+      assert.equal(error.data.code, "invalid_message", frame);
+      assert.match(error.data.message, /well-formed/);
+    }
+    alice.send(String.raw`{"type":"chat","data":{"text":"\ud83d\ude00"},"ref":"fine"}`);
+    assert.equal((await alice.nextOfType("ack")).ref, "fine");
+    assert.equal((await bob.nextOfType("chat")).data.text, "😀");
+    assert.equal(bob.received.filter((m) => m.type === "chat").length, 1);
+    await alice.close();
+    await bob.close();
+  } finally {
+    await server.close();
+  }
+});
