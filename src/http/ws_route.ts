@@ -168,6 +168,7 @@ async function connect(
         rate: admitted.rate,
         userBuckets: deps.userBuckets,
         expiries: deps.expiries,
+        idleTimeoutS: config.idleTimeoutS,
         maxQueueBytes: config.maxQueueBytes,
         inbound: shared.inbound,
         onSlowConsumer: shared.onSlowConsumer,
