@@ -42,3 +42,28 @@ Deno.test("a resume waits for its client to read, holds live messages meanwhile 
     await kit.close();
   }
 });
+
+Deno.test("a resuming client that falls behind by more than the room holds is cut off with 4408", async () => {
+  const kit = roomKit({ ROOMD_MAX_QUEUE_BYTES: "4096" });
+  try {
+    const room = kit.registry.open("r");
+    const { connection: publisher } = kit.connection("r", "pub");
+    assert.ok((await room.admit(publisher.principal, publisher.id)).ok);
+    room.attach(publisher);
+    const text = "x".repeat(1000);
+    for (let i = 0; i < 20; i++) room.publish(publisher, "chat", { text }, true, undefined);
+    await room.idle();
+
+    const socket = new BackloggedSocket();
+    const reader = connectionOver(socket, { userId: "reader", maxQueueBytes: 4096 });
+    assert.ok((await room.admit(reader.principal, reader.id)).ok);
+    room.attach(reader, { since: 0 });
+    await until(() => ids(socket).length > 0, "the replay to start");
+    for (let i = 0; i < 1100; i++) room.publish(publisher, "chat", { text }, true, undefined);
+    await room.idle();
+    assert.equal(socket.closeCode, 4408);
+    assert.ok(ids(socket).length < 20, "the replay was still waiting");
+  } finally {
+    await kit.close();
+  }
+});
