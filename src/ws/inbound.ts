@@ -40,8 +40,8 @@ export function handleFrame(
 ): void {
   const { metrics } = deps;
   if (typeof frame !== "string") {
-    // Binary frames close at once: roomd speaks JSON text only, and a frame that is neither
-    // answered nor counted cannot be used to make the server work for free.
+    // Binary frames close at once: roomd speaks JSON text only, and answering each one (outside
+    // the rate limit, as roomd once did) let a client keep the server busy for nothing.
     const bytes = binaryLength(frame);
     metrics.frameReceived(bytes);
     if (bytes > deps.maxMessageBytes) return tooLarge(connection, deps);
