@@ -81,6 +81,7 @@ export async function resumeConnection(
     { maxQueueBytes: deps.ctx.config.maxQueueBytes },
   );
   const send = (text: string, type: string): true | Promise<PaceResult> => {
+    if (connection.closing) return Promise.resolve("closed");
     const frame = { text, bytes: utf8Length(text) };
     const ready = pacer.ready(frame.bytes);
     if (ready === true) {

@@ -140,6 +140,8 @@ export class RoomState {
     }
     const room = this.#record;
     const first = this.members.add(connection);
+    // A resuming connection's broadcasts are held from the moment it is a member.
+    const held = resume ? this.#hold(connection) : null;
     if (room.empty_since !== null) {
       this.#record = await this.#ctx.store.updateRoom(this.id, { empty_since: null }) ?? room;
     }
@@ -150,7 +152,7 @@ export class RoomState {
       welcomeData(room, this.members.infos(), this.#sequence.lastId, recovered, connection.id),
     );
     this.#outbox.sendTo(connection, "system", encodeEnvelope(welcome));
-    if (resume) this.#resume(connection, recovered ? resume.since : 0);
+    if (resume && held) this.#resume(connection, recovered ? resume.since : 0, held);
     if (first) {
       const presence = this.#outbox.envelope("presence", connection.principal.id, {
         action: "join",
@@ -160,12 +162,18 @@ export class RoomState {
     }
   }
 
-  /** Replays outside the actor; the connection's live frames are held meanwhile. */
-  #resume(connection: Connection, since: number): void {
+  /** Holds the room's broadcasts to `connection` until its replay is done. */
+  #hold(connection: Connection): HeldSocket {
     const { config, metrics } = this.#ctx;
     const limit = Math.max(HOLD_FACTOR * config.maxQueueBytes, HOLD_FLOOR);
     const held = new HeldSocket(limit, () => cutOff(connection, metrics));
     this.members.useSocket(connection, held);
+    return held;
+  }
+
+  /** Replays outside the actor, then releases the held frames and the connection. */
+  #resume(connection: Connection, since: number, held: HeldSocket): void {
+    const { metrics } = this.#ctx;
     void resumeConnection(connection, since, this.#sequence.lastId, held, {
       ctx: this.#ctx,
       roomId: this.id,
