@@ -29,6 +29,7 @@ import { CloseCode } from "./ws/close_codes.ts";
 import { ExpiryScheduler } from "./ws/expiry_scheduler.ts";
 import { ConnectionLimits } from "./ws/connection_limits.ts";
 import { JoinLimiter } from "./ws/join_limiter.ts";
+import { OversizePenalties } from "./ws/oversize_penalties.ts";
 import { SharedBuckets } from "./ws/message_limiter.ts";
 
 /** What a server is built from. */
@@ -110,6 +111,7 @@ export function createRoomd(options: RoomdOptions): Roomd {
     verifier: options.verifier,
     limits: new ConnectionLimits(config),
     joins: new JoinLimiter(config.joinRate),
+    penalties: new OversizePenalties(),
     userBuckets: new SharedBuckets(),
     expiries: new ExpiryScheduler(),
     origins,

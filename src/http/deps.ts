@@ -14,6 +14,7 @@ import type { MessageWriter } from "../store/message_writer.ts";
 import type { Store } from "../store/types.ts";
 import type { ExpiryScheduler } from "../ws/expiry_scheduler.ts";
 import type { ConnectionLimits } from "../ws/connection_limits.ts";
+import type { OversizePenalties } from "../ws/oversize_penalties.ts";
 import type { JoinLimiter } from "../ws/join_limiter.ts";
 import type { SharedBuckets } from "../ws/message_limiter.ts";
 
@@ -39,6 +40,8 @@ export interface HttpDeps {
   readonly limits: ConnectionLimits;
   /** Join-attempt rate limits. */
   readonly joins: JoinLimiter;
+  /** Reconnect penalties of clients closed with 1009, by `ip:` and `user:`. */
+  readonly penalties: OversizePenalties;
   /** Token-expiry deadlines of open connections. */
   readonly expiries: ExpiryScheduler;
   /** Per-user message buckets. */

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { isWellFormedJson } from "../protocol/well_formed.ts";
 
 /** Largest accepted request body. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -52,14 +53,20 @@ export function jsonError(
 export type BodyResult = { ok: true; value: unknown } | { ok: false; response: Response };
 
 /**
- * Reads a JSON request body of at most {@linkcode MAX_BODY_BYTES}.
+ * Reads a JSON request body of at most {@linkcode MAX_BODY_BYTES}: `Content-Type` must be
+ * `application/json` (a `charset` other than UTF-8 is refused), the body well-formed UTF-8
+ * JSON whose strings are well-formed Unicode.
  *
  * @param request The request.
- * @returns The parsed value, or a 413/400 response.
+ * @returns The parsed value, or a 413/415/400 response.
  */
 export async function readJsonBody(request: Request): Promise<BodyResult> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) return tooLarge();
+  const mediaTypeError = checkMediaType(request.headers.get("content-type"));
+  if (mediaTypeError !== null) {
+    return { ok: false, response: jsonError(415, "unsupported_media_type", mediaTypeError) };
+  }
   if (!request.body) {
     return {
       ok: false,
@@ -85,11 +92,46 @@ export async function readJsonBody(request: Request): Promise<BodyResult> {
     bytes.set(chunk, at);
     at += chunk.byteLength;
   }
+  let text: string;
   try {
-    return { ok: true, value: JSON.parse(new TextDecoder().decode(bytes)) };
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    return { ok: false, response: jsonError(400, "invalid_body", "Invalid body: not valid JSON") };
+    return invalid("Invalid body: not valid UTF-8");
   }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return invalid("Invalid body: not valid JSON");
+  }
+  if (!isWellFormedJson(text, value)) {
+    return invalid("Invalid body: text is not well-formed Unicode");
+  }
+  return { ok: true, value };
+}
+
+function invalid(message: string): BodyResult {
+  return { ok: false, response: jsonError(400, "invalid_body", message) };
+}
+
+/**
+ * Checks a request's `Content-Type` for a JSON body.
+ *
+ * @returns `null` when acceptable, else why not.
+ */
+function checkMediaType(header: string | null): string | null {
+  const [type, ...params] = (header ?? "").split(";");
+  if (type.trim().toLowerCase() !== "application/json") {
+    return "Cannot read body: Content-Type must be application/json";
+  }
+  for (const param of params) {
+    const [name, raw = ""] = param.split("=", 2);
+    const value = raw.trim().replace(/^"(.*)"$/, "$1").toLowerCase();
+    if (name.trim().toLowerCase() === "charset" && value !== "utf-8" && value !== "utf8") {
+      return "Cannot read body: the only charset accepted is utf-8";
+    }
+  }
+  return null;
 }
 
 function tooLarge(): BodyResult {

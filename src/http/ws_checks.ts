@@ -95,6 +95,8 @@ export async function checkHandshake(
     return refuse({ status: 403, code: "origin_not_allowed", message: originRefusal });
   }
   const ip = clientIp(request, ctx.remoteAddr, config.trustProxy);
+  const ipPenalty = deps.penalties.waitSeconds(`ip:${ip}`);
+  if (ipPenalty > 0) return refuse(penalized(ipPenalty));
   const ipWait = deps.joins.attempt(`ip:${ip}`);
   if (ipWait > 0) {
     return refuse({
@@ -136,6 +138,8 @@ export async function checkHandshake(
       message: `Cannot join room "${roomId}": the token does not grant it`,
     });
   }
+  const userPenalty = deps.penalties.waitSeconds(`user:${principal.id}`);
+  if (userPenalty > 0) return refuse(penalized(userPenalty));
   const userWait = deps.joins.attempt(`user:${principal.id}`);
   if (userWait > 0) {
     return refuse({
@@ -165,6 +169,16 @@ export async function checkHandshake(
   return {
     ok: true,
     handshake: { roomId, principal, ip, resume, tokenSource: token.source, protocol },
+  };
+}
+
+/** The refusal of a client still waiting out an oversized-frame penalty. */
+function penalized(seconds: number): Refusal {
+  return {
+    status: 429,
+    code: "rate_limited",
+    message: `Cannot connect: a frame over the size limit was sent recently; retry in ${seconds} s`,
+    headers: { "retry-after": String(seconds) },
   };
 }
 

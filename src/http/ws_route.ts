@@ -26,6 +26,10 @@ export function wsRoute(deps: HttpDeps): Route {
     maxMessageBytes: deps.config.maxMessageBytes,
     types: deps.types,
     metrics: deps.metrics,
+    onTooLarge: (connection) => {
+      deps.penalties.strike(`ip:${connection.ip}`);
+      deps.penalties.strike(`user:${connection.principal.id}`);
+    },
   };
   const shared: RouteShared = {
     inbound,
@@ -104,6 +108,7 @@ async function connect(
         rate: admitted.rate,
         userBuckets: deps.userBuckets,
         expiries: deps.expiries,
+        idleTimeoutS: config.idleTimeoutS,
         maxQueueBytes: config.maxQueueBytes,
         inbound: shared.inbound,
         onSlowConsumer: shared.onSlowConsumer,

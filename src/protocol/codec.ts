@@ -6,6 +6,7 @@
  */
 import type { Envelope, ErrorCode, ErrorData } from "./envelope.ts";
 import { type InboundMessage, parseInbound, type TypeRegistry } from "./schemas.ts";
+import { isWellFormedJson } from "./well_formed.ts";
 
 /** The result of decoding one frame. */
 export type DecodeResult =
@@ -35,6 +36,9 @@ export function decodeFrame(frame: string, types: TypeRegistry): DecodeResult {
     raw = JSON.parse(frame);
   } catch {
     return fail("invalid_message", "Cannot parse message: not valid JSON");
+  }
+  if (!isWellFormedJson(frame, raw)) {
+    return fail("invalid_message", "Cannot parse message: text is not well-formed Unicode");
   }
   return parseInbound(raw, types);
 }

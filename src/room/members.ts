@@ -111,6 +111,21 @@ export class Members {
     return this.#slots.get(connection.id) ?? -1;
   }
 
+  /**
+   * Makes the room's broadcasts to `connection` go to `socket`: a stand-in that holds them
+   * while the connection replays missed messages, then its own socket again (which then reads
+   * its backlog afresh, see {@linkcode Connection.useLedger}).
+   *
+   * @param connection A present connection (nothing happens when it has left).
+   * @param socket Where its broadcasts go from now on.
+   */
+  useSocket(connection: Connection, socket: Socket): void {
+    const slot = this.#slots.get(connection.id);
+    if (slot === undefined) return;
+    this.#sockets[slot] = socket;
+    if (socket === connection.socket) connection.useLedger(this.ledger);
+  }
+
   /** Adds what the ledger holds to every connection's count (see {@linkcode Connection}). */
   settle(): void {
     const pending = this.ledger.takePending();

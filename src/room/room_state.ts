@@ -23,7 +23,8 @@ import { type Refusal, refuseJoin } from "./admission.ts";
 import { type MemberDetail, Members } from "./members.ts";
 import { newRoomRecord } from "./new_room.ts";
 import { Outbox, type PublishReceipt } from "./outbox.ts";
-import { replayHistory } from "./replay.ts";
+import { HeldSocket } from "./held_socket.ts";
+import { cutOff, HOLD_FACTOR, HOLD_FLOOR, resumeConnection } from "./resume.ts";
 import type { RoomContext } from "./room_context.ts";
 import { RoomSequence } from "./sequence.ts";
 import { welcomeData } from "./welcome.ts";
@@ -139,6 +140,8 @@ export class RoomState {
     }
     const room = this.#record;
     const first = this.members.add(connection);
+    // A resuming connection's broadcasts are held from the moment it is a member.
+    const held = resume ? this.#hold(connection) : null;
     if (room.empty_since !== null) {
       this.#record = await this.#ctx.store.updateRoom(this.id, { empty_since: null }) ?? room;
     }
@@ -149,15 +152,7 @@ export class RoomState {
       welcomeData(room, this.members.infos(), this.#sequence.lastId, recovered, connection.id),
     );
     this.#outbox.sendTo(connection, "system", encodeEnvelope(welcome));
-    if (resume) {
-      const since = recovered ? resume.since : 0;
-      await replayHistory(
-        this.#ctx,
-        this.id,
-        since,
-        (frame, type) => this.#outbox.sendTo(connection, type, frame),
-      );
-    }
+    if (resume && held) this.#resume(connection, recovered ? resume.since : 0, held);
     if (first) {
       const presence = this.#outbox.envelope("presence", connection.principal.id, {
         action: "join",
@@ -165,6 +160,28 @@ export class RoomState {
       });
       this.#outbox.fanOut("presence", encodeEnvelope(presence), connection);
     }
+  }
+
+  /** Holds the room's broadcasts to `connection` until its replay is done. */
+  #hold(connection: Connection): HeldSocket {
+    const { config, metrics } = this.#ctx;
+    const limit = Math.max(HOLD_FACTOR * config.maxQueueBytes, HOLD_FLOOR);
+    const held = new HeldSocket(limit, () => cutOff(connection, metrics));
+    this.members.useSocket(connection, held);
+    return held;
+  }
+
+  /** Replays outside the actor, then releases the held frames and the connection. */
+  #resume(connection: Connection, since: number, held: HeldSocket): void {
+    const { metrics } = this.#ctx;
+    void resumeConnection(connection, since, this.#sequence.lastId, held, {
+      ctx: this.#ctx,
+      roomId: this.id,
+      metrics,
+      log: this.#ctx.log,
+      sendTo: (type, frame) => this.#outbox.sendTo(connection, type, frame),
+      release: () => this.members.useSocket(connection, connection.socket),
+    });
   }
 
   async #canRecover(resume: ResumeRequest): Promise<boolean> {

@@ -10,7 +10,9 @@ export const CloseCode = {
   normal: 1000,
   /** The server is shutting down: reconnect (to another node) and resume. */
   goingAway: 1001,
-  /** A policy was violated (e.g. binary frames refused by policy). Do not reconnect as is. */
+  /** The client sent a binary frame: roomd speaks JSON text only. Fix the client. */
+  unsupportedData: 1003,
+  /** A policy was violated. Do not reconnect as is. */
   policy: 1008,
   /** A frame was larger than `ROOMD_MAX_MESSAGE_BYTES`. Do not resend it. */
   tooLarge: 1009,
@@ -31,6 +33,33 @@ export const CloseCode = {
  * Deno reports it as 0, which roomd translates).
  */
 export const ABNORMAL_CLOSURE = 1006;
+
+/**
+ * The reason Deno's runtime gives when it closes a socket for its idle timeout (with 1001):
+ * no frame, not even a pong to the ping it sent halfway through, arrived within
+ * `ROOMD_IDLE_TIMEOUT_S`. roomd cannot choose another code or reason for it: the runtime sends
+ * the close frame itself.
+ */
+export const IDLE_TIMEOUT_REASON = "No response from ping frame.";
+
+/**
+ * Whether a close is the runtime's idle timeout (see {@linkcode IDLE_TIMEOUT_REASON}).
+ *
+ * @param code The close code.
+ * @param reason The close reason.
+ * @returns `true` for the idle timeout's 1001.
+ *
+ * @example
+ * ```ts
+ * import assert from "assert";
+ * import { IDLE_TIMEOUT_REASON, isIdleTimeout } from "./close_codes.ts";
+ * assert.equal(isIdleTimeout(1001, IDLE_TIMEOUT_REASON), true);
+ * assert.equal(isIdleTimeout(1001, "server shutting down"), false);
+ * ```
+ */
+export function isIdleTimeout(code: number, reason: string): boolean {
+  return code === CloseCode.goingAway && reason === IDLE_TIMEOUT_REASON;
+}
 
 /**
  * Whether a close with this code is abnormal and worth a log line (not 1000/1001/1005).

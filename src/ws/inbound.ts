@@ -20,6 +20,8 @@ export interface InboundDeps {
   types: TypeRegistry;
   /** Counters. */
   metrics: Metrics;
+  /** Told when a connection is closed with 1009 (reconnect penalties). */
+  onTooLarge?: (connection: Connection) => void;
 }
 
 /**
@@ -38,17 +40,18 @@ export function handleFrame(
 ): void {
   const { metrics } = deps;
   if (typeof frame !== "string") {
-    metrics.frameReceived(binaryLength(frame));
-    return reply(connection, metrics, {
-      code: "invalid_message",
-      message: "Cannot read message: binary frames are not supported, send JSON text",
-    });
+    // Binary frames close at once: roomd speaks JSON text only, and answering each one (outside
+    // the rate limit, as roomd once did) let a client keep the server busy for nothing.
+    const bytes = binaryLength(frame);
+    metrics.frameReceived(bytes);
+    if (bytes > deps.maxMessageBytes) return tooLarge(connection, deps);
+    metrics.error("binary_frame");
+    return connection.close(CloseCode.unsupportedData, "binary frames are not supported");
   }
   const bytes = utf8Length(frame);
   if (bytes > deps.maxMessageBytes) {
     metrics.frameReceived(bytes);
-    metrics.error("message_too_large");
-    return connection.close(CloseCode.tooLarge, "message too large");
+    return tooLarge(connection, deps);
   }
   const limit = connection.limiter.check();
   if (!limit.ok) {
@@ -73,6 +76,12 @@ export function handleFrame(
   }
   metrics.messageReceived(message.type, room.id, bytes);
   room.publish(connection, message.type, message.data, message.persist, message.ref);
+}
+
+function tooLarge(connection: Connection, deps: InboundDeps): void {
+  deps.metrics.error("message_too_large");
+  connection.close(CloseCode.tooLarge, "message too large");
+  deps.onTooLarge?.(connection);
 }
 
 function reply(connection: Connection, metrics: Metrics, error: ErrorData, ref?: string): void {

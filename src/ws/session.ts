@@ -8,7 +8,7 @@ import type { Principal } from "../auth/principal.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { ResumeRequest, Room } from "../room/room.ts";
-import { CloseCode, closeLogLevel } from "./close_codes.ts";
+import { CloseCode, closeLogLevel, isIdleTimeout } from "./close_codes.ts";
 import { Connection, type SlowConsumerHook } from "./connection.ts";
 import type { Expiry, ExpiryScheduler } from "./expiry_scheduler.ts";
 import { handleFrame, type InboundDeps } from "./inbound.ts";
@@ -43,6 +43,8 @@ export interface SessionInit {
   metrics: Metrics;
   /** Logger of the route; the connection adds its context when it logs. */
   log: Logger;
+  /** The runtime's ping/pong idle timeout in seconds, for the log line when it fires. */
+  idleTimeoutS?: number;
   /** Closes the connection when its token expires. */
   expiries: ExpiryScheduler;
   /** Releases the connection-limit slot. */
@@ -60,6 +62,7 @@ export interface SessionInit {
 export function createSession(init: SessionInit): SocketHandlers {
   // The handlers keep what they use, not `init`: an idle connection should hold little.
   const { room, principal, metrics, log, userBuckets, inbound, expiries, release, resume } = init;
+  const { idleTimeoutS } = init;
   const bucketKey = `${room.id}\u0000${principal.id}`;
   const limiter = new MessageLimiter(
     init.rate,
@@ -106,6 +109,14 @@ export function createSession(init: SessionInit): SocketHandlers {
       if (opened) metrics.connectionClosed(code);
       span.end(code, reason);
       if (connection.closedByServer) return;
+      if (isIdleTimeout(code, reason)) {
+        metrics.error("idle_timeout");
+        connection.log.info("Connection closed with {code}: {reason}", {
+          code,
+          reason: `idle timeout: nothing received, not even a pong, within ${idleTimeoutS} s`,
+        });
+        return;
+      }
       connection.log[closeLogLevel(code)]("Connection closed by client with {code} {reason}", {
         code,
         reason,

@@ -16,6 +16,8 @@ export interface RawUpgrade {
   head: string;
   /** Whatever was read past the head. */
   rest: string;
+  /** The same, as the bytes read (WebSocket frames are not text). */
+  restBytes: Uint8Array;
 }
 
 /**
@@ -32,11 +34,20 @@ export async function rawUpgrade(port: number, origin: string, path: string): Pr
   await conn.write(
     new TextEncoder().encode(`GET ${path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\n${headers}\r\n`),
   );
-  let text = "";
-  while (!text.includes("\r\n\r\n")) text += await readChunk(conn);
-  const at = text.indexOf("\r\n\r\n");
-  const head = text.slice(0, at);
-  return { conn, status: Number(head.split(" ")[1]), head, rest: text.slice(at + 4) };
+  let bytes = new Uint8Array(0);
+  let at = -1;
+  while (at < 0) {
+    const chunk = await readBytes(conn);
+    const joined = new Uint8Array(bytes.length + chunk.length);
+    joined.set(bytes);
+    joined.set(chunk, bytes.length);
+    bytes = joined;
+    at = headEnd(bytes);
+  }
+  const head = new TextDecoder().decode(bytes.subarray(0, at));
+  const restBytes = bytes.slice(at + 4);
+  const rest = new TextDecoder().decode(restBytes);
+  return { conn, status: Number(head.split(" ")[1]), head, rest, restBytes };
 }
 
 /**
@@ -54,8 +65,22 @@ export async function readRefusal(upgrade: RawUpgrade): Promise<{ error: { code:
 }
 
 async function readChunk(conn: Deno.Conn): Promise<string> {
+  return new TextDecoder().decode(await readBytes(conn));
+}
+
+async function readBytes(conn: Deno.Conn): Promise<Uint8Array> {
   const buffer = new Uint8Array(4096);
   const n = await conn.read(buffer);
   if (n === null) throw new Error("connection closed before the response was read");
-  return new TextDecoder().decode(buffer.subarray(0, n));
+  return buffer.subarray(0, n);
+}
+
+/** Where the blank line after the response head starts, or -1. */
+function headEnd(bytes: Uint8Array): number {
+  for (let i = 0; i + 3 < bytes.length; i++) {
+    if (bytes[i] === 13 && bytes[i + 1] === 10 && bytes[i + 2] === 13 && bytes[i + 3] === 10) {
+      return i;
+    }
+  }
+  return -1;
 }

@@ -53,7 +53,7 @@ export interface TestServer {
     user: TestUser | string,
     query?: Record<string, string>,
   ): Promise<TestClient>;
-  /** `fetch` against the server with an optional bearer user. */
+  /** `fetch` against the server with an optional bearer user (a body is sent as JSON). */
   request(path: string, init?: RequestInit & { user?: TestUser }): Promise<Response>;
   /** Shuts the server down and removes its data dir. */
   close(): Promise<void>;
@@ -129,6 +129,9 @@ export async function startServer(
     async request(path, init = {}) {
       const headers = new Headers(init.headers);
       if (init.user) headers.set("authorization", `Bearer ${await token(init.user)}`);
+      if (init.body !== undefined && !headers.has("content-type")) {
+        headers.set("content-type", "application/json");
+      }
       return fetch(`${origin}${path}`, { ...init, headers });
     },
     async close() {

@@ -26,7 +26,7 @@ async function api(port: number, method: string, path: string, body?: unknown) {
   const token = await mintToken(TEST_SECRET, ADMIN, "1h");
   const res = await fetch(`http://127.0.0.1:${port}${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}` },
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: await res.json() };

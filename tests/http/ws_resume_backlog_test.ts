@@ -1,0 +1,40 @@
+import assert from "assert";
+import type { TestClient } from "../_helpers/client.ts";
+import { startServer } from "../_helpers/server.ts";
+import { until } from "../_helpers/until.ts";
+
+const chatIds = (client: TestClient) =>
+  client.received.filter((m) => m.type === "chat").map((m) => m.id as number);
+
+Deno.test("a resume replaying a backlog far over ROOMD_MAX_QUEUE_BYTES gets every message without 4408, live ones after it in id order", async () => {
+  const server = await startServer({ ROOMD_MAX_QUEUE_BYTES: "16384", ROOMD_HISTORY_SIZE: "0" });
+  try {
+    const publisher = await server.connect("lobby", "pub");
+    const welcome = await publisher.nextOfType("system");
+    const text = "x".repeat(1000);
+    const backlog = 400; // about 430 KB, 26 times the cap
+    for (let i = 1; i <= backlog; i++) {
+      publisher.send({ type: "chat", data: { text }, ref: `b${i}` });
+      if (i % 50 === 0) await publisher.next((m) => m.type === "ack" && m.ref === `b${i}`);
+    }
+    const reader = await server.connect("lobby", "reader", {
+      since: "0",
+      epoch: welcome.data.epoch,
+    });
+    const live = 100;
+    for (let i = 1; i <= live; i++) publisher.send({ type: "chat", data: { text }, ref: `l${i}` });
+    await until(
+      () => chatIds(reader).length >= backlog + live || reader.socket.readyState !== WebSocket.OPEN,
+      "every message to reach the reader",
+      20_000,
+    );
+    assert.equal(reader.socket.readyState, WebSocket.OPEN, "the reader was not cut off");
+    const ids = chatIds(reader);
+    assert.deepEqual(ids, Array.from({ length: backlog + live }, (_, i) => i + 1));
+    assert.equal((await reader.nextOfType("system")).data.recovered, true);
+    await reader.close();
+    await publisher.close();
+  } finally {
+    await server.close();
+  }
+});
