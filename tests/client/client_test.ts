@@ -126,6 +126,30 @@ Deno.test("close() ends the connection for good: state closed, later sends rejec
   }
 });
 
+Deno.test("a resume from another epoch opens with recovered: false, so the app reloads history", async () => {
+  const server = await startServer();
+  try {
+    const alice = await join(server, "alice");
+    await alice.send("chat", { text: "before" });
+    const client = connect(server.origin, {
+      room: "lobby",
+      token: await server.token({ sub: "bob" }),
+      since: 1,
+      epoch: "an-epoch-long-gone",
+      ...denoOptions(),
+    });
+    const events = record(client);
+    const opened = await events.reach("open");
+    assert.equal(opened.recovered, false);
+    await until(() => events.messages.some((m) => m.type === "chat"), "what the room retains");
+    assert.equal(client.position.epoch, client.welcome?.epoch);
+    alice.close();
+    client.close();
+  } finally {
+    await server.close();
+  }
+});
+
 Deno.test("the default transport offers the token as a subprotocol, never in the URL", async () => {
   const server = await startServer();
   try {
