@@ -10,7 +10,7 @@ import { record } from "./_record.ts";
 /** Longest a child server may take to start. */
 const CHILD_DEADLINE_MS = 20_000;
 
-async function join(origin: string, sub: string): Promise<RoomClient> {
+function join(origin: string, sub: string): RoomClient {
   return connect(origin, {
     room: "lobby",
     getToken: () => mintToken(TEST_SECRET, { sub, name: sub }, "1h"),
@@ -26,8 +26,8 @@ Deno.test("across a server crash and restart, every acked message reaches a subs
   try {
     child = await startChild(env, CHILD_DEADLINE_MS);
     const { origin, port } = child;
-    const publisher = await join(origin, "pub");
-    const subscriber = await join(origin, "sub");
+    const publisher = join(origin, "pub");
+    const subscriber = join(origin, "sub");
     clients.push(publisher, subscriber);
     const events = record(subscriber);
     await record(publisher).reach("open");
