@@ -39,3 +39,43 @@ export function roomUrl(
   url.hash = "";
   return url.toString();
 }
+
+/** Where a socket connects and what it offers. */
+export interface SocketTarget {
+  /** The `ws(s)://…/ws/:room_id` URL. */
+  url: string;
+  /** Subprotocols: `roomd`, and the token when it travels there. */
+  protocols: string[];
+}
+
+/**
+ * The URL and subprotocols of a room's socket, with the token where the transport puts it.
+ *
+ * @param base The server's URL.
+ * @param room Room id.
+ * @param token The token.
+ * @param transport `"subprotocol"` (`roomd.token.<JWT>`) or `"query"` (`?token=`).
+ * @param query The resume query.
+ * @returns URL and subprotocols.
+ *
+ * @example
+ * ```ts
+ * import assert from "assert";
+ * import { socketTarget } from "./urls.ts";
+ * const target = socketTarget("http://x.test", "lobby", "a.b.c", "subprotocol", { since: "4" });
+ * assert.equal(target.url, "ws://x.test/ws/lobby?since=4");
+ * assert.deepEqual(target.protocols, ["roomd", "roomd.token.a.b.c"]);
+ * ```
+ */
+export function socketTarget(
+  base: string,
+  room: string,
+  token: string,
+  transport: "subprotocol" | "query",
+  query: Record<string, string>,
+): SocketTarget {
+  if (transport === "query") {
+    return { url: roomUrl(base, "ws", room, { ...query, token }), protocols: ["roomd"] };
+  }
+  return { url: roomUrl(base, "ws", room, query), protocols: ["roomd", `roomd.token.${token}`] };
+}
