@@ -44,7 +44,7 @@ export function roomUrl(
 export interface SocketTarget {
   /** The `ws(s)://…/ws/:room_id` URL. */
   url: string;
-  /** Subprotocols: `roomd`, and the token when it travels there. */
+  /** Subprotocols offered: `roomd` and the token, or none with the query transport. */
   protocols: string[];
 }
 
@@ -54,7 +54,8 @@ export interface SocketTarget {
  * @param base The server's URL.
  * @param room Room id.
  * @param token The token.
- * @param transport `"subprotocol"` (`roomd.token.<JWT>`) or `"query"` (`?token=`).
+ * @param transport `"subprotocol"` (offers `roomd` and `roomd.token.<JWT>`) or `"query"`
+ * (`?token=`, offers no subprotocol).
  * @param query The resume query.
  * @returns URL and subprotocols.
  *
@@ -75,7 +76,9 @@ export function socketTarget(
   query: Record<string, string>,
 ): SocketTarget {
   if (transport === "query") {
-    return { url: roomUrl(base, "ws", room, { ...query, token }), protocols: ["roomd"] };
+    // No subprotocol offered: a browser fails a handshake whose offer the server leaves
+    // unanswered, and servers without the subprotocol token answer none.
+    return { url: roomUrl(base, "ws", room, { ...query, token }), protocols: [] };
   }
   return { url: roomUrl(base, "ws", room, query), protocols: ["roomd", `roomd.token.${token}`] };
 }
