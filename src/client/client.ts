@@ -23,6 +23,8 @@ import type {
 
 /** Reply frames matched to a request by `ref`, never delivered as room messages. */
 const REPLIES = new Set(["ack", "history", "members", "error"]);
+/** The client's own events: a message type of the same name arrives only as `message`. */
+const OWN_EVENTS = new Set(["state", "welcome", "message", "error"]);
 
 /**
  * A client of one room. Make it with `connect`; it connects at once and stays connected
@@ -165,6 +167,6 @@ export class RoomClient {
     }
     if (typeof frame.id === "number" && !this.#resume.accept(frame.id)) return;
     this.#events.emit("message", frame);
-    this.#events.emit(frame.type, frame);
+    if (!OWN_EVENTS.has(frame.type)) this.#events.emit(frame.type, frame);
   }
 }

@@ -214,3 +214,21 @@ Deno.test({
     }
   },
 });
+
+Deno.test("a custom type named like a client event arrives as a message, never as that event", async () => {
+  const server = await startServer({}, {
+    types: { state: { persist: true, schema: { type: "object" }, max_bytes: 256 } },
+  });
+  try {
+    const alice = await join(server, "alice");
+    const bob = await join(server, "bob");
+    const events = record(bob);
+    await alice.send("state", { mood: "fine" });
+    await until(() => events.messages.some((m) => m.type === "state"), "the message");
+    assert.deepEqual(events.states, [], "no state event from a room message");
+    alice.close();
+    bob.close();
+  } finally {
+    await server.close();
+  }
+});
