@@ -59,19 +59,26 @@ export type HandshakeCheck = { ok: true; handshake: Handshake } | { ok: false; r
  * (400), origin (403; a request authenticated by an `Authorization` header that carries no
  * `Origin` is not a browser's and skips it), join rate per IP (429), token (401, or 503
  * `unavailable` when the key set cannot be fetched), room grant (403), join rate per user (429),
- * resume parameters (400). Each join-rate check consumes one attempt.
+ * resume parameters (400), and the reconnect penalty of a client closed with 1009 (429). Each
+ * join-rate check consumes one attempt, unless `mode` is `"check"`: the dry run of
+ * `GET /api/connect/:room_id` only peeks (a later upgrade takes the attempt) and, changing
+ * nothing, needs no `Origin` (a same-origin fetch sends none).
  *
  * @param deps Shared parts.
  * @param request The handshake request.
  * @param ctx Its context (`room_id` parameter, URL, peer address).
+ * @param mode `"upgrade"` for a real connection, `"check"` for a dry run.
  * @returns The handshake, or the refusal to answer with.
  */
 export async function checkHandshake(
   deps: HttpDeps,
   request: Request,
   ctx: RequestContext,
+  mode: "upgrade" | "check" = "upgrade",
 ): Promise<HandshakeCheck> {
   const { config } = deps;
+  const takeJoin = (key: string) =>
+    mode === "upgrade" ? deps.joins.attempt(key) : deps.joins.peek(key);
   const refuse = (refusal: Refusal): HandshakeCheck => ({ ok: false, refusal });
   if (deps.draining()) {
     return refuse({
@@ -89,15 +96,16 @@ export async function checkHandshake(
     });
   }
   const token = tokenFromRequest(request, ctx.url);
-  const browserless = token?.source === "header" && !request.headers.has("origin");
-  const originRefusal = browserless ? null : checkOrigin(request, deps.origins);
+  const originless = !request.headers.has("origin") &&
+    (mode === "check" || token?.source === "header");
+  const originRefusal = originless ? null : checkOrigin(request, deps.origins);
   if (originRefusal !== null) {
     return refuse({ status: 403, code: "origin_not_allowed", message: originRefusal });
   }
   const ip = clientIp(request, ctx.remoteAddr, config.trustProxy);
   const ipPenalty = deps.penalties.waitSeconds(`ip:${ip}`);
   if (ipPenalty > 0) return refuse(penalized(ipPenalty));
-  const ipWait = deps.joins.attempt(`ip:${ip}`);
+  const ipWait = takeJoin(`ip:${ip}`);
   if (ipWait > 0) {
     return refuse({
       status: 429,
@@ -140,7 +148,7 @@ export async function checkHandshake(
   }
   const userPenalty = deps.penalties.waitSeconds(`user:${principal.id}`);
   if (userPenalty > 0) return refuse(penalized(userPenalty));
-  const userWait = deps.joins.attempt(`user:${principal.id}`);
+  const userWait = takeJoin(`user:${principal.id}`);
   if (userWait > 0) {
     return refuse({
       status: 429,

@@ -30,6 +30,7 @@ export function wsRoute(deps: HttpDeps): Route {
       deps.penalties.strike(`ip:${connection.ip}`);
       deps.penalties.strike(`user:${connection.principal.id}`);
     },
+    verifier: deps.verifier,
   };
   const shared: RouteShared = {
     inbound,
