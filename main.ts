@@ -6,6 +6,7 @@
  */
 import { loadOrCreateSecret } from "./src/auth/local_secret.ts";
 import { createTokenVerifier } from "./src/auth/verifier.ts";
+import { announceDevMode } from "./src/dev_mode.ts";
 import { ConfigError, loadConfig } from "./src/config.ts";
 import { setupLogging } from "./src/log.ts";
 import { Metrics } from "./src/metrics/metrics.ts";
@@ -35,12 +36,14 @@ async function main(): Promise<number> {
   });
   const store = openStore(config);
   const metrics = new Metrics();
-  const roomd = createRoomd({ config, store, metrics, log, verifier });
+  const roomd = createRoomd({ config, store, metrics, log, verifier, signingSecret: secret });
   const server = Deno.serve({
     port: config.port,
     hostname: config.host,
-    onListen: ({ hostname, port }) =>
-      log.info(`roomd listening on http://${hostname}:${port}`, { hostname, port }),
+    onListen: ({ hostname, port }) => {
+      log.info(`roomd listening on http://${hostname}:${port}`, { hostname, port });
+      if (config.dev) void announceDevMode(log, `http://${hostname}:${port}`, secret);
+    },
   }, roomd.handler);
 
   const stopped = Promise.withResolvers<void>();

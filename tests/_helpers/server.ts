@@ -95,7 +95,14 @@ export async function startServer(
   const store = openStore(config);
   const metrics = new Metrics({ collectProcess: false });
   const verifier = await createTokenVerifier({ secret: config.jwtSecret });
-  const roomd = createRoomd({ config, store, metrics, log, verifier });
+  const roomd = createRoomd({
+    config,
+    store,
+    metrics,
+    log,
+    verifier,
+    signingSecret: config.jwtSecret,
+  });
   const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, roomd.handler);
   const port = server.addr.port;
   const origin = `http://127.0.0.1:${port}`;

@@ -1,0 +1,6 @@
+/// <reference lib="dom" />
+/**
+ * The chat demo page (`GET /`).
+ *
+ * @module
+ */
