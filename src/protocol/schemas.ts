@@ -36,6 +36,7 @@ export const inboundFrame = z.object({
   type: z.string().min(1).max(32),
   data: z.unknown().optional(),
   ref: z.string().max(64).optional(),
+  cid: z.string().min(1).max(64).optional(),
 }).strict();
 
 /** A validated client message. */

@@ -1,0 +1,37 @@
+/**
+ * The error a client's promises reject with.
+ *
+ * @module
+ */
+
+/**
+ * An error from roomd (an `error` frame, a refused connection) or from the client itself
+ * (`timeout`, `queue_full`, `closed`). Callers catch it and read `code`.
+ *
+ * @example
+ * ```ts
+ * import assert from "assert";
+ * import { RoomdError } from "./errors.ts";
+ * const error = new RoomdError("rate_limited", "Cannot accept message: rate limit exceeded", 250);
+ * assert.equal(error.code, "rate_limited");
+ * assert.equal(error.retryAfterMs, 250);
+ * ```
+ */
+export class RoomdError extends Error {
+  /** Machine-readable code: the server's (`invalid_message`, …) or the client's. */
+  readonly code: string;
+  /** With `rate_limited`: how long until the server would accept the message. */
+  readonly retryAfterMs?: number;
+
+  /**
+   * @param code Machine-readable code.
+   * @param message What went wrong.
+   * @param retryAfterMs Retry hint, when the server gave one.
+   */
+  constructor(code: string, message: string, retryAfterMs?: number) {
+    super(message);
+    this.name = "RoomdError";
+    this.code = code;
+    if (retryAfterMs !== undefined) this.retryAfterMs = retryAfterMs;
+  }
+}
