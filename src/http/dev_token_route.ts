@@ -1,6 +1,8 @@
 /**
  * `POST /api/dev/token` (only when `ROOMD_DEV=true`): a one-hour token for the chat demo. It is
- * never an admin token, its `sub` is a fresh random id, and it follows the WebSocket origin rule.
+ * never an admin token and follows the WebSocket origin rule. Its `sub` is a random id made for
+ * the name on first use and kept while the server runs, so a page that fetches a fresh token
+ * (refresh, reconnect) stays the same user.
  *
  * @module
  */
@@ -11,6 +13,9 @@ import { isOriginAllowed } from "../auth/origin.ts";
 import type { HttpDeps } from "./deps.ts";
 import { json, jsonError, readJsonBody } from "./json.ts";
 import type { Route } from "./router.ts";
+
+/** Names whose `sub` the route remembers; the oldest is forgotten past this. */
+const MAX_NAMES = 10_000;
 
 /** Lifetime of a dev token, in seconds. */
 export const DEV_TOKEN_TTL_S = 3600;
@@ -35,6 +40,16 @@ export const devTokenReply = z.strictObject({
  * @returns The route.
  */
 export function devTokenRoute(deps: HttpDeps, secret: string): Route {
+  const subs = new Map<string, string>();
+  const subOf = (name: string) => {
+    let sub = subs.get(name);
+    if (sub === undefined) {
+      sub = `dev-${crypto.randomUUID().slice(0, 13)}`;
+      if (subs.size >= MAX_NAMES) subs.delete(subs.keys().next().value as string);
+      subs.set(name, sub);
+    }
+    return sub;
+  };
   return {
     method: "POST",
     path: "/api/dev/token",
@@ -62,7 +77,7 @@ export function devTokenRoute(deps: HttpDeps, secret: string): Route {
         );
       }
       const { name, rooms } = parsed.data;
-      const sub = `dev-${crypto.randomUUID().slice(0, 13)}`;
+      const sub = subOf(name);
       const token = await mintToken(secret, { sub, name, rooms }, DEV_TOKEN_TTL_S);
       const exp = decodeJwt(token).exp;
       deps.log.info("Issued a dev token for {name} ({sub})", { name, sub });

@@ -20,7 +20,7 @@ Deno.test("POST /api/dev/token does not exist unless ROOMD_DEV=true", async () =
   }
 });
 
-Deno.test("a dev token lets a page join a room as a fresh user, and is never admin", async () => {
+Deno.test("a dev token lets a page join a room as the user of its name, and is never admin", async () => {
   const server = await startServer({ ROOMD_DEV: "true" });
   try {
     const res = await server.request("/api/dev/token", post(server.origin, { name: "Ann" }));
@@ -39,8 +39,10 @@ Deno.test("a dev token lets a page join a room as a fresh user, and is never adm
     assert.match(me.id, /^dev-/);
     await client.close();
     const again = await server.request("/api/dev/token", post(server.origin, { name: "Ann" }));
-    const { sub } = decodeJwt((await again.json()).token);
-    assert.ok(sub !== me.id && sub?.startsWith("dev-"), "each token gets its own sub");
+    assert.equal(decodeJwt((await again.json()).token).sub, me.id, "a name keeps its user id");
+    const bo = await server.request("/api/dev/token", post(server.origin, { name: "Bo" }));
+    const { sub } = decodeJwt((await bo.json()).token);
+    assert.ok(sub !== me.id && sub?.startsWith("dev-"), "another name is another user");
     const stats = await server.request("/api/stats", {
       headers: { authorization: `Bearer ${token}` },
     });
