@@ -19,6 +19,7 @@ import { Router } from "./http/router.ts";
 import { maskTokenOnRequestSpan, tagRequestSpan } from "./ws/tracing.ts";
 import { statsRoute } from "./http/stats_route.ts";
 import { wsRoute } from "./http/ws_route.ts";
+import { connectCheckRoute } from "./http/connect_route.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics/metrics.ts";
 import { buildTypeRegistry } from "./protocol/schemas.ts";
@@ -115,6 +116,7 @@ export function createRoomd(options: RoomdOptions): Roomd {
     ...messageRoutes(deps),
     statsRoute(deps),
     wsRoute(deps),
+    connectCheckRoute(deps),
     ...docsRoutes(config),
     ...pageRoutes(),
     ...(config.dev && options.signingSecret !== undefined

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { StateReason } from "./events.ts";
 
 /**
  * An error from roomd (an `error` frame, a refused connection) or from the client itself
@@ -34,4 +35,15 @@ export class RoomdError extends Error {
     this.code = code;
     if (retryAfterMs !== undefined) this.retryAfterMs = retryAfterMs;
   }
+}
+
+/**
+ * The `state` event's reason for an error.
+ *
+ * @param error A {@linkcode RoomdError} or anything thrown.
+ * @returns Its code and message.
+ */
+export function stateReason(error: unknown): StateReason {
+  if (error instanceof RoomdError) return { code: error.code, message: error.message };
+  return { code: "error", message: error instanceof Error ? error.message : String(error) };
 }

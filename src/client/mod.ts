@@ -25,7 +25,7 @@ export { RoomdError } from "./errors.ts";
 export { backoffDelay, type BackoffOptions } from "./backoff.ts";
 export type { ConnectOptions, WebSocketFactory } from "./options.ts";
 export type { ClientEvents, ConnectionState, StateChange, StateReason } from "./events.ts";
-export type { Clock } from "./clock.ts";
+export { type Clock, systemClock } from "./clock.ts";
 export type { GetToken } from "./token.ts";
 export type {
   Ack,

@@ -87,19 +87,19 @@ export class SendQueue {
         ),
       );
     }
-    const { promise, resolve, reject } = Promise.withResolvers<T>();
-    const entry: Entry = {
-      frame,
-      resend,
-      reply,
-      resolve: resolve as (value: unknown) => void,
-      reject,
-      timer: undefined,
-      sent: false,
-    };
-    this.#entries.set(ref, entry);
-    if (this.#write !== null) this.#send(ref, entry, this.#write);
-    return promise;
+    return new Promise<T>((resolve, reject) => {
+      const entry: Entry = {
+        frame,
+        resend,
+        reply,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        timer: undefined,
+        sent: false,
+      };
+      this.#entries.set(ref, entry);
+      if (this.#write !== null) this.#send(ref, entry, this.#write);
+    });
   }
 
   /**

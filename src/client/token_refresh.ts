@@ -8,8 +8,8 @@ import type { Clock, TimerId } from "./clock.ts";
 import type { TokenSource } from "./token.ts";
 
 /**
- * One timer, armed for `refreshBeforeMs` before the current token's `exp` while the client is
- * connected. When it fires it fetches a token and hands it to `deliver`; when that succeeds it
+ * One timer, armed for `refreshBeforeMs` before the current token's `exp` (or halfway through
+ * its remaining life, when that is later) while the client is connected. When it fires it fetches a token and hands it to `deliver`; when that succeeds it
  * arms again for the new token. Without `getToken`, or for a token without a readable `exp`,
  * it does nothing.
  *
@@ -19,7 +19,7 @@ import type { TokenSource } from "./token.ts";
  * import { TokenRefresher } from "./token_refresh.ts";
  * import { TokenSource } from "./token.ts";
  * import { systemClock } from "./clock.ts";
- * const payload = btoa(JSON.stringify({ exp: Date.now() / 1000 })).replace(/=+$/, "");
+ * const payload = btoa(JSON.stringify({ exp: Date.now() / 1000 + 0.05 })).replace(/=+$/, "");
  * const tokens = new TokenSource(undefined, () => `e30.${payload}.s`);
  * await tokens.current();
  * const delivered = Promise.withResolvers<string>();
@@ -64,8 +64,13 @@ export class TokenRefresher {
     this.disarm();
     const expiresAt = this.#tokens.expiresAt;
     if (!this.#tokens.renewable || expiresAt === undefined) return;
+    // An expired token is left to the server's 4401, whose renewal is guarded against loops.
+    const remaining = expiresAt - this.#clock.now();
+    if (remaining <= 0) return;
+    // Half the remaining life at most, so that tokens shorter-lived than `beforeMs` are not
+    // refreshed over and over.
+    const delay = remaining - Math.min(this.#beforeMs, remaining / 2);
     const generation = this.#generation;
-    const delay = Math.max(0, expiresAt - this.#beforeMs - this.#clock.now());
     this.#timer = this.#clock.setTimeout(() => this.#fire(generation), delay);
   }
 

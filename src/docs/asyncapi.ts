@@ -6,7 +6,7 @@
  */
 import type { CustomTypeConfig } from "../config.ts";
 import { messageFrame, OUTBOUND_FRAMES } from "../protocol/outbound_schemas.ts";
-import { chatData, historyData, inboundFrame } from "../protocol/schemas.ts";
+import { chatData, historyData, inboundFrame, refreshData } from "../protocol/schemas.ts";
 import { z } from "zod";
 import { inboundFrameSchema, type JsonSchema, jsonSchemaOf } from "./json_schema.ts";
 
@@ -22,6 +22,11 @@ const INBOUND_DATA: Readonly<
     data: historyData,
     required: false,
     about: "Ask for a page of history; answered by a `history` frame with the same `ref`.",
+  },
+  refresh: {
+    data: refreshData,
+    required: true,
+    about: "Hand over a fresh token for the same user; answered by an `ack` with `data.exp`.",
   },
 };
 

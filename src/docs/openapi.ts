@@ -117,6 +117,18 @@ export function buildOpenApi(config: Config): Record<string, unknown> {
         },
       }),
     },
+    "/api/connect/{room_id}": {
+      get: op("Would GET /ws/{room_id} be accepted now? The same checks without the upgrade", {
+        parameters: [
+          roomIdParam("room_id"),
+          queryParam("token", { type: "string" }, "JWT (or Authorization: Bearer)"),
+        ],
+        responses: {
+          204: reply("An upgrade would be accepted"),
+          ...errors(400, 401, 403, 409, 429, 503),
+        },
+      }),
+    },
     "/api/rooms": {
       get: op("List rooms (admin)", {
         security: ADMIN,

@@ -11,6 +11,7 @@ import type { ResumeRequest } from "../room/room.ts";
 import type { InboundDeps } from "../ws/inbound.ts";
 import type { SlowConsumerHook } from "../ws/connection.ts";
 import { createSession } from "../ws/session.ts";
+import type { Principal } from "../auth/principal.ts";
 import { upgradeWebSocket } from "../ws/upgrade.ts";
 import { clientIp } from "./client_ip.ts";
 import type { HttpDeps } from "./deps.ts";
@@ -29,6 +30,7 @@ export function wsRoute(deps: HttpDeps): Route {
     maxMessageBytes: deps.config.maxMessageBytes,
     types: deps.types,
     metrics: deps.metrics,
+    verifier: deps.verifier,
   };
   const shared: RouteShared = {
     inbound,
@@ -53,75 +55,10 @@ async function connect(
   request: Request,
   ctx: RequestContext,
 ): Promise<Response> {
+  const checked = await checkConnection(deps, request, ctx, "upgrade");
+  if (checked instanceof Response) return checked;
   const { config, metrics } = deps;
-  const ip = clientIp(request, ctx.remoteAddr, config.trustProxy);
-  const log = deps.log.with({ ip });
-  const refuse = (status: number, code: string, message: string, headers: HeadersInit = {}) => {
-    metrics.connectionRejected(code);
-    log[status >= 500 ? "warning" : "info"]("Refused connection: {status} {code}: {reason}", {
-      status,
-      code,
-      reason: message,
-    });
-    return jsonError(status, code, message, headers);
-  };
-  if (deps.draining()) {
-    return refuse(503, "shutting_down", "Cannot connect: server is shutting down");
-  }
-  const roomId = parseRoomId(ctx.params.room_id);
-  if (roomId === null) {
-    return refuse(
-      400,
-      "invalid_room",
-      "Cannot connect: room id must match ^[A-Za-z0-9._:-]{1,64}$",
-    );
-  }
-  if (!isOriginAllowed(request, config.allowedOrigins)) {
-    const origin = request.headers.get("origin");
-    return refuse(
-      403,
-      "origin_not_allowed",
-      origin
-        ? `Cannot connect: origin ${origin} is not allowed`
-        : "Cannot connect: Origin header is missing",
-    );
-  }
-  const ipWait = deps.joins.attempt(`ip:${ip}`);
-  if (ipWait > 0) {
-    return refuse(
-      429,
-      "rate_limited",
-      "Cannot connect: too many connection attempts from this address",
-      { "retry-after": String(ipWait) },
-    );
-  }
-  const token = tokenFromRequest(request, ctx.url);
-  if (token === null) {
-    return refuse(
-      401,
-      "unauthorized",
-      "Cannot connect: no token (use ?token= or Authorization: Bearer)",
-    );
-  }
-  const verified = await deps.verifier.verify(token);
-  if (!verified.ok) return refuse(401, "unauthorized", `Cannot connect: ${verified.reason}`);
-  const principal = verified.principal;
-  if (!mayJoinRoom(principal, roomId)) {
-    return refuse(403, "forbidden", `Cannot join room "${roomId}": the token does not grant it`);
-  }
-  const userWait = deps.joins.attempt(`user:${principal.id}`);
-  if (userWait > 0) {
-    return refuse(
-      429,
-      "rate_limited",
-      "Cannot connect: too many connection attempts by this user",
-      { "retry-after": String(userWait) },
-    );
-  }
-  const resume = parseResume(ctx.url);
-  if (resume === "invalid") {
-    return refuse(400, "invalid_since", "Cannot resume: since must be a whole number ≥ 0");
-  }
+  const { ip, principal, roomId, resume, refuse } = checked;
   if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
     return refuse(426, "upgrade_required", "Cannot connect: this endpoint speaks WebSocket only", {
       upgrade: "websocket",
@@ -167,6 +104,124 @@ async function connect(
     slot.release();
     return refuse(400, "bad_upgrade", `Cannot upgrade: ${(error as Error).message}`);
   }
+}
+
+/** What the checks of a connection found: who connects where, and how to refuse later. */
+export interface CheckedConnection {
+  /** Client address. */
+  ip: string;
+  /** The verified user. */
+  principal: Principal;
+  /** The room asked for. */
+  roomId: string;
+  /** The resume request, if any. */
+  resume: ResumeRequest | undefined;
+  /** Builds a refusal (counted and logged for a real upgrade). */
+  refuse: Refuse;
+}
+
+/** Builds a refusal response. */
+export type Refuse = (
+  status: number,
+  code: string,
+  message: string,
+  headers?: HeadersInit,
+) => Response;
+
+/**
+ * The checks a connection passes before its room is asked: draining, room id, origin, join
+ * rate, token, rooms claim, resume query. Shared by the WebSocket route and
+ * `GET /api/connect/:room_id`, which only peeks at the join rate (a later upgrade takes the
+ * attempt) and counts no refusal (the upgrade's was counted).
+ *
+ * @param deps Shared parts.
+ * @param request The request.
+ * @param ctx Its context.
+ * @param mode `"upgrade"` for a real connection, `"check"` for a dry run.
+ * @returns The refusal, or what the checks found.
+ */
+export async function checkConnection(
+  deps: HttpDeps,
+  request: Request,
+  ctx: RequestContext,
+  mode: "upgrade" | "check",
+): Promise<Response | CheckedConnection> {
+  const { config, metrics } = deps;
+  const ip = clientIp(request, ctx.remoteAddr, config.trustProxy);
+  const log = deps.log.with({ ip });
+  const refuse: Refuse = (status, code, message, headers = {}) => {
+    if (mode === "upgrade") {
+      metrics.connectionRejected(code);
+      log[status >= 500 ? "warning" : "info"]("Refused connection: {status} {code}: {reason}", {
+        status,
+        code,
+        reason: message,
+      });
+    }
+    return jsonError(status, code, message, headers);
+  };
+  const takeJoin = (key: string) =>
+    mode === "upgrade" ? deps.joins.attempt(key) : deps.joins.peek(key);
+  if (deps.draining()) {
+    return refuse(503, "shutting_down", "Cannot connect: server is shutting down");
+  }
+  const roomId = parseRoomId(ctx.params.room_id);
+  if (roomId === null) {
+    return refuse(
+      400,
+      "invalid_room",
+      "Cannot connect: room id must match ^[A-Za-z0-9._:-]{1,64}$",
+    );
+  }
+  // A same-origin fetch carries no Origin; the dry run changes nothing, so it needs none.
+  const originless = mode === "check" && request.headers.get("origin") === null;
+  if (!originless && !isOriginAllowed(request, config.allowedOrigins)) {
+    const origin = request.headers.get("origin");
+    return refuse(
+      403,
+      "origin_not_allowed",
+      origin
+        ? `Cannot connect: origin ${origin} is not allowed`
+        : "Cannot connect: Origin header is missing",
+    );
+  }
+  const ipWait = takeJoin(`ip:${ip}`);
+  if (ipWait > 0) {
+    return refuse(
+      429,
+      "rate_limited",
+      "Cannot connect: too many connection attempts from this address",
+      { "retry-after": String(ipWait) },
+    );
+  }
+  const token = tokenFromRequest(request, ctx.url);
+  if (token === null) {
+    return refuse(
+      401,
+      "unauthorized",
+      "Cannot connect: no token (use ?token= or Authorization: Bearer)",
+    );
+  }
+  const verified = await deps.verifier.verify(token);
+  if (!verified.ok) return refuse(401, "unauthorized", `Cannot connect: ${verified.reason}`);
+  const principal = verified.principal;
+  if (!mayJoinRoom(principal, roomId)) {
+    return refuse(403, "forbidden", `Cannot join room "${roomId}": the token does not grant it`);
+  }
+  const userWait = takeJoin(`user:${principal.id}`);
+  if (userWait > 0) {
+    return refuse(
+      429,
+      "rate_limited",
+      "Cannot connect: too many connection attempts by this user",
+      { "retry-after": String(userWait) },
+    );
+  }
+  const resume = parseResume(ctx.url);
+  if (resume === "invalid") {
+    return refuse(400, "invalid_since", "Cannot resume: since must be a whole number ≥ 0");
+  }
+  return { ip, principal, roomId, resume, refuse };
 }
 
 function parseResume(url: URL): ResumeRequest | undefined | "invalid" {

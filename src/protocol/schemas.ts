@@ -31,6 +31,9 @@ export const historyData = z.object({
   limit: z.number().int().min(1).max(MAX_HISTORY_LIMIT).default(DEFAULT_HISTORY_LIMIT),
 }).strict();
 
+/** `data` of a `refresh` request: a new token for the connection's user. */
+export const refreshData = z.object({ token: z.string().min(1) }).strict();
+
 /** The outer shape shared by every client message. */
 export const inboundFrame = z.object({
   type: z.string().min(1).max(32),
@@ -42,7 +45,8 @@ export const inboundFrame = z.object({
 /** A validated client message. */
 export type InboundMessage =
   | { kind: "publish"; type: string; data: unknown; ref?: string; persist: boolean }
-  | { kind: "history"; query: z.output<typeof historyData>; ref?: string };
+  | { kind: "history"; query: z.output<typeof historyData>; ref?: string }
+  | { kind: "refresh"; token: string; ref?: string };
 
 type DataValidator = (data: unknown) => { ok: true; data: unknown } | { ok: false; error: string };
 
@@ -164,6 +168,20 @@ export function parseInbound(raw: unknown, types: TypeRegistry): ParseResult {
       };
     }
     return { ok: true, message: { kind: "history", query: q.data, ref } };
+  }
+  if (type === "refresh") {
+    const r = refreshData.safeParse(data);
+    if (!r.success) {
+      return {
+        ok: false,
+        ref,
+        error: {
+          code: "invalid_message",
+          message: `Invalid "refresh" request: ${describe(r.error, "data")}`,
+        },
+      };
+    }
+    return { ok: true, message: { kind: "refresh", token: r.data.token, ref } };
   }
   const spec = types.get(type);
   if (!spec) {

@@ -57,6 +57,34 @@ export class ConnectionLimits {
    * @returns A release function (idempotent), or the refusal.
    */
   acquire(userId: string, ip: string): SlotResult {
+    const refusal = this.check(userId, ip);
+    if (refusal !== null) return refusal;
+    const user = this.#perUser.get(userId) ?? 0;
+    const fromIp = this.#perIp.get(ip) ?? 0;
+    this.#total++;
+    this.#perUser.set(userId, user + 1);
+    this.#perIp.set(ip, fromIp + 1);
+    let released = false;
+    return {
+      ok: true,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.#total--;
+        decrement(this.#perUser, userId);
+        decrement(this.#perIp, ip);
+      },
+    };
+  }
+
+  /**
+   * Whether {@linkcode acquire} would refuse a slot now, without taking one.
+   *
+   * @param userId The user.
+   * @param ip The client address.
+   * @returns The refusal, or `null` when a slot is free.
+   */
+  check(userId: string, ip: string): Extract<SlotResult, { ok: false }> | null {
     const s = this.#settings;
     if (this.#total >= s.maxConnections) {
       return {
@@ -87,20 +115,7 @@ export class ConnectionLimits {
           `Cannot connect: address has too many connections (${fromIp} of ${s.maxConnectionsPerIp})`,
       };
     }
-    this.#total++;
-    this.#perUser.set(userId, user + 1);
-    this.#perIp.set(ip, fromIp + 1);
-    let released = false;
-    return {
-      ok: true,
-      release: () => {
-        if (released) return;
-        released = true;
-        this.#total--;
-        decrement(this.#perUser, userId);
-        decrement(this.#perIp, ip);
-      },
-    };
+    return null;
   }
 }
 

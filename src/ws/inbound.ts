@@ -11,6 +11,8 @@ import { readRef, type TypeRegistry } from "../protocol/schemas.ts";
 import type { Room } from "../room/room.ts";
 import { CloseCode } from "./close_codes.ts";
 import type { Connection } from "./connection.ts";
+import { refreshToken } from "./token_refresh.ts";
+import type { TokenVerifier } from "../auth/verifier.ts";
 
 /** What frame handling needs from the server. */
 export interface InboundDeps {
@@ -20,6 +22,8 @@ export interface InboundDeps {
   types: TypeRegistry;
   /** Counters. */
   metrics: Metrics;
+  /** Verifies the tokens of `refresh` requests. */
+  verifier: TokenVerifier;
 }
 
 /**
@@ -29,12 +33,14 @@ export interface InboundDeps {
  * @param room The sender's room.
  * @param frame The frame's data as the socket delivered it.
  * @param deps Limits, types and metrics.
+ * @param moveExpiry Moves the connection's token-expiry deadline (after a `refresh`).
  */
 export function handleFrame(
   connection: Connection,
   room: Room,
   frame: unknown,
   deps: InboundDeps,
+  moveExpiry: (at: number) => void,
 ): void {
   const { metrics } = deps;
   if (typeof frame !== "string") {
@@ -70,6 +76,10 @@ export function handleFrame(
   if (message.kind === "history") {
     metrics.messageReceived("history", room.id, bytes);
     return room.sendHistory(connection, message.query, message.ref);
+  }
+  if (message.kind === "refresh") {
+    metrics.messageReceived("refresh", room.id, bytes);
+    return void refreshToken(connection, message.token, message.ref, deps, moveExpiry);
   }
   metrics.messageReceived(message.type, room.id, bytes);
   room.publish(connection, message.type, message.data, message.persist, message.ref);

@@ -57,6 +57,20 @@ export class JoinLimiter {
     return Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000));
   }
 
+  /**
+   * What {@linkcode attempt} would answer now, without counting an attempt.
+   *
+   * @param key E.g. `ip:127.0.0.1` or `user:42`.
+   * @returns 0 when an attempt would be allowed, else the seconds to wait.
+   */
+  peek(key: string): number {
+    const bucket = this.#buckets.get(key);
+    if (!bucket) return 0;
+    const perMs = this.#limit / JOIN_WINDOW_MS;
+    const tokens = Math.min(this.#limit, bucket.tokens + (this.#clock() - bucket.last) * perMs);
+    return tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - tokens) / perMs / 1000));
+  }
+
   #sweep(now: number, perMs: number): void {
     for (const [key, bucket] of this.#buckets) {
       if (bucket.tokens + (now - bucket.last) * perMs >= this.#limit) this.#buckets.delete(key);

@@ -84,19 +84,22 @@ export function createSession(init: SessionInit): SocketHandlers {
   });
   let expiry: Expiry | null = null;
   let opened = false;
+  const onExpiry = () => connection.close(CloseCode.tokenExpired, "token expired");
+  const moveExpiry = (at: number) => {
+    if (expiry === null || connection.closing) return;
+    expiry.cancel();
+    expiry = expiries.add(at, onExpiry);
+  };
   return {
     onOpen() {
       opened = true;
       metrics.connectionAccepted();
       log.debug("Connection open", connection.logContext());
-      expiry = expiries.add(
-        principal.expiresAt,
-        () => connection.close(CloseCode.tokenExpired, "token expired"),
-      );
+      expiry = expiries.add(principal.expiresAt, onExpiry);
       room.attach(connection, resume);
     },
     onMessage(data) {
-      handleFrame(connection, room, data, inbound);
+      handleFrame(connection, room, data, inbound, moveExpiry);
     },
     onClose(code, reason) {
       expiry?.cancel();

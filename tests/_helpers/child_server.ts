@@ -15,7 +15,7 @@ export interface ChildServer {
   readonly port: number;
   /** Every stderr line so far. */
   readonly lines: string[];
-  /** Resolves with the exit status. */
+  /** Resolves with the exit status, once every stderr line is in `lines`. */
   readonly exited: Promise<Deno.CommandStatus>;
   /** Sends a signal. */
   kill(signal: Deno.Signal): void;
@@ -100,8 +100,9 @@ export async function startChild(
     stdout: "null",
     stderr: "piped",
   }).spawn();
-  const { lines, port: listening } = followServerOutput(process.stderr);
-  const exited = process.status;
+  const { lines, port: listening, done } = followServerOutput(process.stderr);
+  // Settles once the last stderr line is read too, so that a test can look for it at exit.
+  const exited = Promise.all([process.status, done]).then(([status]) => status);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(

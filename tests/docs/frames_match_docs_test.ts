@@ -50,6 +50,9 @@ Deno.test("real server frames match the schemas of the served AsyncAPI document"
     assert.equal(published.status, 201);
     await published.body?.cancel();
     seen.push(["system", await bob.next((m) => m.type === "system" && m.data.text !== undefined)]);
+    const fresh = await server.token({ sub: "bob", name: "bob" });
+    bob.send({ type: "refresh", data: { token: fresh }, ref: "r1" });
+    seen.push(["ack", await bob.next((m) => m.type === "ack" && m.ref === "r1")]);
     await ann.close();
     seen.push(["presence", await bob.nextOfType("presence")]);
     for (const [name, message] of seen) check(frame(name), message);

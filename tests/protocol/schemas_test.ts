@@ -105,3 +105,21 @@ Deno.test("declared types are checked against their JSON Schema and size limit",
   assert.ok(!big.ok);
   assert.match(big.error.message, /64-byte limit/);
 });
+
+Deno.test("parseInbound() reads a refresh request's token and refuses one without it", () => {
+  const ok = parseInbound({ type: "refresh", data: { token: "a.b.c" }, ref: "r1" }, builtinTypes());
+  assert.deepEqual(ok, { ok: true, message: { kind: "refresh", token: "a.b.c", ref: "r1" } });
+  for (const data of [undefined, {}, { token: "" }, { token: 7 }, { token: "t", extra: 1 }]) {
+    const bad = parseInbound({ type: "refresh", data, ref: "r2" }, builtinTypes());
+    assert.ok(!bad.ok && bad.error.code === "invalid_message" && bad.ref === "r2");
+  }
+});
+
+Deno.test("parseInbound() accepts an optional cid of 1 to 64 characters", () => {
+  const frame = (cid: unknown) => ({ type: "chat", data: { text: "hi" }, cid });
+  assert.ok(parseInbound(frame("k.1"), builtinTypes()).ok);
+  assert.ok(parseInbound(frame("x".repeat(64)), builtinTypes()).ok);
+  for (const cid of ["", "x".repeat(65), 5]) {
+    assert.ok(!parseInbound(frame(cid), builtinTypes()).ok, String(cid));
+  }
+});

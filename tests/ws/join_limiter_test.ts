@@ -21,3 +21,16 @@ Deno.test("JoinLimiter never answers less than one second while refusing", () =>
   now += JOIN_WINDOW_MS;
   assert.equal(joins.attempt("user:7"), 0);
 });
+
+Deno.test("JoinLimiter.peek() answers what attempt() would, without counting an attempt", () => {
+  let now = 0;
+  const joins = new JoinLimiter(2, () => now);
+  for (let i = 0; i < 5; i++) assert.equal(joins.peek("ip:1"), 0);
+  assert.deepEqual([joins.attempt("ip:1"), joins.attempt("ip:1")], [0, 0]);
+  const wait = joins.peek("ip:1");
+  assert.equal(wait, Math.ceil(JOIN_WINDOW_MS / 2 / 1000));
+  assert.equal(joins.peek("ip:1"), wait, "peeking twice takes nothing");
+  now += JOIN_WINDOW_MS / 2;
+  assert.equal(joins.peek("ip:1"), 0);
+  assert.equal(joins.attempt("ip:1"), 0);
+});

@@ -105,14 +105,8 @@ function join(name: string, room: string, pasted: string): void {
     me = subjectOf(token);
     return token;
   };
-  // The token rides in the query, and no subprotocol is offered, until the server answers the
-  // `roomd` subprotocol (CONTRACTS 1): a browser fails a handshake whose offer goes unanswered.
-  client = connect(location.origin, {
-    room,
-    getToken,
-    tokenTransport: "query",
-    webSocket: (url) => new WebSocket(url),
-  });
+  // The token rides in the query until the server answers the `roomd.token.` subprotocol.
+  client = connect(location.origin, { room, getToken, tokenTransport: "query" });
   log.reset(me);
   let first = true;
   client.on("state", onState);
