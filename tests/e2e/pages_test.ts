@@ -8,14 +8,26 @@ import { browserMissing, launchBrowser } from "./_browser.ts";
 const ignore = browserMissing() !== undefined;
 const options = { ignore, sanitizeOps: false, sanitizeResources: false };
 
+/** A config file declaring the `typing` type as README's example does. */
+async function typingConfig(dataDir: string): Promise<string> {
+  const path = `${dataDir}/config.json`;
+  const schema = { type: "object", properties: { on: { type: "boolean" } }, required: ["on"] };
+  await Deno.writeTextFile(path, JSON.stringify({ types: { typing: { schema, max_bytes: 64 } } }));
+  return path;
+}
+
 async function startDev(dataDir: string, port = 0): Promise<ChildServer> {
-  return await startChild({
-    ROOMD_DATA_DIR: dataDir,
-    ROOMD_DEV: "true",
-    ROOMD_JWT_SECRET: TEST_SECRET,
-    ROOMD_SHUTDOWN_TIMEOUT_MS: "2000",
-    PORT: String(port),
-  }, 30_000);
+  return await startChild(
+    {
+      ROOMD_DATA_DIR: dataDir,
+      ROOMD_DEV: "true",
+      ROOMD_JWT_SECRET: TEST_SECRET,
+      ROOMD_SHUTDOWN_TIMEOUT_MS: "2000",
+      PORT: String(port),
+    },
+    30_000,
+    ["--config", await typingConfig(dataDir)],
+  );
 }
 
 async function withServer(run: (server: ChildServer, dataDir: string) => Promise<void>) {
@@ -57,7 +69,8 @@ function memberNames(page: Page): Promise<string[]> {
 }
 
 Deno.test({
-  name: "two demo pages chat with each other, and the member list updates when one leaves",
+  name:
+    "two demo pages chat with each other, see who is typing, and the member list updates when one leaves",
   ...options,
   fn: () =>
     withServer(async (server) => {
@@ -69,7 +82,11 @@ Deno.test({
         await joinDemo(bo, server.origin, "Bo", "e2e-chat");
         await until(async () => (await memberNames(ann)).length === 2, "Bo in Ann's list", 20_000);
         assert.deepEqual(await memberNames(ann), ["Ann", "Bo"]);
+        await ann.locator("#text").pressSequentially("hel");
+        await bo.locator("#typing", { hasText: "Ann is typing…" }).waitFor();
+        await ann.fill("#text", "");
         await say(ann, "hello from Ann");
+        await bo.locator("#typing", { hasText: /^$/ }).waitFor({ state: "attached" });
         await bo.locator("#log li", { hasText: "hello from Ann" }).waitFor();
         await say(bo, "hi Ann, Bo here");
         await ann.locator("#log li", { hasText: "hi Ann, Bo here" }).waitFor();

@@ -82,7 +82,10 @@ function onState(change: StateChange): void {
       return;
     case "closed":
       setState("not connected", "closed");
-      if (change.reason?.code !== "closed") showBanner(banner, reason);
+      if (change.reason?.code !== "closed") {
+        showBanner(banner, reason);
+        log.event(`Disconnected: ${reason}`, "failed");
+      }
       leave();
   }
 }
@@ -116,6 +119,8 @@ function join(name: string, room: string, pasted: string): void {
     if (first) {
       first = false;
       log.reset(me);
+      byId("chat").classList.remove("hidden");
+      byId("text").focus();
       log.event(`Joined ${welcome.room.name || room} as ${name}`);
       void loadHistory();
     }
@@ -137,10 +142,9 @@ function join(name: string, room: string, pasted: string): void {
     typing.signal(members.nameOf(message.user_id), (message.data as { on?: unknown }).on === true);
   });
   client.on("error", (error) => showBanner(banner, `${error.code}: ${error.message}`));
-  byId("chat").classList.remove("hidden");
+  byId("chat").classList.add("hidden");
   byId("leave").classList.remove("hidden");
   byId("join-button").classList.add("hidden");
-  byId("text").focus();
 }
 
 function leave(): void {
