@@ -196,6 +196,39 @@ Deno.test({
         assert.match(await banner.textContent() ?? "", /room is private/);
         await stateIs(demo, "not connected");
         await browser.screenshot(demo, "demo-refused");
+        await admin.locator("#refused", { hasText: "forbidden: 1" }).waitFor();
+      } finally {
+        await browser.close();
+      }
+    }),
+});
+
+Deno.test({
+  name: "the admin page shows a room's members and history, publishes to it and disconnects a user",
+  ...options,
+  fn: () =>
+    withServer(async (server) => {
+      const browser = await launchBrowser();
+      try {
+        const admin = await browser.page("desktop");
+        await openAdmin(admin, server);
+        await admin.fill("#room-form input[name=id]", "e2e-lobby");
+        await admin.click("#room-save");
+        const demo = await browser.page("phone");
+        await joinDemo(demo, server.origin, "Ann", "e2e-lobby");
+        await say(demo, "a message for the record");
+        await admin.locator("#members tr", { hasText: "Ann" }).waitFor();
+        await admin.locator("#history tr", { hasText: "a message for the record" }).waitFor();
+        await admin.fill("#publish input[name=text]", "maintenance at noon");
+        await admin.click("#publish button");
+        await demo.locator("#log li", { hasText: "maintenance at noon" }).waitFor();
+        await admin.locator("#members tr", { hasText: "Ann" }).getByText("Disconnect").click();
+        await stateIs(demo, "not connected");
+        assert.ok(await demo.locator("#error").isVisible());
+        await admin.locator("#rooms tr", { hasText: "e2e-lobby" }).locator("td", { hasText: "yes" })
+          .waitFor();
+        assert.ok(await admin.locator("#error").isHidden());
+        await browser.screenshot(demo, "demo-disconnected-phone");
       } finally {
         await browser.close();
       }

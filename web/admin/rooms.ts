@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { byId, callApi, el } from "../shared/api.ts";
+import { byId, callApi, el, redraw } from "../shared/api.ts";
 
 /** A room as `GET /api/rooms` lists it. */
 export interface Room {
@@ -12,6 +12,7 @@ export interface Room {
   name: string;
   is_private: boolean;
   members: string[];
+  created_by: string | null;
   metadata: Record<string, unknown>;
   max_clients: number;
   members_online: number;
@@ -42,22 +43,23 @@ export type Report = (error: string | null) => void;
  * @param onSelect Called with a room when its row is clicked.
  */
 export function drawRooms(rooms: Room[], selected: string | null, onSelect: (r: Room) => void) {
-  byId("rooms").replaceChildren(...rooms.map((room) => {
-    const row = el("tr", "", room.id === selected ? "selected" : "");
-    row.dataset.room = room.id;
-    for (
-      const cell of [
-        room.id,
-        room.name,
-        room.is_private ? "yes" : "no",
-        String(room.members_online),
-        String(room.connections),
-        room.max_clients === 0 ? "—" : String(room.max_clients),
-      ]
-    ) row.append(el("td", cell));
-    row.addEventListener("click", () => onSelect(room));
-    return row;
-  }));
+  redraw(byId("rooms"), [rooms, selected], () =>
+    rooms.map((room) => {
+      const row = el("tr", "", room.id === selected ? "selected" : "");
+      row.dataset.room = room.id;
+      for (
+        const cell of [
+          room.id,
+          room.name,
+          room.is_private ? "yes" : "no",
+          String(room.members_online),
+          String(room.connections),
+          room.max_clients === 0 ? "—" : String(room.max_clients),
+        ]
+      ) row.append(el("td", cell));
+      row.addEventListener("click", () => onSelect(room));
+      return row;
+    }));
   byId("rooms-note").textContent = rooms.length === 0 ? "No rooms yet." : "";
 }
 
@@ -136,42 +138,54 @@ export async function drawRoomDetail(
   ]);
   if (!members.ok) return report(`Cannot list members: ${members.code}: ${members.message}`);
   if (!history.ok) return report(`Cannot read history: ${history.code}: ${history.message}`);
-  byId("members").replaceChildren(...members.value.members.map((member) => {
-    const row = el("tr");
-    row.append(el("td", member.id), el("td", member.name), el("td", String(member.connections)));
-    const kick = el("button", "Disconnect", "danger");
-    kick.type = "button";
-    kick.addEventListener("click", async () => {
-      const others = room.is_private
-        ? room.members
-        : [...room.members, ...members.value.members.map((m) => m.id)];
-      const result = await callApi(path, {
-        method: "PATCH",
-        token,
-        body: { is_private: true, members: [...new Set(others)].filter((id) => id !== member.id) },
-      });
-      report(
-        result.ok ? null : `Cannot disconnect ${member.id}: ${result.code}: ${result.message}`,
-      );
-      onChanged();
-    });
-    const cell = el("td");
-    cell.append(kick);
-    row.append(cell);
-    return row;
-  }));
-  byId("history").replaceChildren(
-    ...history.value.messages.reverse().map((message) => {
+  redraw(byId("members"), [room, members.value], () =>
+    members.value.members.map((member) => {
       const row = el("tr");
-      const data = el("td");
-      data.append(el("pre", JSON.stringify(message.data)));
-      row.append(
-        el("td", String(message.id)),
-        el("td", message.type),
-        el("td", message.user_id ?? "server"),
-        data,
-      );
+      row.append(el("td", member.id), el("td", member.name), el("td", String(member.connections)));
+      const kick = el("button", "Disconnect", "danger");
+      kick.type = "button";
+      if (member.id === room.created_by) {
+        // A private room still admits its creator, so a membership change cannot remove them.
+        kick.disabled = true;
+        kick.title = "The room's creator cannot be removed through the HTTP API";
+      }
+      kick.addEventListener("click", async () => {
+        const others = room.is_private
+          ? room.members
+          : [...room.members, ...members.value.members.map((m) => m.id)];
+        const result = await callApi(path, {
+          method: "PATCH",
+          token,
+          body: {
+            is_private: true,
+            members: [...new Set(others)].filter((id) => id !== member.id),
+          },
+        });
+        report(
+          result.ok ? null : `Cannot disconnect ${member.id}: ${result.code}: ${result.message}`,
+        );
+        onChanged();
+      });
+      const cell = el("td");
+      cell.append(kick);
+      row.append(cell);
       return row;
-    }),
+    }));
+  redraw(
+    byId("history"),
+    history.value,
+    () =>
+      [...history.value.messages].reverse().map((message) => {
+        const row = el("tr");
+        const data = el("td");
+        data.append(el("pre", JSON.stringify(message.data)));
+        row.append(
+          el("td", String(message.id)),
+          el("td", message.type),
+          el("td", message.user_id ?? "server"),
+          data,
+        );
+        return row;
+      }),
   );
 }

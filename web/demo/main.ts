@@ -57,7 +57,7 @@ function setState(text: string, state: string): void {
 }
 
 function onState(change: StateChange): void {
-  const reason = change.reason ? `${change.reason.message} (${change.reason.code})` : "";
+  const reason = change.reason?.message ?? "";
   switch (change.state) {
     case "connecting":
       return setState("connecting…", "connecting");
@@ -143,6 +143,7 @@ function join(name: string, room: string, pasted: string): void {
   });
   client.on("error", (error) => showBanner(banner, `${error.code}: ${error.message}`));
   byId("chat").classList.add("hidden");
+  byId<HTMLFieldSetElement>("composer-fields").disabled = false;
   byId("leave").classList.remove("hidden");
   byId("join-button").classList.add("hidden");
 }
@@ -150,6 +151,7 @@ function join(name: string, room: string, pasted: string): void {
 function leave(): void {
   client?.close();
   client = null;
+  byId<HTMLFieldSetElement>("composer-fields").disabled = true;
   byId("leave").classList.add("hidden");
   byId("join-button").classList.remove("hidden");
 }

@@ -97,3 +97,18 @@ export function showBanner(
   banner.classList.toggle("hidden", message === null);
   banner.classList.toggle("info", kind === "info");
 }
+
+/**
+ * Replaces an element's children unless what they show is unchanged, so that polling does not
+ * swap a row under the user's pointer.
+ *
+ * @param container The element.
+ * @param data What the children show (compared as JSON with the last drawing).
+ * @param build Makes the children.
+ */
+export function redraw(container: HTMLElement, data: unknown, build: () => Node[]): void {
+  const key = JSON.stringify(data);
+  if (container.dataset.drawn === key) return;
+  container.dataset.drawn = key;
+  container.replaceChildren(...build());
+}
