@@ -1,6 +1,7 @@
 import assert from "assert";
 import type { Page } from "playwright-core";
 import { type ChildServer, startChild, stopChild } from "../_helpers/child_server.ts";
+import { mintToken } from "../../src/auth/mint.ts";
 import { TEST_SECRET } from "../_helpers/server.ts";
 import { until } from "../_helpers/until.ts";
 import { browserMissing, launchBrowser } from "./_browser.ts";
@@ -233,4 +234,28 @@ Deno.test({
         await browser.close();
       }
     }),
+});
+
+Deno.test({
+  name: "without dev mode the demo page asks for a token, and joins with a pasted one",
+  ...options,
+  fn: async () => {
+    const dataDir = await Deno.makeTempDir({ prefix: "roomd-e2e-" });
+    const server = await startChild({ ROOMD_DATA_DIR: dataDir, ROOMD_JWT_SECRET: TEST_SECRET });
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.page("phone");
+      await page.goto(`${server.origin}/#e2e-token`);
+      await page.locator("#token").waitFor();
+      await page.fill("#name", "Ann");
+      await page.fill("#token", await mintToken(TEST_SECRET, { sub: "42", name: "Ann" }, "1h"));
+      await page.click("#join-button");
+      await stateIs(page, "connected");
+      assert.deepEqual(await memberNames(page), ["Ann"]);
+    } finally {
+      await browser.close();
+      await stopChild(server);
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
 });
