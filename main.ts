@@ -6,6 +6,7 @@
  */
 import { loadOrCreateSecret } from "./src/auth/local_secret.ts";
 import { createTokenVerifier } from "./src/auth/verifier.ts";
+import { announceDevMode } from "./src/dev_mode.ts";
 import { ConfigError, loadConfig } from "./src/config.ts";
 import { setupLogging } from "./src/log.ts";
 import { Metrics } from "./src/metrics/metrics.ts";
@@ -35,7 +36,7 @@ async function main(): Promise<number> {
   }).catch(asStartupError);
   const store = openStore(config);
   const metrics = new Metrics();
-  const roomd = createRoomd({ config, store, metrics, log, verifier });
+  const roomd = createRoomd({ config, store, metrics, log, verifier, signingSecret: secret });
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
     server = Deno.serve({
@@ -44,6 +45,7 @@ async function main(): Promise<number> {
       onListen: ({ hostname, port }) => {
         log.info(`roomd listening on http://${hostname}:${port}`, { hostname, port });
         roomd.listening({ hostname, port });
+        if (config.dev) void announceDevMode(log, `http://${hostname}:${port}`, secret);
       },
     }, roomd.handler);
   } catch (error) {

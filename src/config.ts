@@ -100,6 +100,7 @@ const VARIABLES = {
   ROOMD_TRUST_PROXY: ["trustProxy", bool.default(false)],
   ROOMD_MAX_QUEUE_BYTES: ["maxQueueBytes", int(1024).default(1024 * 1024)],
   ROOMD_SHUTDOWN_TIMEOUT_MS: ["shutdownTimeoutMs", int(100, 60_000).default(4000)],
+  ROOMD_DEV: ["dev", bool.default(false)],
 } as const;
 
 type Variables = typeof VARIABLES;

@@ -8,11 +8,14 @@ import { type ListenAddress, ServerOrigins } from "./auth/server_origins.ts";
 import type { TokenVerifier } from "./auth/verifier.ts";
 import type { Config } from "./config.ts";
 import { withCors } from "./http/cors.ts";
+import { devTokenRoute } from "./http/dev_token_route.ts";
+import { docsRoutes } from "./http/docs_routes.ts";
 import { healthRoutes } from "./http/health_routes.ts";
 import type { HttpDeps } from "./http/deps.ts";
 import { jsonError } from "./http/json.ts";
 import { messageRoutes } from "./http/message_routes.ts";
 import { roomRoutes } from "./http/room_routes.ts";
+import { pageRoutes } from "./http/page_routes.ts";
 import { parseRoomId } from "./http/room_id.ts";
 import { Router } from "./http/router.ts";
 import { maskTokenOnRequestSpan, tagRequestSpan } from "./ws/tracing.ts";
@@ -47,6 +50,8 @@ export interface RoomdOptions {
   verifier: TokenVerifier;
   /** Time between cleanup sweeps (default 10 s). */
   janitorIntervalMs?: number;
+  /** The HS256 secret tokens are verified with, if any: dev mode signs demo tokens with it. */
+  signingSecret?: string;
 }
 
 /** A built server, ready for `Deno.serve`. */
@@ -125,6 +130,11 @@ export function createRoomd(options: RoomdOptions): Roomd {
     statsRoute(deps),
     wsRoute(deps),
     connectCheckRoute(deps),
+    ...docsRoutes(config),
+    ...pageRoutes(),
+    ...(config.dev && options.signingSecret !== undefined
+      ? [devTokenRoute(deps, options.signingSecret)]
+      : []),
   ], (pattern, params) => {
     // Every `:room_id` and `:id` in roomd's table is a room id.
     tagRequestSpan(pattern, () => parseRoomId(params.room_id ?? params.id));

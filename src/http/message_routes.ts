@@ -17,7 +17,8 @@ import { json, jsonError, readJsonBody } from "./json.ts";
 import { parseRoomId } from "./room_id.ts";
 import type { RequestContext, Route } from "./router.ts";
 
-const publishBody = z.object({
+/** Body of `POST /api/rooms/:id/messages`: a type (`system` or declared) and its data. */
+export const publishBody = z.object({
   type: z.string().min(1).max(32),
   data: z.unknown(),
 }).strict();

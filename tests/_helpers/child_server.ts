@@ -78,14 +78,16 @@ export function followServerOutput(stderr: ReadableStream<Uint8Array>): ServerOu
  *
  * @param env Variables (ROOMD_DATA_DIR at least).
  * @param timeoutMs Start-up deadline.
+ * @param args Arguments of `main.ts` (e.g. `--config FILE`).
  * @returns The child.
  */
 export async function startChild(
   env: Record<string, string>,
   timeoutMs = 15_000,
+  args: string[] = [],
 ): Promise<ChildServer> {
   const process = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN],
+    args: ["run", "-A", MAIN, ...args],
     env: {
       PORT: "0",
       HOST: "127.0.0.1",

@@ -103,7 +103,14 @@ export async function startServer(
     issuer: config.jwtIssuer,
     audience: config.jwtAudience,
   });
-  const roomd = createRoomd({ config, store, metrics, log, verifier });
+  const roomd = createRoomd({
+    config,
+    store,
+    metrics,
+    log,
+    verifier,
+    signingSecret: config.jwtSecret,
+  });
   const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, roomd.handler);
   const port = server.addr.port;
   roomd.listening(server.addr);
