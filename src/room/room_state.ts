@@ -20,11 +20,12 @@ import type { Connection } from "../ws/connection.ts";
 import type { RateSettings } from "../ws/message_limiter.ts";
 import { mayEnter } from "./access.ts";
 import { type Refusal, refuseJoin } from "./admission.ts";
-import { type MemberDetail, Members } from "./members.ts";
+import { type MemberDetail, type MemberPage, Members } from "./members.ts";
 import { newRoomRecord } from "./new_room.ts";
 import { Outbox, type PublishReceipt } from "./outbox.ts";
 import { replayHistory } from "./replay.ts";
 import type { RoomContext } from "./room_context.ts";
+import { RoomPresence } from "./room_presence.ts";
 import { RoomSequence } from "./sequence.ts";
 import { welcomeData } from "./welcome.ts";
 
@@ -58,7 +59,12 @@ export interface RoomLifecycle {
   scheduleStop(delayMs: number): void;
   /** The room is in use again. */
   cancelStop(): void;
+  /** Run {@linkcode RoomState.flushPresence} as a task in `delayMs`, unless already due. */
+  schedulePresence(delayMs: number): void;
 }
+
+/** A page of the members API, or why there is none. */
+export type MemberDetailsResult = MemberPage<MemberDetail> | "no_room" | "bad_cursor";
 
 /**
  * The state of one room and the handlers of its tasks.
@@ -71,6 +77,7 @@ export class RoomState {
   readonly #ctx: RoomContext;
   readonly #lifecycle: RoomLifecycle;
   readonly #outbox: Outbox;
+  readonly #presence: RoomPresence;
   readonly #reservations = new Map<string, number>();
   #record: RoomRecord | null = null;
   #sequence = new RoomSequence(0, 0);
@@ -85,6 +92,11 @@ export class RoomState {
     this.#ctx = ctx;
     this.#lifecycle = lifecycle;
     this.#outbox = new Outbox(id, this.members, ctx.writer, ctx.metrics);
+    this.#presence = new RoomPresence(
+      this.members,
+      this.#outbox,
+      () => lifecycle.schedulePresence(ctx.config.presenceTickMs),
+    );
   }
 
   /** Whether no connection is open or admitted. */
@@ -127,7 +139,7 @@ export class RoomState {
   }
 
   /**
-   * Adds an open connection: welcome, missed messages, presence.
+   * Adds an open connection: welcome, missed messages; its presence goes out with the tick.
    *
    * @param connection The admitted connection.
    * @param resume What to resume from.
@@ -138,17 +150,19 @@ export class RoomState {
       return this.#afterDeparture();
     }
     const room = this.#record;
-    const first = this.members.add(connection);
+    if (this.members.add(connection)) this.#presence.joined(connection);
     if (room.empty_since !== null) {
       this.#record = await this.#ctx.store.updateRoom(this.id, { empty_since: null }) ?? room;
     }
     const recovered = resume ? await this.#canRecover(resume) : undefined;
-    const welcome = this.#outbox.envelope(
+    const members = this.members.infos(undefined, this.#ctx.config.welcomeMembers)!;
+    const data = welcomeData(room, members, this.#sequence.lastId, recovered, connection.id);
+    this.#presence.read(connection.principal.id);
+    this.#outbox.sendTo(
+      connection,
       "system",
-      null,
-      welcomeData(room, this.members.infos(), this.#sequence.lastId, recovered, connection.id),
+      encodeEnvelope(this.#outbox.envelope("system", null, data)),
     );
-    this.#outbox.sendTo(connection, "system", encodeEnvelope(welcome));
     if (resume) {
       const since = recovered ? resume.since : 0;
       await replayHistory(
@@ -158,13 +172,11 @@ export class RoomState {
         (frame, type) => this.#outbox.sendTo(connection, type, frame),
       );
     }
-    if (first) {
-      const presence = this.#outbox.envelope("presence", connection.principal.id, {
-        action: "join",
-        user: { id: connection.principal.id, name: connection.principal.name },
-      });
-      this.#outbox.fanOut("presence", encodeEnvelope(presence), connection);
-    }
+  }
+
+  /** Ends the presence tick: one frame of its joins and leaves to every member. */
+  flushPresence(): void {
+    if (this.#record) this.#presence.flush(this.#record.presence);
   }
 
   async #canRecover(resume: ResumeRequest): Promise<boolean> {
@@ -188,11 +200,7 @@ export class RoomState {
   #remove(connection: Connection, code: number | null, reason: string): void {
     const removed = this.members.remove(connection.id);
     if (code !== null) connection.close(code, reason);
-    if (removed?.last) {
-      const { id, name } = connection.principal;
-      const leave = this.#outbox.envelope("presence", id, { action: "leave", user: { id, name } });
-      this.#outbox.fanOut("presence", encodeEnvelope(leave), null);
-    }
+    if (removed?.last) this.#presence.left(connection);
   }
 
   async #afterDeparture(): Promise<void> {
@@ -337,12 +345,38 @@ export class RoomState {
   }
 
   /**
-   * Who is present.
+   * Answers a client's `members` request with a page of members, or an `error` when its
+   * cursor is not valid here.
    *
-   * @returns Members, or `null` when the room does not exist.
+   * @param to The asking connection.
+   * @param cursor From the welcome or a previous page.
+   * @param limit Most members on the page.
+   * @param ref The client's reference.
    */
-  memberDetails(): MemberDetail[] | null {
-    return this.#record ? this.members.details() : null;
+  sendMembers(to: Connection, cursor: string | undefined, limit: number, ref?: string): void {
+    const page = this.members.infos(cursor, limit);
+    if (page === null) {
+      const error: ErrorData = {
+        code: "invalid_message",
+        message: "Cannot list members: the cursor is not one of this room's (start over)",
+      };
+      return this.#outbox.sendTo(to, "error", encodeError(error, ref));
+    }
+    this.#presence.read(to.principal.id);
+    this.#outbox.sendTo(to, "members", JSON.stringify({ type: "members", ref, data: page }));
+  }
+
+  /**
+   * A page of who is present, for the members API.
+   *
+   * @param cursor From a previous page.
+   * @param limit Most members on the page.
+   * @returns The page, `no_room` when the room does not exist, `bad_cursor` for a cursor
+   * that is not valid here.
+   */
+  memberDetails(cursor: string | undefined, limit: number): MemberDetailsResult {
+    if (!this.#record) return "no_room";
+    return this.members.details(cursor, limit) ?? "bad_cursor";
   }
 
   /**

@@ -71,6 +71,10 @@ export function handleFrame(
     metrics.messageReceived("history", room.id, bytes);
     return room.sendHistory(connection, message.query, message.ref);
   }
+  if (message.kind === "members") {
+    metrics.messageReceived("members", room.id, bytes);
+    return room.sendMembers(connection, message.query.cursor, message.query.limit, message.ref);
+  }
   metrics.messageReceived(message.type, room.id, bytes);
   room.publish(connection, message.type, message.data, message.persist, message.ref);
 }

@@ -1,4 +1,5 @@
 import assert from "assert";
+import { announcesLeave } from "../_helpers/presence.ts";
 import type { TestClient } from "../_helpers/client.ts";
 import { startServer, type TestServer, upgradeHeaders } from "../_helpers/server.ts";
 import { ADMIN, call } from "../http/_room_api.ts";
@@ -45,8 +46,7 @@ Deno.test("making a room private closes non-members with 4403 while members stay
 
     assert.deepEqual(await bob.waitClosed(), { code: 4403, reason: "removed from room" });
     assert.equal((await bob2.waitClosed()).code, 4403);
-    const left = await ann.next((m) => m.type === "presence" && m.data.action === "leave");
-    assert.equal(left.data.user.id, "bob");
+    await ann.next((m) => announcesLeave(m, "bob"));
     await assertStillIn(ann, "a1");
     await assertStillIn(cy, "c1");
     assert.equal((await refusedJoin(server, "club", "bob")).status, 403);
@@ -104,13 +104,11 @@ Deno.test("lowering capacity kicks nobody but blocks new joins until the room is
     assert.deepEqual(await refusedJoin(server, "den", "dan"), { status: 409, code: "room_full" });
 
     await cy.close();
-    await bob.next((m) => m.type === "presence" && m.data.action === "leave");
+    await bob.next((m) => announcesLeave(m, "cy"));
     assert.deepEqual(await refusedJoin(server, "den", "dan"), { status: 409, code: "room_full" });
 
     await bob.close();
-    await ann.next((m) =>
-      m.type === "presence" && m.data.action === "leave" && m.data.user.id === "bob"
-    );
+    await ann.next((m) => announcesLeave(m, "bob"));
     const dan = await join(server, "den", "dan");
     await Promise.all([ann.close(), dan.close()]);
   } finally {
