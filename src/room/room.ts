@@ -146,7 +146,7 @@ export class Room {
    * @param ref The client's reference.
    */
   sendMembers(to: Connection, cursor: string | undefined, limit: number, ref?: string): void {
-    this.#mailbox.post(() => this.#state.sendMembers(to, cursor, limit, ref));
+    this.#mailbox.post(() => this.#state.listing.sendPage(to, cursor, limit, ref));
   }
 
   /**

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Principal } from "../auth/principal.ts";
-import { encodeAck, encodeEnvelope, encodeError } from "../protocol/codec.ts";
+import { encodeAck, encodeError } from "../protocol/codec.ts";
 import type { ErrorData } from "../protocol/envelope.ts";
 import {
   type HistoryPage,
@@ -25,9 +25,9 @@ import { newRoomRecord } from "./new_room.ts";
 import { Outbox, type PublishReceipt } from "./outbox.ts";
 import { replayHistory } from "./replay.ts";
 import type { RoomContext } from "./room_context.ts";
+import { MemberListing } from "./member_listing.ts";
 import { RoomPresence } from "./room_presence.ts";
 import { RoomSequence } from "./sequence.ts";
-import { welcomeData } from "./welcome.ts";
 
 /** A reservation whose socket never opened is dropped after this long. */
 const RESERVATION_TTL_MS = 30_000;
@@ -74,6 +74,8 @@ export class RoomState {
   readonly id: string;
   /** Open connections and members. */
   readonly members = new Members();
+  /** Welcomes and `members` pages. */
+  readonly listing: MemberListing;
   readonly #ctx: RoomContext;
   readonly #lifecycle: RoomLifecycle;
   readonly #outbox: Outbox;
@@ -96,6 +98,12 @@ export class RoomState {
       this.members,
       this.#outbox,
       () => lifecycle.schedulePresence(ctx.config.presenceTickMs),
+    );
+    this.listing = new MemberListing(
+      this.members,
+      this.#outbox,
+      this.#presence,
+      ctx.config.welcomeMembers,
     );
   }
 
@@ -155,14 +163,7 @@ export class RoomState {
       this.#record = await this.#ctx.store.updateRoom(this.id, { empty_since: null }) ?? room;
     }
     const recovered = resume ? await this.#canRecover(resume) : undefined;
-    const members = this.members.infos(undefined, this.#ctx.config.welcomeMembers)!;
-    const data = welcomeData(room, members, this.#sequence.lastId, recovered, connection.id);
-    this.#presence.read(connection.principal.id);
-    this.#outbox.sendTo(
-      connection,
-      "system",
-      encodeEnvelope(this.#outbox.envelope("system", null, data)),
-    );
+    this.listing.sendWelcome(connection, room, this.#sequence.lastId, recovered);
     if (resume) {
       const since = recovered ? resume.since : 0;
       await replayHistory(
@@ -342,28 +343,6 @@ export class RoomState {
     this.#record = room;
     this.#sequence = await RoomSequence.load(this.#ctx.store, this.id);
     return created;
-  }
-
-  /**
-   * Answers a client's `members` request with a page of members, or an `error` when its
-   * cursor is not valid here.
-   *
-   * @param to The asking connection.
-   * @param cursor From the welcome or a previous page.
-   * @param limit Most members on the page.
-   * @param ref The client's reference.
-   */
-  sendMembers(to: Connection, cursor: string | undefined, limit: number, ref?: string): void {
-    const page = this.members.infos(cursor, limit);
-    if (page === null) {
-      const error: ErrorData = {
-        code: "invalid_message",
-        message: "Cannot list members: the cursor is not one of this room's (start over)",
-      };
-      return this.#outbox.sendTo(to, "error", encodeError(error, ref));
-    }
-    this.#presence.read(to.principal.id);
-    this.#outbox.sendTo(to, "members", JSON.stringify({ type: "members", ref, data: page }));
   }
 
   /**
