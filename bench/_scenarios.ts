@@ -101,15 +101,17 @@ const BIG_ROOM_METRICS: Metric[] = [
 ];
 
 function bigRoom(name: ScenarioName, members: number, seconds: number): Scenario {
+  const args = ["--mode", "fixed", "--rooms", "1", "--clients-per-room", String(members)]
+    .concat(["--rate", "10", "--size", "100", "--seconds", String(seconds)]);
+  const full = { label: "full", args };
+  const count = { label: "count", args: [...args, "--presence", "count"] };
   return {
     name,
     description: `1 room × ${members.toLocaleString("en-US")} clients, 1 publisher at 10 msg/s, ` +
-      `100-byte payloads, ${seconds} s; "connect all" runs until every welcome arrived`,
-    runs: [{
-      label: "fixed",
-      args: ["--mode", "fixed", "--rooms", "1", "--clients-per-room", String(members)]
-        .concat(["--rate", "10", "--size", "100", "--seconds", String(seconds)]),
-    }],
+      `100-byte payloads, ${seconds} s; "connect all" runs until every welcome arrived; roomd ` +
+      `room with presence ${members > 5000 ? "count" : "count, then full"}`,
+    // Full presence tells every member of every join: O(n²) bytes, too many for 10,000 here.
+    runs: members > 5000 ? [count] : [count, full],
     metrics: BIG_ROOM_METRICS,
   };
 }
