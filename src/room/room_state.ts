@@ -177,7 +177,8 @@ export class RoomState {
 
   /** Ends the presence tick: one frame of its joins and leaves to every member. */
   flushPresence(): void {
-    if (this.#record) this.#presence.flush(this.#record.presence);
+    // A deleted room still ends its tick, so that the next one is scheduled again.
+    this.#presence.flush(this.#record?.presence ?? "off");
   }
 
   async #canRecover(resume: ResumeRequest): Promise<boolean> {

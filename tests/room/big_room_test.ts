@@ -1,5 +1,6 @@
 import assert from "assert";
 import FakeTimers from "@sinonjs/fake-timers";
+import { newRoomRecord } from "../../src/room/new_room.ts";
 import type { Room } from "../../src/room/room.ts";
 import type { FakeSocket } from "../_fakes/fake_socket.ts";
 import { roomKit } from "../_fakes/room_kit.ts";
@@ -171,6 +172,25 @@ Deno.test("presence mode count sends the count only; off sends nothing; both kee
     assert.equal(presenceOf(watcher.socket).length, 1);
     assert.equal(c.socket.messages()[0].data.count, 4);
     assert.equal((await t.room.snapshot())?.members, 4);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a room deleted and created again by its actor goes on announcing presence", async () => {
+  const t = bigRoomKit();
+  try {
+    await t.join("gone");
+    await t.endTick(t.room);
+    assert.ok(await t.room.delete());
+    await t.endTick(t.room);
+    const record = newRoomRecord("big", "api", null, 0);
+    assert.ok(await t.room.create(record));
+    const watcher = await t.join("watcher");
+    await t.endTick(t.room);
+    await t.join("newcomer");
+    await t.endTick(t.room);
+    assert.deepEqual(presenceOf(watcher.socket).map((m) => m.data.action), ["join"]);
   } finally {
     await t.close();
   }
