@@ -39,9 +39,11 @@ interface Change {
   before: boolean;
   /** Present now. */
   present: boolean;
-  /** Room reads (welcomes, member pages) by others since the state left `before`: */
+  /** The batch's read count when the state last left `before`. */
   readsAt: number;
+  /** This user's own read count then: its own reads do not make it `seen`. */
   ownReadsAt: number;
+  /** Reads of the member list by this user during the tick. */
   ownReads: number;
   /** Somebody read the room while this user's state differed from `before`. */
   seen: boolean;
