@@ -64,6 +64,7 @@ export async function openSession(options: LoadOptions): Promise<Session | strin
     options.secret,
     meter,
     options.connectConcurrency,
+    options.connectTimeoutSeconds * 1000,
   ).finally(() => clearInterval(ticker));
   const sockets = result.sockets.filter((s): s is WebSocket => s !== null);
   if (result.failures > 0) {
