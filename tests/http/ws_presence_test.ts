@@ -1,4 +1,5 @@
 import assert from "assert";
+import { announcesJoin } from "../_helpers/presence.ts";
 import type { TestClient } from "../_helpers/client.ts";
 import { startServer, type TestServer } from "../_helpers/server.ts";
 import { ADMIN, call, errorOf } from "./_room_api.ts";
@@ -15,30 +16,32 @@ Deno.test("a tick with one join or one leave keeps action, user and user_id besi
   const server = await startServer({ ROOMD_PRESENCE_TICK_MS: "10" });
   try {
     const ann = await join(server, "hall", "ann");
-    await sleep(200); // ann's own tick ends before bob comes
     const bob = await join(server, "hall", "bob");
+    // Once ann hears of bob, every earlier event has gone out: cy's join is alone in its tick.
+    await ann.next((m) => announcesJoin(m, "bob"));
+    const cy = await join(server, "hall", "cy");
     const joined = await ann.nextOfType("presence");
-    assert.equal(joined.user_id, "bob");
+    assert.equal(joined.user_id, "cy");
     assert.equal(joined.room_id, "hall");
     assert.deepEqual(joined.data, {
-      joins: [{ id: "bob", name: "BOB" }],
+      joins: [{ id: "cy", name: "CY" }],
       leaves: [],
-      count: 2,
+      count: 3,
       action: "join",
-      user: { id: "bob", name: "BOB" },
+      user: { id: "cy", name: "CY" },
     });
-    await bob.close();
+    await cy.close();
     const left = await ann.nextOfType("presence");
-    assert.equal(left.user_id, "bob");
+    assert.equal(left.user_id, "cy");
     assert.deepEqual(left.data, {
       joins: [],
-      leaves: [{ id: "bob", name: "BOB" }],
-      count: 1,
+      leaves: [{ id: "cy", name: "CY" }],
+      count: 2,
       action: "leave",
-      user: { id: "bob", name: "BOB" },
+      user: { id: "cy", name: "CY" },
     });
-    assert.equal(bob.received.filter((m) => m.type === "presence").length, 0);
-    await ann.close();
+    assert.equal(cy.received.filter((m) => m.type === "presence").length, 0);
+    await Promise.all([ann.close(), bob.close()]);
   } finally {
     await server.close();
   }
@@ -79,7 +82,6 @@ Deno.test("presence mode count sends the count only and off sends nothing, while
     assert.equal(created.status, 201);
     assert.equal(created.body?.presence, "count");
     const ann = await join(server, "stage", "ann");
-    await sleep(200);
     await join(server, "stage", "bob");
     const counted = await ann.next((m) => m.type === "presence" && m.data.count === 2);
     assert.deepEqual(counted.data, { count: 2 });
