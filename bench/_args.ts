@@ -44,6 +44,10 @@ export interface LoadOptions {
   maxSteps: number;
   /** Connection attempts in flight at once. */
   connectConcurrency: number;
+  /** How long one connection attempt may take, in seconds. */
+  connectTimeoutSeconds: number;
+  /** roomd (a token secret set): create each room through the API with this presence mode first. */
+  presence: "full" | "count" | "off" | null;
 }
 
 /** The tool's usage text. */
@@ -65,6 +69,9 @@ export const USAGE = `Usage: deno run -A bench/load.ts [options]
                               failure, ${RAMP_REFINE_STEPS} narrowing steps (none if the
                               first step fails)
   --connect-concurrency N     connection attempts in flight (default 100)
+  --connect-timeout S         seconds one connection attempt may take (default 15)
+  --presence full|count|off   roomd: create each room with this presence mode first;
+                              ignored without a token secret (the baseline)
   --json                      print JSON instead of a table`;
 
 type Parsed = { ok: true; options: LoadOptions } | { ok: false; error: string };
@@ -112,6 +119,8 @@ export function parseLoadArgs(
         "step-seconds": { type: "string", default: "3" },
         "max-steps": { type: "string", default: "12" },
         "connect-concurrency": { type: "string", default: "100" },
+        "connect-timeout": { type: "string", default: "15" },
+        presence: { type: "string" },
         json: { type: "boolean", default: false },
       },
     }).values;
@@ -154,7 +163,12 @@ export function parseLoadArgs(
     stepSeconds: positive("step-seconds"),
     maxSteps: int("max-steps", 1, 100),
     connectConcurrency: int("connect-concurrency", 1, 10_000),
+    connectTimeoutSeconds: positive("connect-timeout"),
+    presence: (values.presence ?? null) as LoadOptions["presence"],
   };
+  if (options.presence !== null && !["full", "count", "off"].includes(options.presence)) {
+    problems.push(`Invalid --presence=${values.presence}: expected full, count or off`);
+  }
   if (!Number.isFinite(options.warmupSeconds) || options.warmupSeconds < 0) {
     problems.push(`Invalid --warmup=${values.warmup}: expected a number of seconds, 0 or more`);
   }

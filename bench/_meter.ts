@@ -28,6 +28,10 @@ export class DeliveryMeter {
   errors = 0;
   /** The first `error` frame, verbatim. */
   firstError: string | null = null;
+  /** roomd welcomes received. */
+  welcomes = 0;
+  /** When the latest welcome arrived (`performance.now()`). */
+  lastWelcomeAt = 0;
   /** Close codes of sockets the server closed, with counts. */
   readonly closes = new Map<number, number>();
   #from = Infinity;
@@ -94,6 +98,9 @@ export class DeliveryMeter {
     } else if (frame.includes('"type":"error"')) {
       this.errors++;
       this.firstError ??= frame.slice(0, 300);
+    } else if (frame.startsWith('{"type":"system"') && frame.includes('"event":"welcome"')) {
+      this.welcomes++;
+      this.lastWelcomeAt = performance.now();
     }
   }
 }

@@ -24,6 +24,8 @@ const RAMP_MIN_DELIVERED = 0.95;
 const RAMP_MAX_P99_MS = 250;
 /** Pause after a failed ramp step, publishing nothing, so its backlog does not spill into the next. */
 const RAMP_DRAIN_MS = 3000;
+/** Longest wait for the welcomes still missing once every client is open. */
+const WELCOME_WAIT_MS = 60_000;
 
 /**
  * Runs the mode the options name.
@@ -36,9 +38,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult | string
   if (options.pid !== null && rssBefore === null) {
     return `Cannot read /proc/${options.pid}: is the server running with that pid?`;
   }
+  const connectStarted = performance.now();
   const session = await openSession(options);
   if (typeof session === "string") return session;
   const result = baseResult(options, session);
+  result.connectAllMs = await allConnected(session, options, connectStarted);
   try {
     if (options.mode === "idle") result.idle = await idle(session, options, rssBefore!.rssKb);
     else if (options.mode === "ramp") result.ramp = await ramp(session, options);
@@ -65,11 +69,32 @@ function baseResult(options: LoadOptions, session: Session): LoadResult {
     size: options.size,
     connections: session.sockets.length,
     connectMs: { p50: percentile(connect, 50), max: percentile(connect, 100) },
+    connectAllMs: null,
     serverClosed: {},
     acks: 0,
     errors: 0,
     firstError: null,
   };
+}
+
+/**
+ * Time to connect every client: until all are open, and with a token secret (roomd) until
+ * every welcome arrived, as a client can do nothing in a room before its welcome.
+ */
+async function allConnected(
+  session: Session,
+  options: LoadOptions,
+  started: number,
+): Promise<number | null> {
+  const opened = performance.now();
+  if (options.secret === null) return opened - started;
+  const deadline = opened + WELCOME_WAIT_MS;
+  while (session.meter.welcomes < session.sockets.length) {
+    if (performance.now() > deadline) return null;
+    progress(`welcomes: ${session.meter.welcomes} of ${session.sockets.length}`);
+    await sleep(20);
+  }
+  return Math.max(opened, session.meter.lastWelcomeAt) - started;
 }
 
 async function fixed(session: Session, options: LoadOptions, result: LoadResult): Promise<void> {

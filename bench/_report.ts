@@ -43,7 +43,7 @@ export function formatReport(result: LoadResult): string {
     "connections",
     `${num(r.connections)} (open p50 ${num(r.connectMs.p50, 1)} ms, max ${
       num(r.connectMs.max, 1)
-    } ms)`,
+    } ms; all connected in ${num(r.connectAllMs, 0)} ms)`,
   ]);
   if (r.window) rows.push(...windowRows(r.window));
   if (r.slow) {

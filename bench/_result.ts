@@ -106,6 +106,12 @@ export interface LoadResult {
   connections: number;
   /** Milliseconds to open a connection. */
   connectMs: { p50: number; max: number };
+  /**
+   * Milliseconds from the first connection attempt until every client was open and, against a
+   * server that sends welcomes (roomd: the run has a token secret), had its welcome; `null` when
+   * some welcomes never came.
+   */
+  connectAllMs: number | null;
   /** Close codes of sockets the server closed during the run, with counts. */
   serverClosed: Record<string, number>;
   /** `ack` frames received. */

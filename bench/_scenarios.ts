@@ -7,10 +7,17 @@ import { RAMP_FACTOR, RAMP_REFINE_STEPS } from "./_ramp_plan.ts";
 import type { LoadResult, WindowResult } from "./_result.ts";
 
 /** A scenario's name on the command line. */
-export type ScenarioName = "fanout" | "saturation" | "idle" | "slow";
+export type ScenarioName = "fanout" | "saturation" | "idle" | "slow" | "bigroom" | "bigroom10k";
 
 /** Every scenario, in the order `all` runs them. */
-export const SCENARIO_NAMES: readonly ScenarioName[] = ["fanout", "saturation", "idle", "slow"];
+export const SCENARIO_NAMES: readonly ScenarioName[] = [
+  "fanout",
+  "saturation",
+  "idle",
+  "slow",
+  "bigroom",
+  "bigroom10k",
+];
 
 /** One figure read from a load result. */
 export interface Metric {
@@ -87,6 +94,31 @@ const WINDOW_METRICS: Metric[] = [
   { ...fromWindow("other CPU %", 0, (w) => w.otherCpuPct), context: true },
 ];
 
+/** Figures of a big room: joining all members, then the fan-out window. */
+const BIG_ROOM_METRICS: Metric[] = [
+  { label: "connect all ms", decimals: 0, pick: (r) => r.connectAllMs },
+  ...WINDOW_METRICS,
+];
+
+function bigRoom(name: ScenarioName, members: number, seconds: number): Scenario {
+  const args = ["--mode", "fixed", "--rooms", "1", "--clients-per-room", String(members)]
+    .concat(["--rate", "10", "--size", "100", "--seconds", String(seconds)])
+    // On the shared machine one attempt of a 10,000-client storm once took over 15 s (cause
+    // not found): such a straggler counts in "connect all" rather than failing the run.
+    .concat(["--connect-timeout", "60"]);
+  const full = { label: "full", args };
+  const count = { label: "count", args: [...args, "--presence", "count"] };
+  return {
+    name,
+    description: `1 room × ${members.toLocaleString("en-US")} clients, 1 publisher at 10 msg/s, ` +
+      `100-byte payloads, ${seconds} s; "connect all" runs until every welcome arrived; roomd ` +
+      `room with presence ${members > 5000 ? "count" : "count, then full"}`,
+    // Full presence tells every member of every join: O(n²) bytes, too many for 10,000 here.
+    runs: members > 5000 ? [count] : [count, full],
+    metrics: BIG_ROOM_METRICS,
+  };
+}
+
 /**
  * Builds a scenario.
  *
@@ -156,5 +188,9 @@ export function scenario(name: ScenarioName, seconds: number): Scenario {
         ],
         metrics: WINDOW_METRICS,
       };
+    case "bigroom":
+      return bigRoom(name, 5000, seconds);
+    case "bigroom10k":
+      return bigRoom(name, 10_000, seconds);
   }
 }

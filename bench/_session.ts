@@ -8,6 +8,7 @@ import type { LoadOptions } from "./_args.ts";
 import { type ClientSpec, openClients } from "./_connect.ts";
 import { DeliveryMeter } from "./_meter.ts";
 import { progress } from "./_progress.ts";
+import { mintToken } from "../src/auth/mint.ts";
 
 /** The open clients of one run. */
 export interface Session {
@@ -43,6 +44,10 @@ export function roomIds(count: number): string[] {
  */
 export async function openSession(options: LoadOptions): Promise<Session | string> {
   const rooms = roomIds(options.rooms);
+  if (options.presence !== null && options.secret !== null) {
+    const created = await createRooms(options.url, rooms, options.presence, options.secret);
+    if (created !== null) return created;
+  }
   const specs: ClientSpec[] = [];
   for (const room of rooms) {
     for (let c = 0; c < options.clientsPerRoom; c++) specs.push({ room, user: `${room}-u${c}` });
@@ -59,6 +64,7 @@ export async function openSession(options: LoadOptions): Promise<Session | strin
     options.secret,
     meter,
     options.connectConcurrency,
+    options.connectTimeoutSeconds * 1000,
   ).finally(() => clearInterval(ticker));
   const sockets = result.sockets.filter((s): s is WebSocket => s !== null);
   if (result.failures > 0) {
@@ -69,6 +75,31 @@ export async function openSession(options: LoadOptions): Promise<Session | strin
     i % options.clientsPerRoom < options.publishersPerRoom
   );
   return { meter, sockets, publishers, connectMs: result.connectMs, rooms };
+}
+
+/**
+ * Creates rooms through roomd's API with a presence mode, as an admin.
+ *
+ * @returns `null` when every room was created, else why not.
+ */
+async function createRooms(
+  base: string,
+  rooms: readonly string[],
+  presence: string,
+  secret: string,
+): Promise<string | null> {
+  const token = await mintToken(secret, { sub: "load-admin", admin: true }, "1h");
+  const url = `${base.replace(/^ws/, "http")}/api/rooms`;
+  for (const id of rooms) {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ id, presence }),
+    });
+    const body = await res.text();
+    if (res.status !== 201) return `Cannot create room ${id}: ${res.status} ${body.slice(0, 200)}`;
+  }
+  return null;
 }
 
 /**

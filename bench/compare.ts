@@ -4,7 +4,8 @@
  * which goes first), and prints medians with the ratio roomd ÷ baseline.
  *
  * ```sh
- * deno task bench:compare --scenario fanout|saturation|idle|slow|all [--rounds 3] [--seconds 10]
+ * deno task bench:compare --scenario fanout|saturation|idle|slow|bigroom|bigroom10k|all
+ *   [--rounds 3] [--seconds 10]
  *   [--servers baseline,roomd] [--json]
  * ```
  *
@@ -57,11 +58,11 @@ function summary(r: LoadResult): string {
   const w = windowOf(r);
   if (r.idle) return `${num(r.idle.kbPerConnection, 1)} KB/conn`;
   if (!w) return "no step held";
-  return `${num(w.deliveredPerSec)} msg/s, loss ${num(w.lossPct, 2)}%, p99 ${
-    num(w.latencyMs.p99, 1)
-  } ms, ${num(w.serverCpuUsPerMsg, 2)} µs/msg, tool ${num(w.toolCpuPct, 0)}%, other ${
-    num(w.otherCpuPct, 0)
-  }%`;
+  return `connected in ${num(r.connectAllMs)} ms, ${num(w.deliveredPerSec)} msg/s, loss ${
+    num(w.lossPct, 2)
+  }%, p99 ${num(w.latencyMs.p99, 1)} ms, ${num(w.serverCpuUsPerMsg, 2)} µs/msg, tool ${
+    num(w.toolCpuPct, 0)
+  }%, other ${num(w.otherCpuPct, 0)}%`;
 }
 
 async function main(): Promise<number> {

@@ -86,6 +86,8 @@ const VARIABLES = {
   ROOMD_DEFAULT_MAX_CLIENTS: ["defaultMaxClients", int(0).default(0)],
   ROOMD_EMPTY_ROOM_TTL_S: ["emptyRoomTtlS", int(1).default(300)],
   ROOMD_ROOM_GRACE_MS: ["roomGraceMs", int(0, 600_000).default(2000)],
+  ROOMD_PRESENCE_TICK_MS: ["presenceTickMs", int(0, 10_000).default(50)],
+  ROOMD_WELCOME_MEMBERS: ["welcomeMembers", int(0, 10_000).default(100)],
   ROOMD_USERS_CAN_CREATE_ROOMS: ["usersCanCreateRooms", bool.default(false)],
   ROOMD_HISTORY_SIZE: ["historySize", int(0).default(1000)],
   ROOMD_HISTORY_TTL_S: ["historyTtlS", int(0).default(0)],

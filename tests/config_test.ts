@@ -18,6 +18,8 @@ Deno.test("parseConfig() fills in the documented defaults", () => {
   assert.equal(c.maxConnectionsPerIp, 200);
   assert.equal(c.maxQueueBytes, 1024 * 1024);
   assert.equal(c.emptyRoomTtlS, 300);
+  assert.equal(c.presenceTickMs, 50);
+  assert.equal(c.welcomeMembers, 100);
   assert.equal(c.trustProxy, false);
   assert.equal(c.allowedOrigins, undefined);
   assert.ok(Object.isFrozen(c));
@@ -43,6 +45,8 @@ Deno.test("parseConfig() names the variable and the problem in one line", () => 
     ROOMD_LOG_LEVEL: "loud",
     ROOMD_ALLOWED_ORIGINS: "not a url",
     ROOMD_TRUST_PROXY: "maybe",
+    ROOMD_PRESENCE_TICK_MS: "-5",
+    ROOMD_WELCOME_MEMBERS: "10001",
   };
   for (const [name, value] of Object.entries(cases)) {
     assert.throws(() => parseConfig({ [name]: value }), (e: unknown) => {

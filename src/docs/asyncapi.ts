@@ -6,7 +6,13 @@
  */
 import type { CustomTypeConfig } from "../config.ts";
 import { messageFrame, OUTBOUND_FRAMES } from "../protocol/outbound_schemas.ts";
-import { chatData, historyData, inboundFrame, refreshData } from "../protocol/schemas.ts";
+import {
+  chatData,
+  historyData,
+  inboundFrame,
+  membersData,
+  refreshData,
+} from "../protocol/schemas.ts";
 import { z } from "zod";
 import { inboundFrameSchema, type JsonSchema, jsonSchemaOf } from "./json_schema.ts";
 
@@ -22,6 +28,12 @@ const INBOUND_DATA: Readonly<
     data: historyData,
     required: false,
     about: "Ask for a page of history; answered by a `history` frame with the same `ref`.",
+  },
+  members: {
+    data: membersData,
+    required: false,
+    about:
+      "Ask for a page of the room's members; answered by a `members` frame with the same `ref`.",
   },
   refresh: {
     data: refreshData,

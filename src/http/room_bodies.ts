@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { MAX_NAME_LENGTH, MAX_SUBJECT_LENGTH } from "../auth/principal.ts";
-import type { RoomPatch } from "../store/types.ts";
+import { PRESENCE_MODES, type PresenceMode, type RoomPatch } from "../store/types.ts";
 import { utf8Length } from "../protocol/codec.ts";
 import { ROOM_ID_PATTERN } from "./room_id.ts";
 
@@ -38,6 +38,7 @@ const settings = {
   ttl_s: z.int().min(1).max(2_147_483_647).nullable(),
   msg_rate: z.number().positive().max(1_000_000).nullable(),
   msg_burst: z.int().min(1).max(1_000_000).nullable(),
+  presence: z.enum(PRESENCE_MODES as [PresenceMode, ...PresenceMode[]]),
 };
 
 /** Body of `PATCH /api/rooms/:id`: the settings to change; unknown fields are refused. */
@@ -67,6 +68,22 @@ export const listRoomsQuery = z.object({
 
 /** A valid `GET /api/rooms` query. */
 export type ListRoomsQuery = z.output<typeof listRoomsQuery>;
+
+/** Largest page of `GET /api/rooms/:id/members`. */
+export const MAX_MEMBERS_PAGE = 1000;
+
+/** Page size of `GET /api/rooms/:id/members` without `?limit=`. */
+export const DEFAULT_MEMBERS_PAGE = 100;
+
+/** Query of `GET /api/rooms/:id/members` (other parameters, such as `token`, are ignored). */
+export const listMembersQuery = z.object({
+  limit: z.string().regex(/^\d{1,4}$/, { message: "Invalid input: expected a whole number" })
+    .transform(Number).pipe(z.int().min(1).max(MAX_MEMBERS_PAGE)).default(DEFAULT_MEMBERS_PAGE),
+  cursor: z.string().min(1).max(64).optional(),
+});
+
+/** A valid `GET /api/rooms/:id/members` query. */
+export type ListMembersQuery = z.output<typeof listMembersQuery>;
 
 /** A parsed input, or one line saying what is wrong with it. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -125,6 +142,25 @@ export function parsePatchRoom(body: unknown): Parsed<RoomPatch> {
  */
 export function parseListRooms(params: URLSearchParams): Parsed<ListRoomsQuery> {
   return parseWith(listRoomsQuery, Object.fromEntries(params), "Invalid query");
+}
+
+/**
+ * Validates the query of `GET /api/rooms/:id/members`.
+ *
+ * @param params The URL's search parameters.
+ * @returns Page size (default {@linkcode DEFAULT_MEMBERS_PAGE}) and cursor, or a message.
+ *
+ * @example
+ * ```ts
+ * import assert from "assert";
+ * import { parseListMembers } from "./room_bodies.ts";
+ * const parsed = parseListMembers(new URLSearchParams("limit=2"));
+ * assert.ok(parsed.ok && parsed.value.limit === 2 && parsed.value.cursor === undefined);
+ * assert.ok(!parseListMembers(new URLSearchParams("limit=0")).ok);
+ * ```
+ */
+export function parseListMembers(params: URLSearchParams): Parsed<ListMembersQuery> {
+  return parseWith(listMembersQuery, Object.fromEntries(params), "Invalid query");
 }
 
 function parseWith<T>(schema: z.ZodType<T>, input: unknown, what: string): Parsed<T> {

@@ -19,12 +19,17 @@ import type { Principal } from "../auth/principal.ts";
 import { mayJoinRoom } from "../auth/rooms_claim.ts";
 import { mayEnter, mayManage } from "../room/access.ts";
 import { newRoomRecord } from "../room/new_room.ts";
-import { type RoomSnapshot, RoomStoppedError } from "../room/room.ts";
+import { type MemberDetailsResult, type RoomSnapshot, RoomStoppedError } from "../room/room.ts";
 import type { RoomRecord } from "../store/types.ts";
 import { authenticate } from "./authenticate.ts";
 import type { HttpDeps } from "./deps.ts";
 import { json, jsonError, readJsonBody } from "./json.ts";
-import { parseCreateRoom, parseListRooms, parsePatchRoom } from "./room_bodies.ts";
+import {
+  parseCreateRoom,
+  parseListMembers,
+  parseListRooms,
+  parsePatchRoom,
+} from "./room_bodies.ts";
 import { parseRoomId, ROOM_ID_PATTERN } from "./room_id.ts";
 import type { RequestContext, Route } from "./router.ts";
 
@@ -161,14 +166,37 @@ async function deleteRoom(deps: HttpDeps, request: Request, ctx: RequestContext)
 async function listMembers(deps: HttpDeps, request: Request, ctx: RequestContext) {
   const found = await findRoom(deps, request, ctx, "read");
   if (!found.ok) return found.response;
+  const query = parseListMembers(ctx.url.searchParams);
+  if (!query.ok) return jsonError(400, "invalid_query", query.message);
   const id = found.snapshot.room.id;
+  const { cursor, limit } = query.value;
+  const page = await livePage(deps, id, cursor, limit);
+  if (page === "no_room") return notFound("read", id);
+  // A cursor outlives the room's actor only if that actor is still running.
+  if (page === "bad_cursor" || (page === null && cursor !== undefined)) {
+    return jsonError(
+      400,
+      "invalid_query",
+      "Invalid query: cursor: not one of this room's cursors (start over without it)",
+    );
+  }
+  if (page === null) return json({ members: [], count: 0, next_cursor: null });
+  return json({ members: page.members, count: page.count, next_cursor: page.cursor });
+}
+
+/** A page from the room's actor, or `null` when the room is not running here (nobody present). */
+async function livePage(
+  deps: HttpDeps,
+  id: string,
+  cursor: string | undefined,
+  limit: number,
+): Promise<MemberDetailsResult | null> {
   const live = deps.registry.peek(id);
-  if (!live) return json({ members: [] });
+  if (!live) return null;
   try {
-    const members = await live.members();
-    return members ? json({ members }) : notFound("read", id);
+    return await live.members(cursor, limit);
   } catch (error) {
-    if (error instanceof RoomStoppedError) return json({ members: [] });
+    if (error instanceof RoomStoppedError) return null;
     throw error;
   }
 }

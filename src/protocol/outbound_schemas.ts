@@ -112,7 +112,9 @@ export const ackFrame = z.strictObject({
 export const presenceFrame = z.strictObject({
   type: z.literal("presence"),
   room_id: roomId,
-  user_id: z.string().optional().describe("Present when the frame holds exactly one event"),
+  user_id: z.string().nullable().describe(
+    "The user of the event when the frame holds exactly one, else null",
+  ),
   data: z.strictObject({
     action: z.enum(["join", "leave"]).optional(),
     user: memberInfo.optional(),

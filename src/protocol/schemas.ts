@@ -34,6 +34,17 @@ export const historyData = z.object({
 /** `data` of a `refresh` request: a new token for the connection's user. */
 export const refreshData = z.object({ token: z.string().min(1) }).strict();
 
+/** Most members one `members` request may ask for. */
+export const MAX_MEMBERS_LIMIT = 200;
+/** Members a `members` request gets when it does not say how many. */
+export const DEFAULT_MEMBERS_LIMIT = 100;
+
+/** `data` of a `members` request: an opaque cursor from the welcome or a previous page. */
+export const membersData = z.object({
+  cursor: z.string().min(1).max(64).optional(),
+  limit: z.number().int().min(1).max(MAX_MEMBERS_LIMIT).default(DEFAULT_MEMBERS_LIMIT),
+}).strict();
+
 /** The outer shape shared by every client message. */
 export const inboundFrame = z.object({
   type: z.string().min(1).max(32),
@@ -46,7 +57,8 @@ export const inboundFrame = z.object({
 export type InboundMessage =
   | { kind: "publish"; type: string; data: unknown; ref?: string; persist: boolean }
   | { kind: "history"; query: z.output<typeof historyData>; ref?: string }
-  | { kind: "refresh"; token: string; ref?: string };
+  | { kind: "refresh"; token: string; ref?: string }
+  | { kind: "members"; query: z.output<typeof membersData>; ref?: string };
 
 type DataValidator = (data: unknown) => { ok: true; data: unknown } | { ok: false; error: string };
 
@@ -182,6 +194,20 @@ export function parseInbound(raw: unknown, types: TypeRegistry): ParseResult {
       };
     }
     return { ok: true, message: { kind: "refresh", token: r.data.token, ref } };
+  }
+  if (type === "members") {
+    const q = membersData.safeParse(data ?? {});
+    if (!q.success) {
+      return {
+        ok: false,
+        ref,
+        error: {
+          code: "invalid_message",
+          message: `Invalid "members" request: ${describe(q.error, "data")}`,
+        },
+      };
+    }
+    return { ok: true, message: { kind: "members", query: q.data, ref } };
   }
   const spec = types.get(type);
   if (!spec) {

@@ -8,6 +8,7 @@ import type { MemberInfo } from "../protocol/envelope.ts";
 import { BroadcastLedger } from "../ws/broadcast_ledger.ts";
 import type { Connection } from "../ws/connection.ts";
 import type { Socket } from "../ws/socket.ts";
+import { JoinOrder } from "./join_order.ts";
 
 /** A present member, as the members API lists it. */
 export interface MemberDetail extends MemberInfo {
@@ -17,10 +18,22 @@ export interface MemberDetail extends MemberInfo {
   joined_at: string;
 }
 
+/** A page of members: at most the asked number, and where the next page starts. */
+export interface MemberPage<T> {
+  /** Members, in the order they joined. */
+  members: T[];
+  /** Exact number of members present. */
+  count: number;
+  /** Cursor of the next page; `null` when this page reached the last member. */
+  cursor: string | null;
+}
+
 interface Member {
   info: MemberInfo;
   connections: number;
   joinedAt: number;
+  /** Position in {@linkcode JoinOrder}. */
+  number: number;
 }
 
 /**
@@ -32,6 +45,7 @@ export class Members {
   /** Slow-consumer accounting of the room's broadcasts (see {@linkcode Connection}). */
   readonly ledger = new BroadcastLedger();
   readonly #users = new Map<string, Member>();
+  readonly #order = new JoinOrder<Member>();
   /** The connections, and at the same index their sockets: what a broadcast walks. */
   readonly #list: Connection[] = [];
   readonly #sockets: Socket[] = [];
@@ -60,7 +74,14 @@ export class Members {
       member.connections++;
       return false;
     }
-    this.#users.set(id, { info: { id, name }, connections: 1, joinedAt: connection.joinedAt });
+    const joined: Member = {
+      info: { id, name },
+      connections: 1,
+      joinedAt: connection.joinedAt,
+      number: 0,
+    };
+    joined.number = this.#order.add(joined);
+    this.#users.set(id, joined);
     return true;
   }
 
@@ -80,6 +101,7 @@ export class Members {
     const member = this.#users.get(userId)!;
     if (--member.connections > 0) return { connection, last: false };
     this.#users.delete(userId);
+    this.#order.remove(member.number);
     return { connection, last: true };
   }
 
@@ -145,24 +167,35 @@ export class Members {
   }
 
   /**
-   * Members as listed in the welcome.
+   * A page of members as the welcome and the `members` request list them, in join order (see
+   * {@linkcode JoinOrder} for what a cursor guarantees).
    *
-   * @returns Id and name of every present user.
+   * @param cursor From a previous page; `undefined` starts with the first member.
+   * @param limit Most members on the page.
+   * @returns Id and name of each, or `null` when the cursor is not valid here.
    */
-  infos(): MemberInfo[] {
-    return [...this.#users.values()].map((m) => m.info);
+  infos(cursor: string | undefined, limit: number): MemberPage<MemberInfo> | null {
+    const page = this.#order.page(cursor, limit);
+    if (page === null) return null;
+    const members = page.items.map((m) => m.info);
+    return { members, count: this.userCount, cursor: page.cursor };
   }
 
   /**
-   * Members with their connection counts.
+   * A page of members with their connection counts, as the members API lists them.
    *
-   * @returns Every present user.
+   * @param cursor From a previous page; `undefined` starts with the first member.
+   * @param limit Most members on the page.
+   * @returns The page, or `null` when the cursor is not valid here.
    */
-  details(): MemberDetail[] {
-    return [...this.#users.values()].map((m) => ({
+  details(cursor: string | undefined, limit: number): MemberPage<MemberDetail> | null {
+    const page = this.#order.page(cursor, limit);
+    if (page === null) return null;
+    const members = page.items.map((m) => ({
       ...m.info,
       connections: m.connections,
       joined_at: new Date(m.joinedAt).toISOString(),
     }));
+    return { members, count: this.userCount, cursor: page.cursor };
   }
 }

@@ -39,6 +39,7 @@ export function newRoomRecord(
     epoch: newEpoch(),
     msg_rate: settings.msg_rate ?? null,
     msg_burst: settings.msg_burst ?? null,
+    presence: settings.presence ?? "full",
     empty_since: null,
   };
 }

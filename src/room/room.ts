@@ -10,17 +10,17 @@ import type { HistoryPage, HistoryQuery, RoomPatch, RoomRecord } from "../store/
 import { CloseCode } from "../ws/close_codes.ts";
 import type { Connection } from "../ws/connection.ts";
 import { Mailbox } from "./mailbox.ts";
-import type { MemberDetail } from "./members.ts";
 import type { PublishReceipt } from "./outbox.ts";
 import type { RoomContext } from "./room_context.ts";
 import {
   type AdmitResult,
+  type MemberDetailsResult,
   type ResumeRequest,
   type RoomSnapshot,
   RoomState,
 } from "./room_state.ts";
 
-export type { AdmitResult, PublishReceipt, ResumeRequest, RoomSnapshot };
+export type { AdmitResult, MemberDetailsResult, PublishReceipt, ResumeRequest, RoomSnapshot };
 
 /** Raised when a task is posted to a room that has stopped. */
 export class RoomStoppedError extends Error {
@@ -40,6 +40,7 @@ export class Room {
   readonly #state: RoomState;
   readonly #onStop: (room: Room) => void;
   #stopTimer: ReturnType<typeof setTimeout> | undefined;
+  #presenceTimer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
 
   /**
@@ -54,6 +55,7 @@ export class Room {
     this.#state = new RoomState(id, ctx, {
       scheduleStop: (delayMs) => this.#scheduleStop(delayMs),
       cancelStop: () => this.#cancelStop(),
+      schedulePresence: (delayMs) => this.#schedulePresence(delayMs),
     });
     this.#mailbox = new Mailbox((error) => this.#crash(error));
     this.#mailbox.post(() => this.#state.load());
@@ -92,8 +94,8 @@ export class Room {
   }
 
   /**
-   * Adds an open connection: it gets the welcome (and missed messages when resuming), the
-   * others get a presence `join` if the user was not present yet.
+   * Adds an open connection: it gets the welcome (and missed messages when resuming); if the
+   * user was not present yet, the others learn of the join with the presence tick.
    *
    * @param connection The admitted connection, its socket now open.
    * @param resume What to resume from, if the client is reconnecting.
@@ -133,6 +135,18 @@ export class Room {
    */
   sendHistory(to: Connection, query: HistoryQuery, ref?: string): void {
     this.#mailbox.post(() => this.#state.sendHistory(to, query, ref));
+  }
+
+  /**
+   * Answers a client's `members` request.
+   *
+   * @param to The asking connection.
+   * @param cursor From the welcome or a previous page.
+   * @param limit Most members on the page.
+   * @param ref The client's reference.
+   */
+  sendMembers(to: Connection, cursor: string | undefined, limit: number, ref?: string): void {
+    this.#mailbox.post(() => this.#state.listing.sendPage(to, cursor, limit, ref));
   }
 
   /**
@@ -178,12 +192,14 @@ export class Room {
   }
 
   /**
-   * Who is present.
+   * A page of who is present, in join order.
    *
-   * @returns Members, or `null` when the room does not exist.
+   * @param cursor From a previous page; `undefined` starts with the first member.
+   * @param limit Most members on the page.
+   * @returns The page, or `no_room` / `bad_cursor`.
    */
-  members(): Promise<MemberDetail[] | null> {
-    return this.#ask(() => this.#state.memberDetails());
+  members(cursor: string | undefined, limit: number): Promise<MemberDetailsResult> {
+    return this.#ask(() => this.#state.memberDetails(cursor, limit));
   }
 
   /**
@@ -266,6 +282,15 @@ export class Room {
     }, delayMs);
   }
 
+  /** One timer per room, armed by the first presence event of a tick. */
+  #schedulePresence(delayMs: number): void {
+    if (this.#presenceTimer !== undefined) return;
+    this.#presenceTimer = setTimeout(() => {
+      this.#presenceTimer = undefined;
+      this.#mailbox.post(() => this.#state.flushPresence());
+    }, delayMs);
+  }
+
   #cancelStop(): void {
     if (this.#stopTimer !== undefined) clearTimeout(this.#stopTimer);
     this.#stopTimer = undefined;
@@ -275,6 +300,8 @@ export class Room {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#cancelStop();
+    clearTimeout(this.#presenceTimer);
+    this.#presenceTimer = undefined;
     this.#mailbox.close();
     this.#onStop(this);
   }

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Principal } from "../auth/principal.ts";
-import { encodeAck, encodeEnvelope, encodeError } from "../protocol/codec.ts";
+import { encodeAck, encodeError } from "../protocol/codec.ts";
 import type { ErrorData } from "../protocol/envelope.ts";
 import {
   type HistoryPage,
@@ -20,14 +20,15 @@ import type { Connection } from "../ws/connection.ts";
 import type { RateSettings } from "../ws/message_limiter.ts";
 import { mayEnter } from "./access.ts";
 import { type Refusal, refuseJoin } from "./admission.ts";
-import { type MemberDetail, Members } from "./members.ts";
+import { type MemberDetail, type MemberPage, Members } from "./members.ts";
 import { newRoomRecord } from "./new_room.ts";
 import { Outbox, type PublishReceipt } from "./outbox.ts";
 import { HeldSocket } from "./held_socket.ts";
 import { cutOff, HOLD_FACTOR, HOLD_FLOOR, resumeConnection } from "./resume.ts";
 import type { RoomContext } from "./room_context.ts";
+import { MemberListing } from "./member_listing.ts";
+import { RoomPresence } from "./room_presence.ts";
 import { RoomSequence } from "./sequence.ts";
-import { welcomeData } from "./welcome.ts";
 
 /** A reservation whose socket never opened is dropped after this long. */
 const RESERVATION_TTL_MS = 30_000;
@@ -59,7 +60,12 @@ export interface RoomLifecycle {
   scheduleStop(delayMs: number): void;
   /** The room is in use again. */
   cancelStop(): void;
+  /** Run {@linkcode RoomState.flushPresence} as a task in `delayMs`, unless already due. */
+  schedulePresence(delayMs: number): void;
 }
+
+/** A page of the members API, or why there is none. */
+export type MemberDetailsResult = MemberPage<MemberDetail> | "no_room" | "bad_cursor";
 
 /**
  * The state of one room and the handlers of its tasks.
@@ -69,9 +75,12 @@ export class RoomState {
   readonly id: string;
   /** Open connections and members. */
   readonly members = new Members();
+  /** Welcomes and `members` pages. */
+  readonly listing: MemberListing;
   readonly #ctx: RoomContext;
   readonly #lifecycle: RoomLifecycle;
   readonly #outbox: Outbox;
+  readonly #presence: RoomPresence;
   readonly #reservations = new Map<string, number>();
   #record: RoomRecord | null = null;
   #sequence = new RoomSequence(0, 0);
@@ -86,6 +95,17 @@ export class RoomState {
     this.#ctx = ctx;
     this.#lifecycle = lifecycle;
     this.#outbox = new Outbox(id, this.members, ctx.writer, ctx.metrics);
+    this.#presence = new RoomPresence(
+      this.members,
+      this.#outbox,
+      () => lifecycle.schedulePresence(ctx.config.presenceTickMs),
+    );
+    this.listing = new MemberListing(
+      this.members,
+      this.#outbox,
+      this.#presence,
+      ctx.config.welcomeMembers,
+    );
   }
 
   /** Whether no connection is open or admitted. */
@@ -128,7 +148,7 @@ export class RoomState {
   }
 
   /**
-   * Adds an open connection: welcome, missed messages, presence.
+   * Adds an open connection: welcome, missed messages; its presence goes out with the tick.
    *
    * @param connection The admitted connection.
    * @param resume What to resume from.
@@ -139,27 +159,21 @@ export class RoomState {
       return this.#afterDeparture();
     }
     const room = this.#record;
-    const first = this.members.add(connection);
+    if (this.members.add(connection)) this.#presence.joined(connection);
     // A resuming connection's broadcasts are held from the moment it is a member.
     const held = resume ? this.#hold(connection) : null;
     if (room.empty_since !== null) {
       this.#record = await this.#ctx.store.updateRoom(this.id, { empty_since: null }) ?? room;
     }
     const recovered = resume ? await this.#canRecover(resume) : undefined;
-    const welcome = this.#outbox.envelope(
-      "system",
-      null,
-      welcomeData(room, this.members.infos(), this.#sequence.lastId, recovered, connection.id),
-    );
-    this.#outbox.sendTo(connection, "system", encodeEnvelope(welcome));
+    this.listing.sendWelcome(connection, room, this.#sequence.lastId, recovered);
     if (resume && held) this.#resume(connection, recovered ? resume.since : 0, held);
-    if (first) {
-      const presence = this.#outbox.envelope("presence", connection.principal.id, {
-        action: "join",
-        user: { id: connection.principal.id, name: connection.principal.name },
-      });
-      this.#outbox.fanOut("presence", encodeEnvelope(presence), connection);
-    }
+  }
+
+  /** Ends the presence tick: one frame of its joins and leaves to every member. */
+  flushPresence(): void {
+    // A deleted room still ends its tick, so that the next one is scheduled again.
+    this.#presence.flush(this.#record?.presence ?? "off");
   }
 
   /** Holds the room's broadcasts to `connection` until its replay is done. */
@@ -205,11 +219,7 @@ export class RoomState {
   #remove(connection: Connection, code: number | null, reason: string): void {
     const removed = this.members.remove(connection.id);
     if (code !== null) connection.close(code, reason);
-    if (removed?.last) {
-      const { id, name } = connection.principal;
-      const leave = this.#outbox.envelope("presence", id, { action: "leave", user: { id, name } });
-      this.#outbox.fanOut("presence", encodeEnvelope(leave), null);
-    }
+    if (removed?.last) this.#presence.left(connection);
   }
 
   async #afterDeparture(): Promise<void> {
@@ -354,12 +364,16 @@ export class RoomState {
   }
 
   /**
-   * Who is present.
+   * A page of who is present, for the members API.
    *
-   * @returns Members, or `null` when the room does not exist.
+   * @param cursor From a previous page.
+   * @param limit Most members on the page.
+   * @returns The page, `no_room` when the room does not exist, `bad_cursor` for a cursor
+   * that is not valid here.
    */
-  memberDetails(): MemberDetail[] | null {
-    return this.#record ? this.members.details() : null;
+  memberDetails(cursor: string | undefined, limit: number): MemberDetailsResult {
+    if (!this.#record) return "no_room";
+    return this.members.details(cursor, limit) ?? "bad_cursor";
   }
 
   /**

@@ -5,6 +5,7 @@
  */
 import type { MemberInfo } from "../protocol/envelope.ts";
 import type { RoomRecord } from "../store/types.ts";
+import type { MemberPage } from "./members.ts";
 
 /** The `data` of a welcome message. */
 export interface WelcomeData {
@@ -12,8 +13,12 @@ export interface WelcomeData {
   event: "welcome";
   /** The room's public settings. */
   room: Pick<RoomRecord, "id" | "name" | "metadata" | "max_clients" | "is_private">;
-  /** Members present, the newcomer included. */
+  /** The first members present in join order (the newcomer included when the page reaches it). */
   members: MemberInfo[];
+  /** Exact number of members present. */
+  count: number;
+  /** Where a `members` request continues the list; `null` when `members` is complete. */
+  cursor: string | null;
   /** Newest message id of the room (0 when none). */
   last_id: number;
   /** History generation; resume with `?since=ID&epoch=E`. */
@@ -28,7 +33,7 @@ export interface WelcomeData {
  * Builds the `data` of a welcome.
  *
  * @param room The room.
- * @param members Members present.
+ * @param members The first page of members present.
  * @param lastId Newest message id.
  * @param recovered Resume outcome, if resuming.
  * @param connectionId The connection's id.
@@ -36,7 +41,7 @@ export interface WelcomeData {
  */
 export function welcomeData(
   room: RoomRecord,
-  members: MemberInfo[],
+  members: MemberPage<MemberInfo>,
   lastId: number,
   recovered: boolean | undefined,
   connectionId: string,
@@ -45,7 +50,9 @@ export function welcomeData(
   return {
     event: "welcome",
     room: { id, name, metadata, max_clients, is_private },
-    members,
+    members: members.members,
+    count: members.count,
+    cursor: members.cursor,
     last_id: lastId,
     epoch: room.epoch,
     recovered,

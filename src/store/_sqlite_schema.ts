@@ -6,7 +6,7 @@
  */
 import type { DatabaseSync, SQLOutputValue, StatementSync } from "node:sqlite";
 import { StoreError } from "./store_error.ts";
-import type { RoomOrigin, RoomRecord, StoredMessage } from "./types.ts";
+import type { PresenceMode, RoomOrigin, RoomRecord, StoredMessage } from "./types.ts";
 
 /** Schema changes in order; entry `i` takes the schema from version `i` to `i + 1`. */
 const MIGRATIONS: readonly string[] = [
@@ -24,20 +24,23 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE sequences (
      room_id TEXT PRIMARY KEY NOT NULL, reserved INTEGER NOT NULL, trimmed INTEGER NOT NULL
    ) WITHOUT ROWID;`,
+  `ALTER TABLE rooms ADD COLUMN presence TEXT NOT NULL DEFAULT 'full'
+     CHECK (presence IN ('full', 'count', 'off'));`,
 ];
 
 const ROOM_COLUMNS = "id, name, created_at, created_by, max_clients, is_private, members, " +
-  "metadata, ttl_s, origin, epoch, msg_rate, msg_burst, empty_since";
+  "metadata, ttl_s, origin, epoch, msg_rate, msg_burst, presence, empty_since";
 const MESSAGE_COLUMNS = "room_id, id, type, user_id, data, timestamp";
 
 const SQL = {
   getRoom: `SELECT ${ROOM_COLUMNS} FROM rooms WHERE id = ?`,
   insertRoom: `INSERT INTO rooms (${ROOM_COLUMNS}) VALUES (:id, :name, :created_at, :created_by,
     :max_clients, :is_private, :members, :metadata, :ttl_s, :origin, :epoch, :msg_rate,
-    :msg_burst, :empty_since) ON CONFLICT (id) DO NOTHING`,
+    :msg_burst, :presence, :empty_since) ON CONFLICT (id) DO NOTHING`,
   updateRoom: `UPDATE rooms SET name = :name, max_clients = :max_clients,
     is_private = :is_private, members = :members, metadata = :metadata, ttl_s = :ttl_s,
-    msg_rate = :msg_rate, msg_burst = :msg_burst, empty_since = :empty_since WHERE id = :id`,
+    msg_rate = :msg_rate, msg_burst = :msg_burst, presence = :presence,
+    empty_since = :empty_since WHERE id = :id`,
   deleteRoom: "DELETE FROM rooms WHERE id = ?",
   deleteHistory: "DELETE FROM messages WHERE room_id = ?",
   deleteSequence: "DELETE FROM sequences WHERE room_id = ?",
@@ -136,6 +139,7 @@ export function roomParams(room: RoomRecord): Record<string, string | number | n
     epoch: room.epoch,
     msg_rate: room.msg_rate,
     msg_burst: room.msg_burst,
+    presence: room.presence,
     empty_since: room.empty_since,
   };
 }
@@ -161,6 +165,7 @@ export function toRoom(row: Row): RoomRecord {
     epoch: row.epoch as string,
     msg_rate: row.msg_rate as number | null,
     msg_burst: row.msg_burst as number | null,
+    presence: row.presence as PresenceMode,
     empty_since: row.empty_since as string | null,
   };
 }

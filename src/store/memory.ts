@@ -35,7 +35,7 @@ import {
  * await store.createRoom({
  *   id: "lobby", name: "lobby", created_at: new Date().toISOString(), created_by: null,
  *   max_clients: 0, is_private: false, members: [], metadata: {}, ttl_s: null, origin: "api",
- *   epoch: "e1", msg_rate: null, msg_burst: null, empty_since: null,
+ *   epoch: "e1", msg_rate: null, msg_burst: null, presence: "full", empty_since: null,
  * });
  * assert.ok((await store.getRoom("lobby"))?.name === "lobby");
  * await store.close();
@@ -388,6 +388,7 @@ function copyRoom(room: RoomRecord): RoomRecord {
     epoch: room.epoch,
     msg_rate: room.msg_rate,
     msg_burst: room.msg_burst,
+    presence: room.presence,
     empty_since: room.empty_since,
   };
 }

@@ -10,6 +10,15 @@
 /** How a room came to exist, which decides when it is cleaned up. */
 export type RoomOrigin = "api" | "auto";
 
+/**
+ * What a room tells its members about joins and leaves: `full` presence frames, frames with the
+ * `count` only, or none (`off`). The count in welcomes and the API is exact in every mode.
+ */
+export type PresenceMode = "full" | "count" | "off";
+
+/** Every {@linkcode PresenceMode}. */
+export const PRESENCE_MODES: readonly PresenceMode[] = ["full", "count", "off"];
+
 /** Everything roomd persists about one room. */
 export interface RoomRecord {
   /** Room id, `^[A-Za-z0-9._:-]{1,64}$`. */
@@ -38,6 +47,8 @@ export interface RoomRecord {
   msg_rate: number | null;
   /** Per-room override of the message burst; `null` = server default. */
   msg_burst: number | null;
+  /** Presence frames sent to members (default `full`). */
+  presence: PresenceMode;
   /** ISO 8601 time the last connection left; `null` while occupied or never joined. */
   empty_since: string | null;
 }
@@ -54,6 +65,7 @@ export type RoomPatch = Partial<
     | "ttl_s"
     | "msg_rate"
     | "msg_burst"
+    | "presence"
     | "empty_since"
   >
 >;
@@ -249,6 +261,7 @@ const PATCHABLE: ReadonlySet<string> = new Set<keyof RoomPatch>([
   "ttl_s",
   "msg_rate",
   "msg_burst",
+  "presence",
   "empty_since",
 ]);
 
@@ -268,7 +281,7 @@ const PATCHABLE: ReadonlySet<string> = new Set<keyof RoomPatch>([
  * const room: RoomRecord = {
  *   id: "lobby", name: "lobby", created_at: "2025-01-01T00:00:00.000Z", created_by: null,
  *   max_clients: 0, is_private: false, members: [], metadata: {}, ttl_s: 60, origin: "api",
- *   epoch: "e1", msg_rate: null, msg_burst: null, empty_since: null,
+ *   epoch: "e1", msg_rate: null, msg_burst: null, presence: "full", empty_since: null,
  * };
  * const renamed = applyRoomPatch(room, { name: "Lobby", ttl_s: undefined });
  * assert.ok(renamed.name === "Lobby" && renamed.ttl_s === 60 && room.name === "lobby");

@@ -84,6 +84,10 @@ export function handleFrame(
     metrics.messageReceived("refresh", room.id, bytes);
     return void refreshToken(connection, message.token, message.ref, deps, moveExpiry);
   }
+  if (message.kind === "members") {
+    metrics.messageReceived("members", room.id, bytes);
+    return room.sendMembers(connection, message.query.cursor, message.query.limit, message.ref);
+  }
   metrics.messageReceived(message.type, room.id, bytes);
   room.publish(connection, message.type, message.data, message.persist, message.ref);
 }

@@ -14,7 +14,8 @@ Deno.test("two users chat in a room while a third in another room sees nothing",
     const welcomeB = await bob.nextOfType("system");
     assert.equal(welcomeB.data.members.length, 2);
     const joined = await alice.nextOfType("presence");
-    assert.deepEqual(joined.data, { action: "join", user: { id: "2", name: "bob" } });
+    assert.deepEqual(joined.data.joins.at(-1), { id: "2", name: "bob" });
+    assert.equal(joined.data.count, 2);
 
     const carol = await server.connect("elsewhere", { sub: "3", name: "carol" });
     await carol.nextOfType("system");
@@ -35,7 +36,14 @@ Deno.test("two users chat in a room while a third in another room sees nothing",
 
     await bob.close();
     const left = await alice.nextOfType("presence");
-    assert.deepEqual(left.data, { action: "leave", user: { id: "2", name: "bob" } });
+    assert.deepEqual(left.data, {
+      joins: [],
+      leaves: [{ id: "2", name: "bob" }],
+      count: 1,
+      action: "leave",
+      user: { id: "2", name: "bob" },
+    });
+    assert.equal(left.user_id, "2");
     assert.equal(carol.received.filter((m) => m.type !== "system").length, 0);
     await alice.close();
     await carol.close();

@@ -123,3 +123,20 @@ Deno.test("parseInbound() accepts an optional cid of 1 to 64 characters", () => 
     assert.ok(!parseInbound(frame(cid), builtinTypes()).ok, String(cid));
   }
 });
+
+Deno.test("parseInbound() checks members requests: optional cursor, limit 1–200, defaults to 100", () => {
+  assert.deepEqual(parseInbound({ type: "members", ref: "m1" }, builtinTypes()), {
+    ok: true,
+    message: { kind: "members", query: { limit: 100 }, ref: "m1" },
+  });
+  const paged = parseInbound(
+    { type: "members", data: { cursor: "abc.1", limit: 200 } },
+    builtinTypes(),
+  );
+  assert.ok(paged.ok && paged.message.kind === "members" && paged.message.query.limit === 200);
+  for (const data of [{ limit: 201 }, { limit: 0 }, { cursor: "" }, { page: 2 }]) {
+    const r = parseInbound({ type: "members", data, ref: "m2" }, builtinTypes());
+    assert.ok(!r.ok && r.error.code === "invalid_message" && r.ref === "m2", JSON.stringify(data));
+    assert.match(r.error.message, /^Invalid "members" request: /);
+  }
+});

@@ -52,6 +52,7 @@ export function storeContract(
       ttl_s: 90,
       msg_rate: 2.5,
       msg_burst: 7,
+      presence: "count",
       empty_since: "2025-01-01T00:00:00.000Z",
     });
     assert.equal(await s.createRoom(lobby), true);
@@ -91,6 +92,7 @@ export function storeContract(
       metadata: { topic: "news" },
       empty_since: null,
       msg_rate: 0.5,
+      presence: "off",
       ttl_s: undefined,
     });
     const expected = room("lobby", {
@@ -100,6 +102,7 @@ export function storeContract(
       metadata: { topic: "news" },
       ttl_s: 60,
       msg_rate: 0.5,
+      presence: "off",
       empty_since: null,
     });
     assert.deepStrictEqual(updated, expected);
@@ -430,6 +433,7 @@ function room(id: string, fields: Partial<RoomRecord> = {}): RoomRecord {
     epoch: "epoch-1",
     msg_rate: null,
     msg_burst: null,
+    presence: "full",
     empty_since: null,
     ...fields,
   };

@@ -63,6 +63,7 @@ Deno.test("SqliteStore keeps rooms, history and sequences across close and reope
       epoch: "e1",
       msg_rate: 1.5,
       msg_burst: 3,
+      presence: "count" as const,
       empty_since: null,
     };
     await first.createRoom(lobby);
@@ -103,6 +104,38 @@ Deno.test("SqliteStore.open() records the schema version once and uses WAL", asy
       assert.equal(db.prepare("PRAGMA journal_mode").get()?.journal_mode, "wal");
     } finally {
       db.close();
+    }
+  });
+});
+
+Deno.test("SqliteStore.open() migrates a version 1 database: its rooms get presence full", async () => {
+  await withDataDir(async (dataDir) => {
+    const db = new DatabaseSync(join(dataDir, "roomd.db"));
+    db.exec(`CREATE TABLE schema_version (version INTEGER NOT NULL);
+      INSERT INTO schema_version (version) VALUES (1);
+      CREATE TABLE rooms (
+        id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, created_at TEXT NOT NULL,
+        created_by TEXT, max_clients INTEGER NOT NULL, is_private INTEGER NOT NULL,
+        members TEXT NOT NULL, metadata TEXT NOT NULL, ttl_s REAL,
+        origin TEXT NOT NULL CHECK (origin IN ('api', 'auto')), epoch TEXT NOT NULL,
+        msg_rate REAL, msg_burst INTEGER, empty_since TEXT
+      ) WITHOUT ROWID;
+      CREATE TABLE messages (
+        room_id TEXT NOT NULL, id INTEGER NOT NULL, type TEXT NOT NULL, user_id TEXT,
+        data TEXT NOT NULL, timestamp TEXT NOT NULL, PRIMARY KEY (room_id, id)
+      ) WITHOUT ROWID;
+      CREATE TABLE sequences (
+        room_id TEXT PRIMARY KEY NOT NULL, reserved INTEGER NOT NULL, trimmed INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      INSERT INTO rooms VALUES ('old', 'Old', '2025-01-01T00:00:00.000Z', NULL, 0, 0, '[]',
+        '{}', NULL, 'api', 'e1', NULL, NULL, NULL);`);
+    db.close();
+    const store = SqliteStore.open({ dataDir, historySize: 0 });
+    try {
+      assert.equal((await store.getRoom("old"))?.presence, "full");
+      assert.equal((await store.updateRoom("old", { presence: "off" }))?.presence, "off");
+    } finally {
+      await store.close();
     }
   });
 });

@@ -1,4 +1,5 @@
 import assert from "assert";
+import { announcesJoin, announcesLeave } from "../_helpers/presence.ts";
 import { rawUpgrade } from "../_helpers/raw_upgrade.ts";
 import { startServer, type TestServer } from "../_helpers/server.ts";
 import type { TestClient } from "../_helpers/client.ts";
@@ -55,8 +56,7 @@ Deno.test("a member that stops reading is cut off with 4408 while the others rec
     const reader = await server.connect("busy", { sub: "reader", name: "reader" });
     await reader.nextOfType("system");
     raw = await connectNonReader(server, "busy", "slow");
-    const joined = await reader.next((m) => m.type === "presence" && m.data.user.id === "slow");
-    assert.equal(joined.data.action, "join");
+    await reader.next((m) => announcesJoin(m, "slow"));
 
     await publish(publisher, MESSAGES);
 
@@ -75,8 +75,7 @@ Deno.test("a member that stops reading is cut off with 4408 while the others rec
 
     raw.close();
     raw = null;
-    const left = await reader.next((m) => m.type === "presence" && m.data.user.id === "slow");
-    assert.equal(left.data.action, "leave");
+    await reader.next((m) => announcesLeave(m, "slow"));
     await publisher.close();
     await reader.close();
   } finally {
