@@ -23,6 +23,7 @@ import { Janitor } from "./room/janitor.ts";
 import { RoomRegistry } from "./room/registry.ts";
 import { MessageWriter } from "./store/message_writer.ts";
 import type { Store } from "./store/types.ts";
+import type { RequestHandler } from "./transport/transport.ts";
 import { CloseCode } from "./ws/close_codes.ts";
 import { ExpiryScheduler } from "./ws/expiry_scheduler.ts";
 import { ConnectionLimits } from "./ws/connection_limits.ts";
@@ -45,10 +46,10 @@ export interface RoomdOptions {
   janitorIntervalMs?: number;
 }
 
-/** A built server, ready for `Deno.serve`. */
+/** A built server, ready for a transport (`src/transport/`). */
 export interface Roomd {
   /** The request handler. */
-  handler(request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>): Promise<Response>;
+  handler: RequestHandler;
   /** Live rooms. */
   readonly registry: RoomRegistry;
   /** The cleanup task (its `sweep` can be called directly). */

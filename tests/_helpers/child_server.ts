@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { TEST_SECRET } from "./server.ts";
+import { TEST_SECRET, TEST_TRANSPORT } from "./server.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
@@ -94,6 +94,7 @@ export async function startChild(
       ROOMD_JOIN_RATE: "100000",
       ROOMD_MSG_RATE: "100000",
       ROOMD_MSG_BURST: "100000",
+      ROOMD_TRANSPORT: TEST_TRANSPORT,
       ...env,
     },
     stdin: "null",
