@@ -127,5 +127,5 @@ export async function writeRawResponse(response: Response, socket: Duplex): Prom
   for (const [name, value] of headerPairs(response)) lines.push(`${name}: ${value}`);
   lines.push(`content-length: ${body.byteLength}`, "connection: close", "", "");
   socket.write(lines.join("\r\n"));
-  socket.end(body);
+  socket.end(body, () => socket.destroy());
 }

@@ -84,8 +84,13 @@ export const nodeWsTransport: Transport = {
       await writeResponse(await call(request, peerOf(req.socket), res), res);
     });
 
+    // Sockets of upgrade requests, until they close: an upgraded one leaves node:http's
+    // bookkeeping, so shutdown ends them itself.
+    const upgrading = new Set<Duplex>();
     server.on("upgrade", async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       socket.on("error", () => {});
+      upgrading.add(socket);
+      socket.once("close", () => upgrading.delete(socket));
       let taken = false;
       let request: Request;
       try {
@@ -102,7 +107,7 @@ export const nodeWsTransport: Transport = {
             }
             if (!ws) throw new TypeError("invalid WebSocket handshake");
             taken = true;
-            wireSocket(ws, handlersFor, heartbeatOf(idleTimeoutS));
+            wireSocket(ws, socket, handlersFor, heartbeatOf(idleTimeoutS));
             return UPGRADED();
           },
         );
@@ -149,7 +154,10 @@ export const nodeWsTransport: Transport = {
           for (const watched of heartbeat.sockets()) watched.end();
           heartbeat.close();
         }
-        const grace = setTimeout(() => server.closeAllConnections(), 1000);
+        const grace = setTimeout(() => {
+          server.closeAllConnections();
+          for (const socket of upgrading) socket.destroy();
+        }, 1000);
         await closed;
         clearTimeout(grace);
       },

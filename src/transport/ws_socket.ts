@@ -7,22 +7,27 @@
  */
 // @ts-types="./_ws.d.ts"
 import type { WebSocket } from "ws";
+import type { Duplex } from "node:stream";
 import { ABNORMAL_CLOSURE, CloseCode } from "../ws/close_codes.ts";
 import type { Socket } from "../ws/socket.ts";
 import type { SocketHandlers } from "../ws/upgrade.ts";
 import type { Heartbeat, Watched } from "./heartbeat.ts";
 
 const IDLE_REASON = "No response from ping frame.";
+/** How long a socket that failed (e.g. an oversized frame) gets to read its close frame. */
+const ERROR_LINGER_MS = 1000;
 
 /**
  * Connects an open `ws` socket to handlers built for it, and watches it for idleness.
  *
  * @param ws The socket, just upgraded.
+ * @param stream Its TCP stream.
  * @param handlersFor Builds the handlers (roomd's session).
  * @param heartbeat The sweep of the socket's idle timeout.
  */
 export function wireSocket(
   ws: WebSocket,
+  stream: Duplex,
   handlersFor: (socket: Socket) => SocketHandlers,
   heartbeat: Heartbeat,
 ): void {
@@ -51,8 +56,13 @@ export function wireSocket(
   ws.on("pong", () => watched.silent = 0);
   ws.on("ping", () => watched.silent = 0);
   // ws sends the close frame (1009 for a frame over maxPayload, 1002/1007 for protocol errors)
-  // and reports the reason here; `close` follows.
-  ws.on("error", () => {});
+  // and reports the reason here, then reads and drops whatever the peer still sends until it
+  // closes (30 s at most): the rest of a 16 MiB frame would pass through memory for nothing.
+  // So stop reading once ws has resumed the stream, and end the connection a little later.
+  ws.on("error", () => {
+    setTimeout(() => stream.pause(), 0);
+    setTimeout(() => ws.terminate(), ERROR_LINGER_MS);
+  });
   ws.once("close", (code, reason) => {
     heartbeat.delete(watched);
     if (expired) handlers.onClose(CloseCode.goingAway, IDLE_REASON);

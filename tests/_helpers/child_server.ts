@@ -13,6 +13,8 @@ export interface ChildServer {
   readonly origin: string;
   /** Its port. */
   readonly port: number;
+  /** Its process id (of the wrapper when one was given). */
+  readonly pid: number;
   /** Every stderr line so far. */
   readonly lines: string[];
   /** Resolves with the exit status. */
@@ -78,14 +80,18 @@ export function followServerOutput(stderr: ReadableStream<Uint8Array>): ServerOu
  *
  * @param env Variables (ROOMD_DATA_DIR at least).
  * @param timeoutMs Start-up deadline.
+ * @param wrapper A command that runs deno, e.g. `["prlimit", "--nofile=128:128"]` (it must
+ *   exec deno in its own process, so that `pid` is the server's).
  * @returns The child.
  */
 export async function startChild(
   env: Record<string, string>,
   timeoutMs = 15_000,
+  wrapper: string[] = [],
 ): Promise<ChildServer> {
-  const process = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN],
+  const [command, ...args] = [...wrapper, Deno.execPath(), "run", "-A", MAIN];
+  const process = new Deno.Command(command, {
+    args,
     env: {
       PORT: "0",
       HOST: "127.0.0.1",
@@ -115,6 +121,7 @@ export async function startChild(
     return {
       origin: `http://127.0.0.1:${port}`,
       port,
+      pid: process.pid,
       lines,
       exited,
       kill: (signal) => process.kill(signal),
