@@ -5,7 +5,7 @@
  *
  * Deno 2.9's `node:http` stops accepting for good after one failed accept (EMFILE), without
  * an event. Re-arming the listening handle (`listen` again on the same handle) makes it accept
- * again, so the transport does that every second and whenever a connection closes.
+ * again, so the transport does that every second.
  *
  * @module
  */
@@ -20,6 +20,8 @@ import { inRequestSpan } from "./request_span.ts";
 import { peerOf, toRequest, writeRawResponse, writeResponse } from "./node_request.ts";
 import type { Listening, ListenOptions, RequestHandler, Transport } from "./transport.ts";
 import { wireSocket } from "./ws_socket.ts";
+
+const ignore = () => {};
 
 /** Answered to the router for an upgrade the transport has taken over; never sent. */
 const UPGRADED = () => new Response(null, { status: 200 });
@@ -84,13 +86,14 @@ export const nodeWsTransport: Transport = {
       await writeResponse(await call(request, peerOf(req.socket), res), res);
     });
 
-    // Sockets of upgrade requests, until they close: an upgraded one leaves node:http's
-    // bookkeeping, so shutdown ends them itself.
+    // Sockets of upgrade requests not (yet) upgraded: they are outside node:http's bookkeeping,
+    // so shutdown ends them itself (upgraded ones through their heartbeat).
     const upgrading = new Set<Duplex>();
     server.on("upgrade", async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      socket.on("error", () => {});
+      socket.on("error", ignore);
       upgrading.add(socket);
-      socket.once("close", () => upgrading.delete(socket));
+      const forget = () => upgrading.delete(socket);
+      socket.once("close", forget);
       let taken = false;
       let request: Request;
       try {
@@ -107,6 +110,8 @@ export const nodeWsTransport: Transport = {
             }
             if (!ws) throw new TypeError("invalid WebSocket handshake");
             taken = true;
+            forget();
+            socket.off("close", forget);
             wireSocket(ws, socket, handlersFor, heartbeatOf(idleTimeoutS));
             return UPGRADED();
           },
@@ -126,7 +131,6 @@ export const nodeWsTransport: Transport = {
         511,
       );
     };
-    server.on("connection", (socket: Duplex) => socket.once("close", rearm));
     const rearming = setInterval(rearm, 1000);
     Deno.unrefTimer(rearming);
 
