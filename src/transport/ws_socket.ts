@@ -14,6 +14,13 @@ import type { SocketHandlers } from "../ws/upgrade.ts";
 import type { Heartbeat, Watched } from "./heartbeat.ts";
 
 const IDLE_REASON = "No response from ping frame.";
+/** Close code ws sends for a malformed frame. */
+const PROTOCOL_ERROR = 1002;
+/** The close code ws sends for the errors it reports (1002 otherwise). */
+const FAILURE_CODES: Record<string, number> = {
+  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: CloseCode.tooLarge,
+  WS_ERR_INVALID_UTF8: 1007,
+};
 /** How long a socket that failed (e.g. an oversized frame) gets to read its close frame. */
 const ERROR_LINGER_MS = 1000;
 
@@ -59,13 +66,17 @@ export function wireSocket(
   // and reports the reason here, then reads and drops whatever the peer still sends until it
   // closes (30 s at most): the rest of a 16 MiB frame would pass through memory for nothing.
   // So stop reading once ws has resumed the stream, and end the connection a little later.
-  ws.on("error", () => {
+  let failedWith: number | undefined;
+  ws.on("error", (error: Error & { code?: string }) => {
+    failedWith = FAILURE_CODES[error.code ?? ""] ?? PROTOCOL_ERROR;
     setTimeout(() => stream.pause(), 0);
     setTimeout(() => ws.terminate(), ERROR_LINGER_MS);
   });
   ws.once("close", (code, reason) => {
     heartbeat.delete(watched);
     if (expired) handlers.onClose(CloseCode.goingAway, IDLE_REASON);
+    // The peer of a failed socket rarely answers its close frame: report the code sent.
+    else if (failedWith !== undefined) handlers.onClose(failedWith, "");
     else handlers.onClose(code === 0 ? ABNORMAL_CLOSURE : code, reason.toString());
   });
   // Deno fires `open` after the handler returned its 101; do the same, after this call.

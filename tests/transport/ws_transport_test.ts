@@ -3,6 +3,7 @@ import { openClient, type TestClient } from "../_helpers/client.ts";
 import { rawUpgrade } from "../_helpers/raw_upgrade.ts";
 import { frameHeader, rawWebSocket, readCloseCode } from "../_helpers/raw_frames.ts";
 import { startServer, type TestServer } from "../_helpers/server.ts";
+import { until } from "../_helpers/until.ts";
 
 const TRANSPORTS = ["native", "ws"] as const;
 
@@ -22,6 +23,10 @@ Deno.test("on the ws transport an oversized frame closes only its sender, with 1
     await bob.nextOfType("system");
     alice.socket.send(JSON.stringify({ type: "chat", data: { text: "x".repeat(1 << 20) } }));
     assert.equal((await alice.waitClosed()).code, 1009);
+    await until(async () => {
+      const metrics = await (await server.request("/metrics")).text();
+      return /roomd_close_codes_total\{code="1009"\} 1/.test(metrics);
+    }, "the server to count the close as 1009");
     bob.send({ type: "chat", data: { text: "still here" }, ref: "b1" });
     assert.equal((await bob.nextOfType("ack")).ref, "b1");
     await bob.close();
