@@ -11,10 +11,10 @@ export declare class WebSocket {
   close(code?: number, reason?: string): void;
   terminate(): void;
   ping(): void;
-  on(event: "message", listener: (data: Buffer, isBinary: boolean) => void): this;
-  on(event: "ping" | "pong", listener: () => void): this;
-  on(event: "error", listener: (error: Error) => void): this;
-  once(event: "close", listener: (code: number, reason: Buffer) => void): this;
+  on(event: "message", listener: (this: WebSocket, data: Buffer, isBinary: boolean) => void): this;
+  on(event: "ping" | "pong", listener: (this: WebSocket) => void): this;
+  on(event: "error", listener: (this: WebSocket, error: Error & { code?: string }) => void): this;
+  once(event: "close", listener: (this: WebSocket, code: number, reason: Buffer) => void): this;
 }
 
 export interface WebSocketServerOptions {
