@@ -170,9 +170,9 @@ async function main(): Promise<number> {
       connect(room);
     }
     ledger.check(performance.now());
+    const sample = sampleProcess(server.pid);
+    if (sample) memory.push({ atS: soakS(), rssMiB: sample.rssKb / 1024 });
     if (tick % 5 === 0) {
-      const sample = sampleProcess(server.pid);
-      if (sample) memory.push({ atS: soakS(), rssMiB: sample.rssKb / 1024 });
       const t = ledger.totals;
       console.error(
         `${soakS().toFixed(0)} s: ${t.delivered}/${t.expected} delivered, ` +
@@ -183,7 +183,8 @@ async function main(): Promise<number> {
   }
   await sleep(CHECK_AFTER_MS);
   ledger.check(Infinity);
-  const trend = memoryTrend(memory, Math.min(60, durationS / 3));
+  // Warm-up: the first minute, or half of a shorter soak (the heap grows to its working size).
+  const trend = memoryTrend(memory, Math.min(60, durationS / 2));
   const t = ledger.totals;
   const deliveredPct = t.expected === 0 ? 0 : (100 * t.delivered) / t.expected;
   const report = {
