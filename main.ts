@@ -1,5 +1,6 @@
 /**
- * roomd's entry point: load config → build the parts → `Deno.serve`; SIGINT/SIGTERM drain
+ * roomd's entry point: load config → build the parts → serve on the configured transport
+ * (`ROOMD_TRANSPORT`: `Deno.serve` or `node:http` + `npm:ws`); SIGINT/SIGTERM drain
  * gracefully (a second signal neither crashes nor cuts the drain short).
  *
  * @module
@@ -13,6 +14,8 @@ import { Metrics } from "./src/metrics/metrics.ts";
 import { createRoomd } from "./src/server.ts";
 import { openStore } from "./src/store/open_store.ts";
 import { StoreError } from "./src/store/store_error.ts";
+import { transportFor } from "./src/transport/select.ts";
+import type { Listening } from "./src/transport/transport.ts";
 
 async function main(): Promise<number> {
   const config = await loadConfig();
@@ -37,17 +40,24 @@ async function main(): Promise<number> {
   const store = openStore(config);
   const metrics = new Metrics();
   const roomd = createRoomd({ config, store, metrics, log, verifier, signingSecret: secret });
-  let server: Deno.HttpServer<Deno.NetAddr>;
+  let server: Listening;
   try {
-    server = Deno.serve({
+    server = await transportFor(config.transport).serve(roomd.handler, {
       port: config.port,
       hostname: config.host,
+      maxMessageBytes: config.maxMessageBytes,
+      log: log.getChild("transport"),
       onListen: ({ hostname, port }) => {
-        log.info(`roomd listening on http://${hostname}:${port}`, { hostname, port });
+        log.info(`roomd listening on http://${hostname}:${port} ({transport})`, {
+          hostname,
+          port,
+          transport: config.transport,
+          maxConnections: config.maxConnections,
+        });
         roomd.listening({ hostname, port });
         if (config.dev) void announceDevMode(log, `http://${hostname}:${port}`, secret);
       },
-    }, roomd.handler);
+    });
   } catch (error) {
     await roomd.shutdown();
     throw new ConfigError(`Cannot listen on ${config.host}:${config.port}: ${messageOf(error)}`);

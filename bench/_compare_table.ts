@@ -1,5 +1,6 @@
 /**
- * The comparison table: medians across rounds for each server, and roomd ÷ baseline.
+ * The comparison table: medians across rounds for each server, and roomd ÷ its naive baseline
+ * for each transport (and roomd on ws ÷ the native baseline).
  *
  * @module
  */
@@ -7,6 +8,13 @@ import { alignColumns, num } from "./_report.ts";
 import type { LoadResult } from "./_result.ts";
 import type { Scenario } from "./_scenarios.ts";
 import { median } from "./_stats.ts";
+
+/** The ratios shown, roomd ÷ baseline, when both servers ran. */
+const RATIOS: readonly [string, string][] = [
+  ["roomd", "baseline"],
+  ["roomd-ws", "baseline-ws"],
+  ["roomd-ws", "baseline"],
+];
 
 /** Results of one scenario: server → run label → one result per round. */
 export type ScenarioResults = Record<string, Record<string, LoadResult[]>>;
@@ -44,18 +52,19 @@ export function formatComparison(
   rounds: number,
 ): string {
   const servers = Object.keys(results);
-  const both = servers.includes("baseline") && servers.includes("roomd");
+  const pairs = RATIOS.filter(([r, b]) => servers.includes(r) && servers.includes(b));
   const lines = [`== ${scenario.name}: ${scenario.description} (medians of ${rounds} rounds)`];
   const medianOf = (server: string, run: string, pick: (r: LoadResult) => number | null) =>
     median((results[server]?.[run] ?? []).map(pick));
   for (const run of scenario.runs) {
-    const head = [`${run.label}`, ...servers, ...(both ? ["roomd/baseline"] : [])];
+    const head = [`${run.label}`, ...servers, ...pairs.map(([r, b]) => `${r}/${b}`)];
     const rows = scenario.metrics.map((m) => {
       const values = servers.map((s) => medianOf(s, run.label, m.pick));
       const cells = [m.label, ...values.map((v) => num(v, m.decimals))];
-      if (both) {
-        const [r, b] = [values[servers.indexOf("roomd")], values[servers.indexOf("baseline")]];
-        cells.push(m.context ? "" : ratio(r, b));
+      for (const [r, b] of pairs) {
+        cells.push(
+          m.context ? "" : ratio(values[servers.indexOf(r)], values[servers.indexOf(b)]),
+        );
       }
       return cells;
     });

@@ -1,12 +1,13 @@
 /**
- * Compares roomd with the naive baseline server: starts each as a child process on a free port
- * with a fresh data directory, runs the same load against each for several rounds (alternating
- * which goes first), and prints medians with the ratio roomd ÷ baseline.
+ * Compares roomd with the naive baseline server, on both transports: `baseline` (Deno.serve)
+ * and `roomd` (ROOMD_TRANSPORT=native), `baseline-ws` (node:http + npm:ws) and `roomd-ws`
+ * (ROOMD_TRANSPORT=ws). Starts each as a child process on a free port with a fresh data
+ * directory, runs the same load against each for several rounds (alternating the order), and
+ * prints medians with the ratios roomd ÷ baseline, roomd-ws ÷ baseline-ws and roomd-ws ÷ baseline.
  *
  * ```sh
  * deno task bench:compare --scenario fanout|saturation|idle|slow|bigroom|bigroom10k|all
- *   [--rounds 3] [--seconds 10]
- *   [--servers baseline,roomd] [--json]
+ *   [--rounds 3] [--seconds 10] [--servers baseline,roomd,baseline-ws,roomd-ws] [--json]
  * ```
  *
  * The load tool and the servers share the machine's cores; every figure comes with the load
@@ -23,7 +24,7 @@ import type { LoadResult } from "./_result.ts";
 import { scenario, SCENARIO_NAMES, type ScenarioName, windowOf } from "./_scenarios.ts";
 import { sleep } from "./_window.ts";
 
-const SERVERS = ["baseline", "roomd"] as const;
+const SERVERS = ["baseline", "roomd", "baseline-ws", "roomd-ws"] as const;
 type ServerName = typeof SERVERS[number];
 
 /**
@@ -49,9 +50,16 @@ function roomdEnv(secret: string): Record<string, string> {
 }
 
 function start(server: ServerName, secret: string): Promise<ServerProcess | string> {
-  return server === "baseline"
-    ? startServer("baseline", ["run", "-A", "bench/baseline_server.ts"], {})
-    : startServer("roomd", startTaskArgs(), roomdEnv(secret));
+  switch (server) {
+    case "baseline":
+      return startServer(server, ["run", "-A", "bench/baseline_server.ts"], {});
+    case "baseline-ws":
+      return startServer(server, ["run", "-A", "bench/baseline_ws_server.ts"], {});
+    case "roomd":
+      return startServer(server, startTaskArgs(), roomdEnv(secret));
+    case "roomd-ws":
+      return startServer(server, startTaskArgs(), { ...roomdEnv(secret), ROOMD_TRANSPORT: "ws" });
+  }
 }
 
 function summary(r: LoadResult): string {
@@ -92,7 +100,9 @@ async function main(): Promise<number> {
   }
   if (!Number.isInteger(rounds) || rounds < 1 || !(seconds > 0) || servers.length === 0) {
     console.error(
-      "Invalid --rounds, --seconds or --servers: expected a positive count, seconds, and baseline,roomd",
+      `Invalid --rounds, --seconds or --servers: expected a positive count, seconds, and some of ${
+        SERVERS.join(",")
+      }`,
     );
     return 2;
   }
@@ -115,7 +125,7 @@ async function main(): Promise<number> {
             return 1;
           }
           const args = [...run.args, "--url", proc.url, "--pid", String(proc.pid)];
-          if (server === "roomd") args.push("--secret", secret);
+          if (server.startsWith("roomd")) args.push("--secret", secret);
           const outcome = await runLoadChild(args, { ROOMD_JWT_SECRET: "" })
             .finally(() => proc.stop());
           if (!outcome.ok) {

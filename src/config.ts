@@ -6,6 +6,8 @@
  */
 import { Ajv } from "ajv";
 import { z } from "zod";
+import { maxConnectionsForFileLimit, readOpenFileLimit } from "./transport/file_limit.ts";
+import { TRANSPORT_NAMES } from "./transport/transport.ts";
 
 const bool = z.union([z.boolean(), z.enum(["true", "false", "1", "0"])]).transform((v) =>
   v === true || v === "true" || v === "1"
@@ -96,13 +98,14 @@ const VARIABLES = {
   ROOMD_MSG_BURST: ["msgBurst", int(1).default(40)],
   ROOMD_JOIN_RATE: ["joinRate", int(1).default(10)],
   ROOMD_METRICS_TOKEN: ["metricsToken", z.string().min(1).optional()],
-  ROOMD_MAX_CONNECTIONS: ["maxConnections", int(1).default(10000)],
+  ROOMD_MAX_CONNECTIONS: ["maxConnections", int(1).optional()],
   ROOMD_MAX_CONNECTIONS_PER_USER: ["maxConnectionsPerUser", int(1).default(20)],
   ROOMD_MAX_CONNECTIONS_PER_IP: ["maxConnectionsPerIp", int(1).default(200)],
   ROOMD_TRUST_PROXY: ["trustProxy", bool.default(false)],
   ROOMD_MAX_QUEUE_BYTES: ["maxQueueBytes", int(1024).default(1024 * 1024)],
   ROOMD_SHUTDOWN_TIMEOUT_MS: ["shutdownTimeoutMs", int(100, 60_000).default(4000)],
   ROOMD_DEV: ["dev", bool.default(false)],
+  ROOMD_TRANSPORT: ["transport", z.enum(TRANSPORT_NAMES).default("native")],
 } as const;
 
 type Variables = typeof VARIABLES;
@@ -113,7 +116,9 @@ type ConfigOf = {
 
 /** The server's validated, frozen configuration. */
 export type Config = Readonly<
-  ConfigOf & {
+  Omit<ConfigOf, "maxConnections"> & {
+    /** Connections on this node; by default what the open-file limit leaves room for. */
+    maxConnections: number;
     /** Declared application message types by name. */
     customTypes: Readonly<Record<string, CustomTypeConfig>>;
   }
@@ -159,6 +164,7 @@ export function parseConfig(
     }
     out[key] = result.data;
   }
+  out.maxConnections ??= maxConnectionsForFileLimit(readOpenFileLimit());
   out.customTypes = parseCustomTypes(file.types);
   const sources = KEY_SOURCES.filter((name) => out[VARIABLES[name][0]] !== undefined);
   if (sources.length > 1) {

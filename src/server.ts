@@ -29,6 +29,7 @@ import { Janitor } from "./room/janitor.ts";
 import { RoomRegistry } from "./room/registry.ts";
 import { MessageWriter } from "./store/message_writer.ts";
 import type { Store } from "./store/types.ts";
+import type { RequestHandler } from "./transport/transport.ts";
 import { CloseCode } from "./ws/close_codes.ts";
 import { ExpiryScheduler } from "./ws/expiry_scheduler.ts";
 import { ConnectionLimits } from "./ws/connection_limits.ts";
@@ -54,10 +55,10 @@ export interface RoomdOptions {
   signingSecret?: string;
 }
 
-/** A built server, ready for `Deno.serve`. */
+/** A built server, ready for a transport (`src/transport/`). */
 export interface Roomd {
   /** The request handler. */
-  handler(request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>): Promise<Response>;
+  handler: RequestHandler;
   /**
    * Tells the server the address it listens on, which decides its own (loopback) origins; call
    * it once the listener is bound. Until then only configured origins are allowed.

@@ -1,5 +1,6 @@
 import assert from "assert";
 import { ConfigError, parseConfig, RESERVED_TYPES } from "../src/config.ts";
+import { maxConnectionsForFileLimit, readOpenFileLimit } from "../src/transport/file_limit.ts";
 
 Deno.test("parseConfig() fills in the documented defaults", () => {
   const c = parseConfig({});
@@ -13,7 +14,8 @@ Deno.test("parseConfig() fills in the documented defaults", () => {
   assert.equal(c.msgRate, 20);
   assert.equal(c.msgBurst, 40);
   assert.equal(c.joinRate, 10);
-  assert.equal(c.maxConnections, 10000);
+  assert.equal(c.maxConnections, maxConnectionsForFileLimit(readOpenFileLimit()));
+  assert.equal(c.transport, "native");
   assert.equal(c.maxConnectionsPerUser, 20);
   assert.equal(c.maxConnectionsPerIp, 200);
   assert.equal(c.maxQueueBytes, 1024 * 1024);
@@ -128,4 +130,13 @@ Deno.test("parseConfig() refuses more than one source of token keys, naming vari
       return true;
     });
   }
+});
+
+Deno.test("parseConfig() reads ROOMD_TRANSPORT and refuses an unknown one", () => {
+  assert.equal(parseConfig({ ROOMD_TRANSPORT: "ws" }).transport, "ws");
+  assert.throws(() => parseConfig({ ROOMD_TRANSPORT: "uws" }), ConfigError);
+});
+
+Deno.test("an explicit ROOMD_MAX_CONNECTIONS wins over the open-file limit", () => {
+  assert.equal(parseConfig({ ROOMD_MAX_CONNECTIONS: "3" }).maxConnections, 3);
 });

@@ -1,6 +1,8 @@
 /**
- * The runtime adapter: the only caller of `Deno.upgradeWebSocket`. It hands socket events to
- * runtime-independent handlers.
+ * The runtime adapter: the only place a request becomes a WebSocket. A request that a
+ * transport other than `Deno.serve` built carries its own upgrader ({@linkcode withUpgrader});
+ * every other request goes to `Deno.upgradeWebSocket`. Either way the socket's events reach
+ * runtime-independent handlers, so room and connection code never learn the transport.
  *
  * @module
  */
@@ -17,14 +19,46 @@ export interface SocketHandlers {
   onClose(code: number, reason: string): void;
 }
 
+/** What a transport does to upgrade one of its requests (the arguments of {@linkcode upgradeWebSocket}). */
+export type Upgrader = (
+  idleTimeoutS: number,
+  handlersFor: (socket: Socket) => SocketHandlers,
+  protocol: string | undefined,
+) => Response;
+
+const UPGRADER = Symbol("roomd.upgrader");
+
+/**
+ * Marks a request as upgradable by its transport rather than by `Deno.upgradeWebSocket`.
+ *
+ * @param request A request the transport built.
+ * @param upgrader Performs the upgrade.
+ * @returns The same request.
+ *
+ * @example
+ * ```ts
+ * import assert from "assert";
+ * import { upgradeWebSocket, withUpgrader } from "./upgrade.ts";
+ * const request = withUpgrader(new Request("http://x/ws/a"), () => new Response("upgraded"));
+ * const response = upgradeWebSocket(request, 60, () => ({ onOpen() {}, onMessage() {}, onClose() {} }));
+ * assert.ok(await response.text() === "upgraded");
+ * ```
+ */
+export function withUpgrader(request: Request, upgrader: Upgrader): Request {
+  Object.defineProperty(request, UPGRADER, { value: upgrader });
+  return request;
+}
+
 /**
  * Upgrades a request to a WebSocket and wires its events.
  *
  * @param request The HTTP request (already checked).
  * @param idleTimeoutS Ping/pong idle timeout in seconds (0 disables).
  * @param handlersFor Builds the handlers once the socket exists.
- * @param protocol The subprotocol to select in the answer; it must be one the client offered.
- * @returns The 101 response to return to `Deno.serve`.
+ * @param protocol The subprotocol to select in the answer (`Sec-WebSocket-Protocol`); it must be
+ * one the client offered.
+ * @returns The response to return to the transport (101 on `Deno.serve`).
+ * @throws {TypeError} When the request is not a valid WebSocket upgrade.
  */
 export function upgradeWebSocket(
   request: Request,
@@ -32,6 +66,8 @@ export function upgradeWebSocket(
   handlersFor: (socket: Socket) => SocketHandlers,
   protocol?: string,
 ): Response {
+  const upgrader = (request as Request & { [UPGRADER]?: Upgrader })[UPGRADER];
+  if (upgrader) return upgrader(idleTimeoutS, handlersFor, protocol);
   const { socket, response } = Deno.upgradeWebSocket(request, {
     idleTimeout: idleTimeoutS,
     protocol,

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { TEST_SECRET } from "./server.ts";
+import { TEST_SECRET, TEST_TRANSPORT } from "./server.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
@@ -13,6 +13,8 @@ export interface ChildServer {
   readonly origin: string;
   /** Its port. */
   readonly port: number;
+  /** Its process id (of the wrapper when one was given). */
+  readonly pid: number;
   /** Every stderr line so far. */
   readonly lines: string[];
   /** Resolves with the exit status, once every stderr line is in `lines`. */
@@ -79,15 +81,19 @@ export function followServerOutput(stderr: ReadableStream<Uint8Array>): ServerOu
  * @param env Variables (ROOMD_DATA_DIR at least).
  * @param timeoutMs Start-up deadline.
  * @param args Arguments of `main.ts` (e.g. `--config FILE`).
+ * @param wrapper A command that runs deno, e.g. `["prlimit", "--nofile=128:128"]` (it must
+ *   exec deno in its own process, so that `pid` is the server's).
  * @returns The child.
  */
 export async function startChild(
   env: Record<string, string>,
   timeoutMs = 15_000,
   args: string[] = [],
+  wrapper: string[] = [],
 ): Promise<ChildServer> {
-  const process = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
+  const [command, ...commandArgs] = [...wrapper, Deno.execPath(), "run", "-A", MAIN, ...args];
+  const process = new Deno.Command(command, {
+    args: commandArgs,
     env: {
       PORT: "0",
       HOST: "127.0.0.1",
@@ -96,6 +102,7 @@ export async function startChild(
       ROOMD_JOIN_RATE: "100000",
       ROOMD_MSG_RATE: "100000",
       ROOMD_MSG_BURST: "100000",
+      ROOMD_TRANSPORT: TEST_TRANSPORT,
       ...env,
     },
     stdin: "null",
@@ -117,6 +124,7 @@ export async function startChild(
     return {
       origin: `http://127.0.0.1:${port}`,
       port,
+      pid: process.pid,
       lines,
       exited,
       kill: (signal) => process.kill(signal),

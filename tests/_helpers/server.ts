@@ -1,6 +1,8 @@
 /**
- * Starts a real roomd in the test process: real `Deno.serve` on 127.0.0.1 port 0, a real
- * SQLite file in a fresh temp dir (or the memory store when asked), real sockets.
+ * Starts a real roomd in the test process: a real transport on 127.0.0.1 port 0 (`Deno.serve`,
+ * or `node:http` + `npm:ws` when `ROOMD_TEST_TRANSPORT=ws` or the test asks for it with
+ * `ROOMD_TRANSPORT`), a real SQLite file in a fresh temp dir (or the memory store when asked),
+ * real sockets.
  *
  * @module
  */
@@ -12,6 +14,7 @@ import { Metrics } from "../../src/metrics/metrics.ts";
 import { createRoomd, type Roomd } from "../../src/server.ts";
 import { openStore } from "../../src/store/open_store.ts";
 import type { Store } from "../../src/store/types.ts";
+import { transportFor } from "../../src/transport/select.ts";
 import { openClient, type TestClient } from "./client.ts";
 
 /** The secret every test server signs with. */
@@ -73,6 +76,9 @@ const TEST_ENV: Record<string, string> = {
   ROOMD_SHUTDOWN_TIMEOUT_MS: "2000",
 };
 
+/** The transport the suite runs on: `ROOMD_TEST_TRANSPORT` (CI runs the WebSocket tests on both). */
+export const TEST_TRANSPORT = Deno.env.get("ROOMD_TEST_TRANSPORT") || "native";
+
 /**
  * Starts a server.
  *
@@ -86,7 +92,12 @@ export async function startServer(
   file: Record<string, unknown> = {},
 ): Promise<TestServer> {
   const dataDir = env.ROOMD_DATA_DIR ?? await Deno.makeTempDir({ prefix: "roomd-test-" });
-  const config = parseConfig({ ...TEST_ENV, ROOMD_DATA_DIR: dataDir, ...env }, file);
+  const config = parseConfig({
+    ...TEST_ENV,
+    ROOMD_TRANSPORT: TEST_TRANSPORT,
+    ROOMD_DATA_DIR: dataDir,
+    ...env,
+  }, file);
   const logs: string[] = [];
   const log = await setupLogging({
     level: config.logLevel,
@@ -111,9 +122,14 @@ export async function startServer(
     verifier,
     signingSecret: config.jwtSecret,
   });
-  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, roomd.handler);
-  const port = server.addr.port;
-  roomd.listening(server.addr);
+  const server = await transportFor(config.transport).serve(roomd.handler, {
+    port: 0,
+    hostname: "127.0.0.1",
+    maxMessageBytes: config.maxMessageBytes,
+    log: log.getChild("transport"),
+  });
+  const port = server.port;
+  roomd.listening({ hostname: "127.0.0.1", port });
   const origin = `http://127.0.0.1:${port}`;
   const token = (user: TestUser, ttl: string | number = "1h") => mintToken(TEST_SECRET, user, ttl);
   let closed = false;

@@ -1,0 +1,68 @@
+/**
+ * Whether resident memory grows over a soak: the least-squares slope after warm-up (reported),
+ * and a growth test on minimums (which ignore the garbage collector's sawtooth).
+ *
+ * @module
+ */
+
+/** One reading. */
+export interface MemorySample {
+  /** Seconds since the soak started. */
+  atS: number;
+  /** Resident set in MiB. */
+  rssMiB: number;
+}
+
+/** The verdict on a series of readings. */
+export interface MemoryTrend {
+  /** Least-squares slope after warm-up, MiB per minute. */
+  slopeMiBPerMin: number;
+  /** Lowest reading in the first third after warm-up, MiB. */
+  firstMinMiB: number;
+  /** Lowest reading in the last third, MiB. */
+  lastMinMiB: number;
+  /** Whether the last third's minimum exceeds the first's by more than the tolerance. */
+  grows: boolean;
+}
+
+/**
+ * Judges memory after warm-up: it grows when the minimum of the last third of the readings is
+ * more than 16 MiB and 10 % above the minimum of the first third.
+ *
+ * @param samples Readings in time order.
+ * @param warmupS Seconds to leave out at the start.
+ * @returns The trend, or `null` with fewer than 3 readings after warm-up.
+ *
+ * @example
+ * ```ts
+ * import assert from "assert";
+ * import { memoryTrend } from "./_soak_memory.ts";
+ * const flat = [0, 1, 2, 3, 4, 5].map((i) => ({ atS: i * 10, rssMiB: 100 + (i % 2) * 8 }));
+ * assert.ok(memoryTrend(flat, 0)?.grows === false);
+ * const leak = [0, 1, 2, 3, 4, 5].map((i) => ({ atS: i * 10, rssMiB: 100 + i * 20 }));
+ * assert.ok(memoryTrend(leak, 0)?.grows === true);
+ * ```
+ */
+export function memoryTrend(samples: readonly MemorySample[], warmupS: number): MemoryTrend | null {
+  const after = samples.filter((s) => s.atS >= warmupS);
+  if (after.length < 3) return null;
+  const n = after.length;
+  const meanT = after.reduce((a, s) => a + s.atS, 0) / n;
+  const meanM = after.reduce((a, s) => a + s.rssMiB, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const s of after) {
+    num += (s.atS - meanT) * (s.rssMiB - meanM);
+    den += (s.atS - meanT) ** 2;
+  }
+  const third = Math.max(1, Math.floor(n / 3));
+  const firstMinMiB = Math.min(...after.slice(0, third).map((s) => s.rssMiB));
+  const lastMinMiB = Math.min(...after.slice(n - third).map((s) => s.rssMiB));
+  const growth = lastMinMiB - firstMinMiB;
+  return {
+    slopeMiBPerMin: den === 0 ? 0 : (num / den) * 60,
+    firstMinMiB,
+    lastMinMiB,
+    grows: growth > 16 && growth > firstMinMiB * 0.1,
+  };
+}

@@ -1,0 +1,36 @@
+// The part of npm:ws that roomd's `ws` transport uses. @types/ws would bring @types/node's
+// globals into every file (timers return `Timeout`, WebCrypto types clash), so this is local.
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import type { Buffer } from "node:buffer";
+
+export declare class WebSocket {
+  readonly bufferedAmount: number;
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+  ping(): void;
+  on(event: "message", listener: (this: WebSocket, data: Buffer, isBinary: boolean) => void): this;
+  on(event: "ping" | "pong", listener: (this: WebSocket) => void): this;
+  on(event: "error", listener: (this: WebSocket, error: Error & { code?: string }) => void): this;
+  once(event: "close", listener: (this: WebSocket, code: number, reason: Buffer) => void): this;
+}
+
+export interface WebSocketServerOptions {
+  noServer?: boolean;
+  clientTracking?: boolean;
+  perMessageDeflate?: boolean;
+  maxPayload?: number;
+  handleProtocols?: (protocols: Set<string>, request: IncomingMessage) => string | false;
+}
+
+export declare class WebSocketServer {
+  constructor(options: WebSocketServerOptions);
+  handleUpgrade(
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Uint8Array,
+    callback: (ws: WebSocket, request: IncomingMessage) => void,
+  ): void;
+}
