@@ -65,9 +65,17 @@ export interface Roomd {
  */
 export function createRoomd(options: RoomdOptions): Roomd {
   const { config, store, metrics, log } = options;
+  const storeLog = log.getChild("store");
   const writer = new MessageWriter(store, {
     windowMs: config.commitWindowMs,
     onWritten: (seconds) => metrics.observeStoreWrite(seconds),
+    onHealth: (failure) => {
+      if (failure) {
+        storeLog.warn("Cannot write messages: {error}; not ready until a write succeeds", {
+          error: failure.message,
+        });
+      } else storeLog.info("Writes succeed again; ready");
+    },
   });
   const types = buildTypeRegistry(config.customTypes);
   const registry = new RoomRegistry({

@@ -31,6 +31,10 @@ async function readiness(deps: HttpDeps): Promise<Response> {
       503,
     );
   }
+  const failure = deps.writer.failure;
+  if (failure) {
+    return json({ status: "unavailable", reason: `store writes fail: ${failure.message}` }, 503);
+  }
   return json({ status: "ready" });
 }
 

@@ -11,6 +11,8 @@ export interface StoredResponse {
   status: number;
   /** JSON body. */
   body: unknown;
+  /** Extra response headers. */
+  headers?: Record<string, string>;
 }
 
 /** What {@linkcode IdempotencyCache.run} did. */

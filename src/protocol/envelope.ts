@@ -29,6 +29,7 @@ export type ErrorCode =
   | "rate_limited"
   | "message_too_large"
   | "forbidden"
+  | "unavailable"
   | "internal_error";
 
 /** The `data` of an `error` message. */

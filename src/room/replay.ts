@@ -10,25 +10,27 @@ import type { RoomContext } from "./room_context.ts";
 const PAGE = 500;
 
 /**
- * Sends every stored message of the room with an id above `since`, oldest first, after
- * committing what the writer still holds (so acknowledged messages are included).
+ * Sends every stored message of the room with `since < id <= until`, oldest first. `until` is
+ * the last id the room delivered: messages stored after it reach the client live.
  *
- * @param ctx Store and writer.
+ * @param ctx Store.
  * @param roomId Room.
  * @param since Last id the client saw (0 = everything retained).
+ * @param until Last id delivered live.
  * @param send Delivers one frame of the given type.
  */
 export async function replayHistory(
-  ctx: Pick<RoomContext, "store" | "writer">,
+  ctx: Pick<RoomContext, "store">,
   roomId: string,
   since: number,
+  until: number,
   send: (frame: string, type: string) => void,
 ): Promise<void> {
-  await ctx.writer.flush();
   let after = since;
-  for (;;) {
+  while (after < until) {
     const page = await ctx.store.readMessages(roomId, { since: after, limit: PAGE });
     for (const message of page.messages) {
+      if (message.id > until) return;
       send(encodeEnvelope(message), message.type);
     }
     if (!page.has_more || page.messages.length === 0) return;

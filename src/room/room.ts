@@ -6,12 +6,18 @@
  * @module
  */
 import type { Principal } from "../auth/principal.ts";
-import type { HistoryPage, HistoryQuery, RoomPatch, RoomRecord } from "../store/types.ts";
+import type {
+  DedupeKey,
+  HistoryPage,
+  HistoryQuery,
+  RoomPatch,
+  RoomRecord,
+} from "../store/types.ts";
 import { CloseCode } from "../ws/close_codes.ts";
 import type { Connection } from "../ws/connection.ts";
 import { Mailbox } from "./mailbox.ts";
 import type { MemberDetail } from "./members.ts";
-import type { PublishReceipt } from "./outbox.ts";
+import type { PublishOutcome, PublishReceipt } from "./publisher.ts";
 import type { RoomContext } from "./room_context.ts";
 import {
   type AdmitResult,
@@ -20,7 +26,7 @@ import {
   RoomState,
 } from "./room_state.ts";
 
-export type { AdmitResult, PublishReceipt, ResumeRequest, RoomSnapshot };
+export type { AdmitResult, PublishOutcome, PublishReceipt, ResumeRequest, RoomSnapshot };
 
 /** Raised when a task is posted to a room that has stopped. */
 export class RoomStoppedError extends Error {
@@ -54,6 +60,7 @@ export class Room {
     this.#state = new RoomState(id, ctx, {
       scheduleStop: (delayMs) => this.#scheduleStop(delayMs),
       cancelStop: () => this.#cancelStop(),
+      post: (task) => this.#mailbox.post(task),
     });
     this.#mailbox = new Mailbox((error) => this.#crash(error));
     this.#mailbox.post(() => this.#state.load());
@@ -119,9 +126,17 @@ export class Room {
    * @param data Validated payload.
    * @param persist Whether the type is persisted (gets an id, enters history).
    * @param ref The client's reference, echoed in the `ack`.
+   * @param cid The client's message id (a persisted repeat publishes nothing).
    */
-  publish(from: Connection, type: string, data: unknown, persist: boolean, ref?: string): void {
-    this.#mailbox.post(() => this.#state.publishFromClient(from, type, data, persist, ref));
+  publish(
+    from: Connection,
+    type: string,
+    data: unknown,
+    persist: boolean,
+    ref?: string,
+    cid?: string,
+  ): void {
+    this.#mailbox.post(() => this.#state.publishFromClient(from, type, data, persist, ref, cid));
   }
 
   /**
@@ -152,10 +167,17 @@ export class Room {
    * @param type Message type.
    * @param data Payload.
    * @param persist Whether it gets an id and enters history.
-   * @returns Id and time, plus a promise of durability; `null` when the room does not exist.
+   * @param dedupe Publish only once per key (an `Idempotency-Key`).
+   * @returns The promise of its outcome (once stored and delivered); `null` when the room does
+   * not exist.
    */
-  publishAsServer(type: string, data: unknown, persist: boolean): Promise<PublishReceipt | null> {
-    return this.#ask(() => this.#state.publishAsServer(type, data, persist));
+  publishAsServer(
+    type: string,
+    data: unknown,
+    persist: boolean,
+    dedupe?: DedupeKey,
+  ): Promise<PublishReceipt | null> {
+    return this.#ask(() => this.#state.publishAsServer(type, data, persist, dedupe));
   }
 
   /**
@@ -257,11 +279,11 @@ export class Room {
 
   #scheduleStop(delayMs: number): void {
     this.#cancelStop();
-    if (!this.#state.empty) return;
+    if (!this.#state.idle) return;
     this.#stopTimer = setTimeout(() => {
       this.#stopTimer = undefined;
       this.#mailbox.post(() => {
-        if (this.#state.empty && this.#mailbox.depth === 0) this.#stop();
+        if (this.#state.idle && this.#mailbox.depth === 0) this.#stop();
       });
     }, delayMs);
   }

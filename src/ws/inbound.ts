@@ -72,7 +72,7 @@ export function handleFrame(
     return room.sendHistory(connection, message.query, message.ref);
   }
   metrics.messageReceived(message.type, room.id, bytes);
-  room.publish(connection, message.type, message.data, message.persist, message.ref);
+  room.publish(connection, message.type, message.data, message.persist, message.ref, message.cid);
 }
 
 function reply(connection: Connection, metrics: Metrics, error: ErrorData, ref?: string): void {

@@ -10,6 +10,7 @@ import { rootLogger } from "../../src/log.ts";
 import { Metrics } from "../../src/metrics/metrics.ts";
 import { buildTypeRegistry } from "../../src/protocol/schemas.ts";
 import { RoomRegistry } from "../../src/room/registry.ts";
+import type { Room } from "../../src/room/room.ts";
 import type { RoomContext } from "../../src/room/room_context.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
 import { MessageWriter } from "../../src/store/message_writer.ts";
@@ -29,6 +30,11 @@ export interface RoomKit {
     userId: string,
     record?: boolean,
   ): { connection: Connection; socket: FakeSocket };
+  /**
+   * Resolves once the room has run what was posted, the writer has committed it, and the
+   * commit results have been delivered (persisted messages go out after their commit).
+   */
+  delivered(room: Room): Promise<void>;
   /** Stops timers. */
   close(): Promise<void>;
 }
@@ -86,6 +92,11 @@ export function roomKit(env: Record<string, string> = {}): RoomKit {
         onSlowConsumer: () => metrics.slowConsumerDisconnect(),
       });
       return { connection, socket };
+    },
+    async delivered(room) {
+      await room.idle();
+      await writer.flush();
+      await room.idle();
     },
     async close() {
       await writer.close();
