@@ -14,6 +14,7 @@ import type { Room } from "../../src/room/room.ts";
 import type { RoomContext } from "../../src/room/room_context.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
 import { MessageWriter } from "../../src/store/message_writer.ts";
+import type { Store } from "../../src/store/types.ts";
 import { Connection } from "../../src/ws/connection.ts";
 import { MessageLimiter, SharedBuckets } from "../../src/ws/message_limiter.ts";
 import { FakeSocket } from "./fake_socket.ts";
@@ -43,16 +44,20 @@ export interface RoomKit {
  * A kit with the given environment on top of defaults.
  *
  * @param env Config variables.
+ * @param wrap Wraps the memory store (e.g. in a store that fails on demand).
  * @returns The kit.
  */
-export function roomKit(env: Record<string, string> = {}): RoomKit {
+export function roomKit(
+  env: Record<string, string> = {},
+  wrap: (store: Store) => Store = (store) => store,
+): RoomKit {
   const config = parseConfig({
     ROOMD_ROOM_GRACE_MS: "0",
     ROOMD_MSG_RATE: "1000000",
     ROOMD_MSG_BURST: "1000000",
     ...env,
   });
-  const store = new MemoryStore({ historySize: config.historySize });
+  const store = wrap(new MemoryStore({ historySize: config.historySize }));
   const metrics = new Metrics({ collectProcess: false });
   const writer = new MessageWriter(store, {
     onWritten: (seconds) => metrics.observeStoreWrite(seconds),

@@ -78,11 +78,13 @@ const TEST_ENV: Record<string, string> = {
  *
  * @param env Variables on top of the test defaults.
  * @param file Config-file values (e.g. `types`).
+ * @param wrapStore Wraps the opened store (e.g. in one that fails on demand).
  * @returns The running server.
  */
 export async function startServer(
   env: Record<string, string> = {},
   file: Record<string, unknown> = {},
+  wrapStore: (store: Store) => Store = (store) => store,
 ): Promise<TestServer> {
   const dataDir = env.ROOMD_DATA_DIR ?? await Deno.makeTempDir({ prefix: "roomd-test-" });
   const config = parseConfig({ ...TEST_ENV, ROOMD_DATA_DIR: dataDir, ...env }, file);
@@ -92,7 +94,7 @@ export async function startServer(
     format: "json",
     write: (line) => logs.push(line),
   });
-  const store = openStore(config);
+  const store = wrapStore(openStore(config));
   const metrics = new Metrics({ collectProcess: false });
   const verifier = await createTokenVerifier({ secret: config.jwtSecret });
   const roomd = createRoomd({ config, store, metrics, log, verifier });
