@@ -22,6 +22,7 @@ import { buildTypeRegistry } from "./protocol/schemas.ts";
 import { Janitor } from "./room/janitor.ts";
 import { RoomRegistry } from "./room/registry.ts";
 import { MessageWriter } from "./store/message_writer.ts";
+import { StoreError } from "./store/store_error.ts";
 import type { Store } from "./store/types.ts";
 import { CloseCode } from "./ws/close_codes.ts";
 import { ExpiryScheduler } from "./ws/expiry_scheduler.ts";
@@ -137,6 +138,16 @@ export function createRoomd(options: RoomdOptions): Roomd {
       try {
         return await router.handle(request, info.remoteAddr);
       } catch (error) {
+        if (error instanceof StoreError) {
+          deps.log.warn("Cannot complete request {method} {path}: {error}", {
+            method: request.method,
+            path: new URL(request.url).pathname,
+            error: error.message,
+          });
+          return jsonError(503, "unavailable", "Cannot complete request: storage is unavailable", {
+            "retry-after": "1",
+          });
+        }
         deps.log.error("Request {method} {path} failed: {error}", {
           method: request.method,
           path: new URL(request.url).pathname,

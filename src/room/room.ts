@@ -13,6 +13,7 @@ import type {
   RoomPatch,
   RoomRecord,
 } from "../store/types.ts";
+import { StoreError } from "../store/store_error.ts";
 import { CloseCode } from "../ws/close_codes.ts";
 import type { Connection } from "../ws/connection.ts";
 import { Mailbox } from "./mailbox.ts";
@@ -36,7 +37,8 @@ export class RoomStoppedError extends Error {
 /**
  * One room. Created by the registry on demand, stopped (and forgotten) when it has been empty
  * for the grace period. A task that throws is a failure of the room: its sockets are closed
- * with 1011 and the actor stops; other rooms carry on.
+ * with 1011 and the actor stops; other rooms carry on. A {@linkcode StoreError} from a request
+ * that has a caller (admit, create, update, delete, reads) is only that caller's answer.
  */
 export class Room {
   /** Room id. */
@@ -270,7 +272,8 @@ export class Room {
           resolve(await fn());
         } catch (error) {
           reject(error);
-          throw error;
+          // A store that fails (a full disk) is the caller's answer, not a failure of the room.
+          if (!(error instanceof StoreError)) throw error;
         }
       });
       if (!posted) reject(new RoomStoppedError(`Cannot reach room "${this.id}": it has stopped`));

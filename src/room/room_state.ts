@@ -379,11 +379,13 @@ export class RoomState {
    */
   async delete(): Promise<boolean> {
     if (!this.#record) return false;
+    // Deleted first: a store that fails leaves the room and its connections as they were.
+    await this.#destroy();
     for (const connection of [...this.members.connections.values()]) {
       this.#remove(connection, CloseCode.removed, "room deleted");
     }
     this.#reservations.clear();
-    await this.#destroy();
+    this.#lifecycle.scheduleStop(0);
     return true;
   }
 

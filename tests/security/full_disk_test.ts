@@ -177,3 +177,33 @@ Deno.test(`a full disk answers unavailable, delivers nothing, turns /readyz 503,
     await rig.stop();
   }
 });
+
+Deno.test("room changes that cannot be stored answer 503 unavailable and leave the room and its connections up", async () => {
+  let disk!: ReturnType<typeof failingStore>;
+  const server = await startServer({}, {}, (store) => (disk = failingStore(store)).store);
+  try {
+    const ana = await server.connect("lobby", "ana");
+    await ana.nextOfType("system");
+    disk.full = true;
+    const admin = { sub: "root", admin: true };
+    const patch = await server.request("/api/rooms/lobby", {
+      method: "PATCH",
+      body: JSON.stringify({ name: "Lobby" }),
+      headers: { "content-type": "application/json" },
+      user: admin,
+    });
+    assert.equal(patch.status, 503);
+    assert.equal((await patch.json()).error.code, "unavailable");
+    const removal = await server.request("/api/rooms/lobby", { method: "DELETE", user: admin });
+    assert.equal(removal.status, 503);
+    await removal.body?.cancel();
+    disk.full = false;
+    ana.send({ type: "chat", data: { text: "still here" }, ref: "s" });
+    assert.equal((await ana.next((m) => m.ref === "s")).type, "ack");
+    const room = await server.request("/api/rooms/lobby", { user: admin });
+    assert.equal((await room.json()).name, "lobby");
+    await ana.close();
+  } finally {
+    await server.close();
+  }
+});
