@@ -62,15 +62,18 @@ const SQL = {
   countMessages: "SELECT count(*) AS n FROM messages WHERE room_id = ?",
   nthOldest: "SELECT id FROM messages WHERE room_id = ? ORDER BY id LIMIT 1 OFFSET ?",
   trimUpTo: "DELETE FROM messages WHERE room_id = ? AND id <= ?",
-  raiseTrimmed: "UPDATE sequences SET trimmed = max(trimmed, ?) WHERE room_id = ?",
-  raiseTrimmedOlderThan: `UPDATE sequences SET trimmed = max(sequences.trimmed, old.top)
-    FROM (SELECT room_id, max(id) AS top FROM messages WHERE timestamp < ? GROUP BY room_id) AS old
-    WHERE sequences.room_id = old.room_id`,
+  raiseTrimmed: `INSERT INTO sequences (room_id, reserved, trimmed) VALUES (?, 0, ?)
+    ON CONFLICT (room_id) DO UPDATE SET trimmed = max(trimmed, excluded.trimmed)`,
+  raiseTrimmedOlderThan: `INSERT INTO sequences (room_id, reserved, trimmed)
+    SELECT room_id, 0, max(id) FROM messages WHERE timestamp < ? GROUP BY room_id
+    ON CONFLICT (room_id) DO UPDATE SET trimmed = max(trimmed, excluded.trimmed)`,
   trimOlderThan: "DELETE FROM messages WHERE timestamp < ?",
-  // `reserved` holds the last id written (the name dates from ids reserved in blocks).
-  getSequence: "SELECT reserved, trimmed FROM sequences WHERE room_id = ?",
-  setLastId: `INSERT INTO sequences (room_id, reserved, trimmed) VALUES (?, ?, 0)
-    ON CONFLICT (room_id) DO UPDATE SET reserved = excluded.reserved`,
+  // The last id written: the newest message, else the newest trimmed one. `reserved` is no
+  // longer written; files of older roomd versions keep the end of their last reserved block
+  // there, which is honoured once. A commit then writes no page but the messages'.
+  lastId: `SELECT max(coalesce((SELECT max(id) FROM messages WHERE room_id = ?1), 0),
+    coalesce((SELECT max(reserved, trimmed) FROM sequences WHERE room_id = ?1), 0)) AS last`,
+  getTrimmed: "SELECT trimmed FROM sequences WHERE room_id = ?",
   getKey: `SELECT fingerprint, message_id, timestamp, expires_at FROM dedupe
     WHERE room_id = ? AND key = ?`,
   putKey: `INSERT INTO dedupe (room_id, key, fingerprint, message_id, timestamp, expires_at)

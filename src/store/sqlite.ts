@@ -67,6 +67,8 @@ export class SqliteStore implements Store {
   readonly #sql: Statements;
   /** Messages held per room, once counted: retention then needs no scan of the history. */
   readonly #held = new Map<string, number>();
+  /** The last id written per room, once read: a commit then reads nothing to number its batch. */
+  readonly #lastIds = new Map<string, number>();
   /** Message time (ms) after which the next commit drops expired dedupe keys. */
   #nextPurge = -Infinity;
   #closed = false;
@@ -172,6 +174,7 @@ export class SqliteStore implements Store {
     return this.#run(`Cannot delete room "${id}"`, () =>
       this.#transaction(() => {
         this.#held.delete(id);
+        this.#lastIds.delete(id);
         this.#sql.deleteHistory.run(id);
         this.#sql.deleteSequence.run(id);
         this.#sql.deleteKeys.run(id);
@@ -232,22 +235,21 @@ export class SqliteStore implements Store {
     return this.#run(`Cannot append ${messages.length} messages`, () => {
       if (messages.length === 0) return [];
       const now = Date.parse(messages[messages.length - 1].timestamp);
-      const [results, held] = this.#transaction(() => {
+      const [results, held, last] = this.#transaction(() => {
         const last = new Map<string, { id: number; count: number }>();
         const results = messages.map((m) => this.#insert(m, last));
         const held = new Map<string, number>();
-        for (const [roomId, { id, count }] of last) {
-          if (count === 0) continue;
-          this.#sql.setLastId.run(roomId, id);
-          if (this.#historySize > 0) held.set(roomId, this.#retain(roomId, count));
+        for (const [roomId, { count }] of last) {
+          if (count > 0 && this.#historySize > 0) held.set(roomId, this.#retain(roomId, count));
         }
         if (now >= this.#nextPurge) {
           this.#nextPurge = now + 60_000;
           this.#sql.purgeKeys.run(now);
         }
-        return [results, held] as const;
+        return [results, held, last] as const;
       });
       for (const [roomId, count] of held) this.#held.set(roomId, count);
+      for (const [roomId, { id }] of last) this.#lastIds.set(roomId, id);
       return results;
     });
   }
@@ -265,8 +267,7 @@ export class SqliteStore implements Store {
     }
     let room = last.get(m.room_id);
     if (room === undefined) {
-      const row = this.#sql.getSequence.get(m.room_id);
-      room = { id: Number(row?.reserved ?? 0), count: 0 };
+      room = { id: this.#lastIds.get(m.room_id) ?? this.#readLastId(m.room_id), count: 0 };
       last.set(m.room_id, room);
     }
     const id = ++room.id;
@@ -314,8 +315,8 @@ export class SqliteStore implements Store {
    */
   getSequence(roomId: string): Promise<SequenceState> {
     return this.#run(`Cannot read the sequence of room "${roomId}"`, () => {
-      const row = this.#sql.getSequence.get(roomId);
-      return { last_id: Number(row?.reserved ?? 0), trimmed: Number(row?.trimmed ?? 0) };
+      const row = this.#sql.getTrimmed.get(roomId);
+      return { last_id: this.#readLastId(roomId), trimmed: Number(row?.trimmed ?? 0) };
     });
   }
 
@@ -401,8 +402,12 @@ export class SqliteStore implements Store {
     const excess = held - this.#historySize;
     const cut = Number(this.#sql.nthOldest.get(roomId, excess - 1)!.id);
     this.#sql.trimUpTo.run(roomId, cut);
-    this.#sql.raiseTrimmed.run(cut, roomId);
+    this.#sql.raiseTrimmed.run(roomId, cut);
     return this.#historySize;
+  }
+
+  #readLastId(roomId: string): number {
+    return Number(this.#sql.lastId.get(roomId)?.last ?? 0);
   }
 
   #run<T>(action: string, body: () => T): Promise<T> {

@@ -225,3 +225,26 @@ Deno.test("SqliteStore keeps a committed batch when the process is killed", asyn
     }
   });
 });
+
+Deno.test("SqliteStore continues after the id block an older roomd reserved, and never below it", async () => {
+  await withDataDir(async (dataDir) => {
+    await SqliteStore.open({ dataDir, historySize: 0 }).close();
+    const db = new DatabaseSync(join(dataDir, "roomd.db"));
+    db.prepare("INSERT INTO sequences (room_id, reserved, trimmed) VALUES ('lobby', 1000, 0)")
+      .run();
+    db.close();
+    const store = SqliteStore.open({ dataDir, historySize: 0 });
+    try {
+      assert.deepStrictEqual(await store.getSequence("lobby"), { last_id: 1000, trimmed: 0 });
+      const appended = await store.appendMessages(
+        [1, 2].map((id) => serializeMessage(message(id))),
+      );
+      assert.deepStrictEqual(appended, [{ status: "stored", id: 1001 }, {
+        status: "stored",
+        id: 1002,
+      }]);
+    } finally {
+      await store.close();
+    }
+  });
+});
