@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { clearImmediate, setImmediate } from "node:timers";
 import { StoreError } from "./store_error.ts";
 import type { AppendResult, MessageStore, NewMessage } from "./types.ts";
 
@@ -14,7 +15,8 @@ export interface MessageWriterOptions {
   maxBatch?: number;
   /**
    * How long the first queued message waits for others to share its commit, in ms (default 0:
-   * the next timer turn). A longer window makes fewer, larger commits at the cost of later acks.
+   * until the current event-loop turn has run). A longer window makes fewer, larger commits at
+   * the cost of later delivery.
    */
   windowMs?: number;
   /**
@@ -57,8 +59,9 @@ function newBatch(): Batch {
 }
 
 /**
- * Batches appends into few commits. With a window of 0 (the default) a commit starts on the
- * next timer turn, or as soon as the running one ends: the group is whatever arrived meanwhile.
+ * Batches appends into few commits. With a window of 0 (the default) a commit starts once the
+ * current event-loop turn has run its I/O callbacks, or as soon as the running commit ends: the
+ * group is whatever arrived meanwhile.
  * A full batch is committed at once. One commit runs at a time. Each message's callback is told
  * its result (its id is allocated by the store as the batch is written) or its batch's error,
  * in append order. While commits fail, a probe write runs every `probeIntervalMs` until one
@@ -100,6 +103,7 @@ export class MessageWriter {
   #queue: Batch[] = [];
   #inFlight: Batch | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #immediate: ReturnType<typeof setImmediate> | undefined;
   #probeTimer: ReturnType<typeof setInterval> | undefined;
   #running = false;
   #closed = false;
@@ -160,6 +164,9 @@ export class MessageWriter {
     batch.callbacks.push(onCommitted);
     if (this.#running) return;
     if (batch.messages.length >= this.#maxBatch) this.#start();
+    // Window 0: after the I/O callbacks of this event-loop turn, so that what arrived with it
+    // shares the commit (a chained setTimeout(0) waits milliseconds; setImmediate microseconds).
+    else if (this.#windowMs === 0) this.#immediate ??= setImmediate(() => this.#start());
     else this.#timer ??= setTimeout(() => this.#start(), this.#windowMs);
   }
 
@@ -190,7 +197,9 @@ export class MessageWriter {
   /** Starts the commit loop unless it runs or there is nothing to commit. */
   #start(): void {
     clearTimeout(this.#timer);
+    clearImmediate(this.#immediate);
     this.#timer = undefined;
+    this.#immediate = undefined;
     if (this.#running || this.#queue.length === 0) return;
     this.#running = true;
     void this.#commitAll();
