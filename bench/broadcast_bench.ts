@@ -2,8 +2,9 @@
  * The broadcast path of the real room actor, over fake sockets that only count: chat messages
  * from a member to 1, 100, 1,000 and 10,000 others, against a bare loop sending one
  * pre-serialized string to the same sockets. Each iteration publishes {@linkcode BURST}
- * messages back to back and then waits for the actor once (a busy room's mailbox drains many
- * messages per turn); the bare loop sends its string as many times. Divide a row's time by
+ * messages back to back, then waits for the actor, for their commit (one batch, to the memory
+ * store) and for their delivery, which follows the commit; the bare loop sends its string as
+ * many times. Divide a row's time by
  * `BURST` × members for the time per delivery.
  *
  * ```sh
@@ -22,8 +23,6 @@ import { roomKit } from "../tests/_fakes/room_kit.ts";
 const SCALES = [1, 100, 1_000, 10_000];
 /** Messages per iteration. */
 const BURST = 10;
-/** Iterations between two forced commits, so that the writer's queue stays bounded. */
-const FLUSH_EVERY = 25;
 
 const kit = roomKit();
 
@@ -54,15 +53,13 @@ for (const members of SCALES) {
   const { room, sender, sockets } = await fillRoom(`bench-${members}`, members);
   const group = `${members} members`;
   const data = { text: "hello, this is a chat message of ordinary length" };
-  let published = 0;
 
   Deno.bench({
     name: `broadcast to ${members} members`,
     group,
     async fn() {
       for (let i = 0; i < BURST; i++) room.publish(sender, "chat", data, true, "r");
-      await room.idle();
-      if (++published % FLUSH_EVERY === 0) await kit.ctx.writer.flush();
+      await kit.delivered(room);
     },
   });
 

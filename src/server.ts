@@ -28,6 +28,7 @@ import { buildTypeRegistry } from "./protocol/schemas.ts";
 import { Janitor } from "./room/janitor.ts";
 import { RoomRegistry } from "./room/registry.ts";
 import { MessageWriter } from "./store/message_writer.ts";
+import { StoreError } from "./store/store_error.ts";
 import type { Store } from "./store/types.ts";
 import type { RequestHandler } from "./transport/transport.ts";
 import { CloseCode } from "./ws/close_codes.ts";
@@ -82,9 +83,17 @@ export interface Roomd {
  */
 export function createRoomd(options: RoomdOptions): Roomd {
   const { config, store, metrics, log } = options;
+  const storeLog = log.getChild("store");
   const writer = new MessageWriter(store, {
     windowMs: config.commitWindowMs,
     onWritten: (seconds) => metrics.observeStoreWrite(seconds),
+    onHealth: (failure) => {
+      if (failure) {
+        storeLog.warn("Cannot write messages: {error}; not ready until a write succeeds", {
+          error: failure.message,
+        });
+      } else storeLog.info("Writes succeed again; ready");
+    },
   });
   const types = buildTypeRegistry(config.customTypes);
   const registry = new RoomRegistry({
@@ -167,6 +176,16 @@ export function createRoomd(options: RoomdOptions): Roomd {
           () => router.handle(request, info.remoteAddr),
         );
       } catch (error) {
+        if (error instanceof StoreError) {
+          deps.log.warn("Cannot complete request {method} {path}: {error}", {
+            method: request.method,
+            path: new URL(request.url).pathname,
+            error: error.message,
+          });
+          return jsonError(503, "unavailable", "Cannot complete request: storage is unavailable", {
+            "retry-after": "1",
+          });
+        }
         deps.log.error("Request {method} {path} failed: {error}", {
           method: request.method,
           path: new URL(request.url).pathname,

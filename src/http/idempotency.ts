@@ -1,6 +1,9 @@
 /**
  * `Idempotency-Key` support: a bounded in-memory table of request outcomes, so that a client
- * retrying a request with the same key gets the first answer again and causes no second effect.
+ * retrying a request with the same key gets the first answer again and causes no second effect,
+ * and a retry that arrives while the first request runs waits for its answer. The keys of
+ * persisted publishes are also stored with their message, in its transaction (see
+ * `message_routes.ts`), so that a retry after a restart is answered from the store.
  *
  * @module
  */
@@ -11,6 +14,8 @@ export interface StoredResponse {
   status: number;
   /** JSON body. */
   body: unknown;
+  /** Extra response headers. */
+  headers?: Record<string, string>;
 }
 
 /** What {@linkcode IdempotencyCache.run} did. */

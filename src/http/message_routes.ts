@@ -9,10 +9,15 @@ import { mayJoinRoom } from "../auth/rooms_claim.ts";
 import { utf8Length } from "../protocol/codec.ts";
 import { DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT } from "../protocol/schemas.ts";
 import { mayEnter } from "../room/access.ts";
-import type { HistoryQuery } from "../store/types.ts";
+import { type DedupeKey, dedupeKeyOf, type HistoryQuery } from "../store/types.ts";
 import { authenticate } from "./authenticate.ts";
 import type { HttpDeps } from "./deps.ts";
-import { IdempotencyCache, isValidIdempotencyKey, type StoredResponse } from "./idempotency.ts";
+import {
+  IDEMPOTENCY_TTL_MS,
+  IdempotencyCache,
+  isValidIdempotencyKey,
+  type StoredResponse,
+} from "./idempotency.ts";
 import { json, jsonError, readJsonBody } from "./json.ts";
 import { parseRoomId } from "./room_id.ts";
 import type { RequestContext, Route } from "./router.ts";
@@ -120,9 +125,15 @@ async function publish(
   const checked = checkPublish(deps, body.value);
   if (!checked.ok) return toResponse(checked.response);
   const { type, data, persist } = checked;
-  const execute = () => publishAsServer(deps, roomId, type, data, persist);
-  if (key === null) return toResponse(await execute());
+  if (key === null) return toResponse(await publishAsServer(deps, roomId, type, data, persist));
   const fingerprint = await digest(JSON.stringify([type, data]));
+  // Stored with the message, in its transaction: a retry after a restart publishes nothing.
+  const dedupe: DedupeKey = {
+    key: dedupeKeyOf("http", key),
+    fingerprint,
+    expires_at: Date.now() + IDEMPOTENCY_TTL_MS,
+  };
+  const execute = () => publishAsServer(deps, roomId, type, data, persist, dedupe);
   const outcome = await idempotency.run(roomId, key, fingerprint, execute);
   switch (outcome.kind) {
     case "executed":
@@ -130,11 +141,7 @@ async function publish(
     case "replayed":
       return toResponse(outcome.response, { "idempotent-replayed": "true" });
     case "mismatch":
-      return jsonError(
-        422,
-        "idempotency_key_reused",
-        `Cannot publish to room "${roomId}": Idempotency-Key "${key}" was used for another request`,
-      );
+      return toResponse(keyReused(roomId, key));
     case "full":
       return jsonError(
         503,
@@ -191,39 +198,59 @@ function checkPublish(deps: HttpDeps, value: unknown): CheckedPublish {
   return { ok: true, type, data: checked.data, persist: spec.persist };
 }
 
+/**
+ * Publishes through the room and waits until the message is stored and delivered. With a
+ * stored key, a repeat answers the original's id and time, marked as replayed.
+ */
 async function publishAsServer(
   deps: HttpDeps,
   roomId: string,
   type: string,
   data: unknown,
   persist: boolean,
+  dedupe?: DedupeKey,
 ): Promise<StoredResponse> {
-  const receipt = await deps.registry.open(roomId).publishAsServer(type, data, persist);
+  const receipt = await deps.registry.open(roomId).publishAsServer(type, data, persist, dedupe);
   if (!receipt) {
     return {
       status: 404,
       body: error("not_found", `Cannot publish to room "${roomId}": room does not exist`),
     };
   }
-  try {
-    await receipt.committed;
-  } catch (cause) {
-    deps.log.error("Cannot persist message {id} of room {room}: {error}", {
-      id: receipt.id,
-      room: roomId,
-      error: String(cause),
-    });
+  const outcome = await receipt.outcome;
+  if (!outcome.ok && outcome.reason === "conflict") return keyReused(roomId, dedupe!.key);
+  if (!outcome.ok) {
+    deps.metrics.error("unavailable");
     return {
-      status: 500,
-      body: error("internal_error", `Cannot publish to room "${roomId}": storage failed`),
+      status: 503,
+      body: error(
+        "unavailable",
+        `Cannot publish to room "${roomId}": storage is unavailable, nothing was published`,
+      ),
+      headers: { "retry-after": "1" },
     };
+  }
+  const body = { id: outcome.id ?? null, timestamp: outcome.timestamp };
+  if (outcome.replayed) {
+    return { status: 201, body, headers: { "idempotent-replayed": "true" } };
   }
   deps.log.info("Published {type} message {id} to room {room} as the server", {
     type,
-    id: receipt.id ?? null,
+    id: body.id,
     room: roomId,
   });
-  return { status: 201, body: { id: receipt.id ?? null, timestamp: receipt.timestamp } };
+  return { status: 201, body };
+}
+
+function keyReused(roomId: string, key: string): StoredResponse {
+  const shown = key.startsWith("http:") ? key.slice("http:".length) : key;
+  return {
+    status: 422,
+    body: error(
+      "idempotency_key_reused",
+      `Cannot publish to room "${roomId}": Idempotency-Key "${shown}" was used for another request`,
+    ),
+  };
 }
 
 function refuse(status: number, code: string, message: string): CheckedPublish {
@@ -234,8 +261,8 @@ function error(code: string, message: string): { error: { code: string; message:
   return { error: { code, message } };
 }
 
-function toResponse(response: StoredResponse, headers: HeadersInit = {}): Response {
-  return json(response.body, response.status, headers);
+function toResponse(response: StoredResponse, headers: Record<string, string> = {}): Response {
+  return json(response.body, response.status, { ...response.headers, ...headers });
 }
 
 async function digest(text: string): Promise<string> {

@@ -30,6 +30,7 @@ export type ErrorCode =
   | "message_too_large"
   | "forbidden"
   | "unauthorized"
+  | "unavailable"
   | "internal_error";
 
 /** The `data` of an `error` message. */

@@ -50,12 +50,13 @@ export const inboundFrame = z.object({
   type: z.string().min(1).max(32),
   data: z.unknown().optional(),
   ref: z.string().max(64).optional(),
+  /** Client message id: a persisted repeat within the dedupe window publishes nothing. */
   cid: z.string().min(1).max(64).optional(),
 }).strict();
 
 /** A validated client message. */
 export type InboundMessage =
-  | { kind: "publish"; type: string; data: unknown; ref?: string; persist: boolean }
+  | { kind: "publish"; type: string; data: unknown; ref?: string; cid?: string; persist: boolean }
   | { kind: "history"; query: z.output<typeof historyData>; ref?: string }
   | { kind: "refresh"; token: string; ref?: string }
   | { kind: "members"; query: z.output<typeof membersData>; ref?: string };
@@ -166,7 +167,7 @@ export function parseInbound(raw: unknown, types: TypeRegistry): ParseResult {
       },
     };
   }
-  const { type, data, ref } = frame.data;
+  const { type, data, ref, cid } = frame.data;
   if (type === "history") {
     const q = historyData.safeParse(data ?? {});
     if (!q.success) {
@@ -228,6 +229,13 @@ export function parseInbound(raw: unknown, types: TypeRegistry): ParseResult {
   }
   return {
     ok: true,
-    message: { kind: "publish", type, data: checked.data, ref, persist: spec.persist },
+    message: {
+      kind: "publish",
+      type,
+      data: checked.data,
+      ref,
+      persist: spec.persist,
+      ...(cid === undefined ? {} : { cid }),
+    },
   };
 }

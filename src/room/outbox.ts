@@ -1,6 +1,7 @@
 /**
- * The broadcast path of a room: serialize the payload once, hand it to the writer once, build
- * the frame once, then send the same string to every recipient without awaiting any socket.
+ * The broadcast path of a room: build the frame once, then send the same string to every
+ * recipient without awaiting any socket. Persisted messages come here only once stored (see
+ * `publisher.ts`).
  *
  * @module
  */
@@ -13,24 +14,10 @@ import {
   utf8Length,
 } from "../protocol/codec.ts";
 import type { Envelope } from "../protocol/envelope.ts";
-import type { CommitCallback, MessageWriter } from "../store/message_writer.ts";
 import type { SerializedMessage } from "../store/types.ts";
 import type { Connection } from "../ws/connection.ts";
 import { isoTimestamp } from "./iso_timestamp.ts";
 import type { Members } from "./members.ts";
-import type { RoomSequence } from "./sequence.ts";
-
-const RESOLVED = Promise.resolve();
-
-/** The outcome of a broadcast. */
-export interface PublishReceipt {
-  /** Message id (persisted types only). */
-  id?: number;
-  /** Server time of the message. */
-  timestamp: string;
-  /** Settles when the message is durable (at once for ephemeral types). */
-  committed: Promise<void>;
-}
 
 /**
  * Sends a room's messages to its connections. Owned by the room actor.
@@ -38,7 +25,6 @@ export interface PublishReceipt {
 export class Outbox {
   readonly #roomId: string;
   readonly #members: Pick<Members, "sockets" | "slotOf" | "ledger" | "settle">;
-  readonly #writer: MessageWriter;
   readonly #metrics: Metrics;
   /** {@linkcode messagePrefix} by message type (the types are few: declared ones only). */
   readonly #prefixes = new Map<string, SizedFrame>();
@@ -46,18 +32,15 @@ export class Outbox {
   /**
    * @param roomId Room id (in every envelope).
    * @param members The room's live connections.
-   * @param writer Group-commit writer for persisted messages.
    * @param metrics Counters.
    */
   constructor(
     roomId: string,
     members: Pick<Members, "sockets" | "slotOf" | "ledger" | "settle">,
-    writer: MessageWriter,
     metrics: Metrics,
   ) {
     this.#roomId = roomId;
     this.#members = members;
-    this.#writer = writer;
     this.#metrics = metrics;
   }
 
@@ -80,48 +63,41 @@ export class Outbox {
   }
 
   /**
-   * Publishes a message to every connection but `except`; persisted messages take the next id
-   * from `sequence` (which must not be exhausted) and go to the writer.
+   * Sends an ephemeral message (no id, not stored) to every connection but `except`.
    *
    * @param type Message type.
    * @param userId Sender, or `null`.
    * @param data Validated payload.
-   * @param sequence The room's ids, or `null` for an ephemeral message.
-   * @param except The sender's connection, which gets an `ack` instead.
-   * @param onCommitted Told when a persisted message's commit ended (not called otherwise).
-   * @returns Id, time and the promise of durability.
+   * @param except The sender's connection, or `null`.
+   * @returns The message's server time.
    */
-  publish(
+  publishEphemeral(
     type: string,
     userId: string | null,
     data: unknown,
-    sequence: RoomSequence | null,
     except: Connection | null,
-    onCommitted?: CommitCallback,
-  ): PublishReceipt {
+  ): string {
     const started = performance.now();
     const timestamp = isoTimestamp(Date.now());
+    const head: MessageHead = { type, room_id: this.#roomId, user_id: userId, timestamp };
     const dataJson = JSON.stringify(data) ?? "null";
-    const roomId = this.#roomId;
-    let head: MessageHead;
-    let committed = RESOLVED;
-    if (sequence) {
-      // The stored message is the frame's head as well: one object per message.
-      const message: SerializedMessage = {
-        type,
-        room_id: roomId,
-        user_id: userId,
-        timestamp,
-        id: sequence.take(),
-        data_json: dataJson,
-      };
-      committed = this.#writer.append(message, started, onCommitted);
-      head = message;
-    } else head = { type, room_id: roomId, user_id: userId, timestamp };
-    const frame = encodeMessage(head, dataJson, this.#prefix(type));
-    this.fanOut(type, frame, except);
+    this.fanOut(type, encodeMessage(head, dataJson, this.#prefix(type)), except);
     this.#metrics.observeBroadcast((performance.now() - started) / 1000);
-    return { id: head.id, timestamp: head.timestamp, committed };
+    return timestamp;
+  }
+
+  /**
+   * Sends a stored message (its id set, its payload serialized once for the store and the
+   * frame alike) to every connection but `except`.
+   *
+   * @param message The message as written.
+   * @param except The sender's connection, or `null`.
+   */
+  deliver(message: SerializedMessage, except: Connection | null): void {
+    const started = performance.now();
+    const frame = encodeMessage(message, message.data_json, this.#prefix(message.type));
+    this.fanOut(message.type, frame, except);
+    this.#metrics.observeBroadcast((performance.now() - started) / 1000);
   }
 
   /**

@@ -17,27 +17,24 @@ const PAGE = 500;
 export type PacedSend = (frame: string, type: string) => true | Promise<PaceResult>;
 
 /**
- * Sends every stored message of the room with an id above `since` and up to `upTo`, oldest
- * first, after committing what the writer still holds (so acknowledged messages are
- * included). Messages after `upTo` reach the client live.
+ * Sends every stored message of the room with `since < id <= upTo`, oldest first. `upTo` is the
+ * last id the room delivered when the client joined: messages stored after it reach the client
+ * live.
  *
- * @param ctx Store and writer.
+ * @param ctx Store.
  * @param roomId Room.
  * @param since Last id the client saw (0 = everything retained).
- * @param upTo The room's last id when the client joined.
+ * @param upTo Last id delivered live when the client joined.
  * @param send Delivers one frame of the given type, pacing the replay.
  * @returns `"ok"` when everything was sent, else why the replay stopped.
  */
 export async function replayHistory(
-  ctx: Pick<RoomContext, "store" | "writer">,
+  ctx: Pick<RoomContext, "store">,
   roomId: string,
   since: number,
   upTo: number,
   send: PacedSend,
 ): Promise<PaceResult> {
-  // A failed commit rejects the flush; what it held was never stored, so there is nothing to
-  // replay of it.
-  await ctx.writer.flush().catch(() => {});
   let after = since;
   while (after < upTo) {
     const page = await ctx.store.readMessages(roomId, { since: after, limit: PAGE });

@@ -6,11 +6,18 @@
  * @module
  */
 import type { Principal } from "../auth/principal.ts";
-import type { HistoryPage, HistoryQuery, RoomPatch, RoomRecord } from "../store/types.ts";
+import type {
+  DedupeKey,
+  HistoryPage,
+  HistoryQuery,
+  RoomPatch,
+  RoomRecord,
+} from "../store/types.ts";
+import { StoreError } from "../store/store_error.ts";
 import { CloseCode } from "../ws/close_codes.ts";
 import type { Connection } from "../ws/connection.ts";
 import { Mailbox } from "./mailbox.ts";
-import type { PublishReceipt } from "./outbox.ts";
+import type { PublishOutcome, PublishReceipt } from "./publisher.ts";
 import type { RoomContext } from "./room_context.ts";
 import {
   type AdmitResult,
@@ -20,7 +27,14 @@ import {
   RoomState,
 } from "./room_state.ts";
 
-export type { AdmitResult, MemberDetailsResult, PublishReceipt, ResumeRequest, RoomSnapshot };
+export type {
+  AdmitResult,
+  MemberDetailsResult,
+  PublishOutcome,
+  PublishReceipt,
+  ResumeRequest,
+  RoomSnapshot,
+};
 
 /** Raised when a task is posted to a room that has stopped. */
 export class RoomStoppedError extends Error {
@@ -30,7 +44,8 @@ export class RoomStoppedError extends Error {
 /**
  * One room. Created by the registry on demand, stopped (and forgotten) when it has been empty
  * for the grace period. A task that throws is a failure of the room: its sockets are closed
- * with 1011 and the actor stops; other rooms carry on.
+ * with 1011 and the actor stops; other rooms carry on. A {@linkcode StoreError} from a request
+ * that has a caller (admit, create, update, delete, reads) is only that caller's answer.
  */
 export class Room {
   /** Room id. */
@@ -56,6 +71,7 @@ export class Room {
       scheduleStop: (delayMs) => this.#scheduleStop(delayMs),
       cancelStop: () => this.#cancelStop(),
       schedulePresence: (delayMs) => this.#schedulePresence(delayMs),
+      post: (task) => this.#mailbox.post(task),
     });
     this.#mailbox = new Mailbox((error) => this.#crash(error));
     this.#mailbox.post(() => this.#state.load());
@@ -121,9 +137,17 @@ export class Room {
    * @param data Validated payload.
    * @param persist Whether the type is persisted (gets an id, enters history).
    * @param ref The client's reference, echoed in the `ack`.
+   * @param cid The client's message id (a persisted repeat publishes nothing).
    */
-  publish(from: Connection, type: string, data: unknown, persist: boolean, ref?: string): void {
-    this.#mailbox.post(() => this.#state.publishFromClient(from, type, data, persist, ref));
+  publish(
+    from: Connection,
+    type: string,
+    data: unknown,
+    persist: boolean,
+    ref?: string,
+    cid?: string,
+  ): void {
+    this.#mailbox.post(() => this.#state.publishFromClient(from, type, data, persist, ref, cid));
   }
 
   /**
@@ -166,10 +190,17 @@ export class Room {
    * @param type Message type.
    * @param data Payload.
    * @param persist Whether it gets an id and enters history.
-   * @returns Id and time, plus a promise of durability; `null` when the room does not exist.
+   * @param dedupe Publish only once per key (an `Idempotency-Key`).
+   * @returns The promise of its outcome (once stored and delivered); `null` when the room does
+   * not exist.
    */
-  publishAsServer(type: string, data: unknown, persist: boolean): Promise<PublishReceipt | null> {
-    return this.#ask(() => this.#state.publishAsServer(type, data, persist));
+  publishAsServer(
+    type: string,
+    data: unknown,
+    persist: boolean,
+    dedupe?: DedupeKey,
+  ): Promise<PublishReceipt | null> {
+    return this.#ask(() => this.#state.publishAsServer(type, data, persist, dedupe));
   }
 
   /**
@@ -264,7 +295,8 @@ export class Room {
           resolve(await fn());
         } catch (error) {
           reject(error);
-          throw error;
+          // A store that fails (a full disk) is the caller's answer, not a failure of the room.
+          if (!(error instanceof StoreError)) throw error;
         }
       });
       if (!posted) reject(new RoomStoppedError(`Cannot reach room "${this.id}": it has stopped`));
@@ -273,11 +305,11 @@ export class Room {
 
   #scheduleStop(delayMs: number): void {
     this.#cancelStop();
-    if (!this.#state.empty) return;
+    if (!this.#state.idle) return;
     this.#stopTimer = setTimeout(() => {
       this.#stopTimer = undefined;
       this.#mailbox.post(() => {
-        if (this.#state.empty && this.#mailbox.depth === 0) this.#stop();
+        if (this.#state.idle && this.#mailbox.depth === 0) this.#stop();
       });
     }, delayMs);
   }

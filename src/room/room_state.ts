@@ -6,9 +6,8 @@
  * @module
  */
 import type { Principal } from "../auth/principal.ts";
-import { encodeAck, encodeError } from "../protocol/codec.ts";
-import type { ErrorData } from "../protocol/envelope.ts";
 import {
+  type DedupeKey,
   type HistoryPage,
   type HistoryQuery,
   isRoomExpired,
@@ -22,13 +21,13 @@ import { mayEnter } from "./access.ts";
 import { type Refusal, refuseJoin } from "./admission.ts";
 import { type MemberDetail, type MemberPage, Members } from "./members.ts";
 import { newRoomRecord } from "./new_room.ts";
-import { Outbox, type PublishReceipt } from "./outbox.ts";
+import { Outbox } from "./outbox.ts";
+import { Publisher, type PublishOutcome, type PublishReceipt } from "./publisher.ts";
 import { HeldSocket } from "./held_socket.ts";
 import { cutOff, HOLD_FACTOR, HOLD_FLOOR, resumeConnection } from "./resume.ts";
 import type { RoomContext } from "./room_context.ts";
 import { MemberListing } from "./member_listing.ts";
 import { RoomPresence } from "./room_presence.ts";
-import { RoomSequence } from "./sequence.ts";
 
 /** A reservation whose socket never opened is dropped after this long. */
 const RESERVATION_TTL_MS = 30_000;
@@ -62,6 +61,8 @@ export interface RoomLifecycle {
   cancelStop(): void;
   /** Run {@linkcode RoomState.flushPresence} as a task in `delayMs`, unless already due. */
   schedulePresence(delayMs: number): void;
+  /** Runs a task in the actor's mailbox; `false` when the actor has stopped. */
+  post(task: () => void): boolean;
 }
 
 /** A page of the members API, or why there is none. */
@@ -82,8 +83,8 @@ export class RoomState {
   readonly #outbox: Outbox;
   readonly #presence: RoomPresence;
   readonly #reservations = new Map<string, number>();
+  readonly #publisher: Publisher;
   #record: RoomRecord | null = null;
-  #sequence = new RoomSequence(0, 0);
 
   /**
    * @param id Room id.
@@ -94,7 +95,11 @@ export class RoomState {
     this.id = id;
     this.#ctx = ctx;
     this.#lifecycle = lifecycle;
-    this.#outbox = new Outbox(id, this.members, ctx.writer, ctx.metrics);
+    this.#outbox = new Outbox(id, this.members, ctx.metrics);
+    this.#publisher = new Publisher(id, ctx, this.#outbox, {
+      post: lifecycle.post,
+      settled: () => this.#lifecycle.scheduleStop(this.#stopDelay()),
+    });
     this.#presence = new RoomPresence(
       this.members,
       this.#outbox,
@@ -113,11 +118,20 @@ export class RoomState {
     return this.members.connections.size === 0 && this.#reservations.size === 0;
   }
 
+  /** Whether the actor may stop: empty, and no write waits for its answer. */
+  get idle(): boolean {
+    return this.empty && this.#publisher.pending === 0;
+  }
+
+  #stopDelay(): number {
+    return this.#record ? this.#ctx.config.roomGraceMs : 0;
+  }
+
   /** Loads the room from the store (it may not exist yet). */
   async load(): Promise<void> {
     this.#record = await this.#ctx.store.getRoom(this.id);
     if (!this.#record) return this.#lifecycle.scheduleStop(0);
-    this.#sequence = await RoomSequence.load(this.#ctx.store, this.id);
+    await this.#publisher.load();
     this.#lifecycle.scheduleStop(this.#ctx.config.roomGraceMs);
   }
 
@@ -163,10 +177,10 @@ export class RoomState {
     // A resuming connection's broadcasts are held from the moment it is a member.
     const held = resume ? this.#hold(connection) : null;
     if (room.empty_since !== null) {
-      this.#record = await this.#ctx.store.updateRoom(this.id, { empty_since: null }) ?? room;
+      this.#record = await this.#patchQuietly({ empty_since: null }) ?? room;
     }
     const recovered = resume ? await this.#canRecover(resume) : undefined;
-    this.listing.sendWelcome(connection, room, this.#sequence.lastId, recovered);
+    this.listing.sendWelcome(connection, room, this.#publisher.lastId, recovered);
     if (resume && held) this.#resume(connection, recovered ? resume.since : 0, held);
   }
 
@@ -188,7 +202,8 @@ export class RoomState {
   /** Replays outside the actor, then releases the held frames and the connection. */
   #resume(connection: Connection, since: number, held: HeldSocket): void {
     const { metrics } = this.#ctx;
-    void resumeConnection(connection, since, this.#sequence.lastId, held, {
+    // Up to the last id delivered: later ones are on their way through the mailbox.
+    void resumeConnection(connection, since, this.#publisher.lastId, held, {
       ctx: this.#ctx,
       roomId: this.id,
       metrics,
@@ -225,23 +240,38 @@ export class RoomState {
   async #afterDeparture(): Promise<void> {
     if (!this.empty) return;
     if (this.#record && this.#record.empty_since === null) {
-      const updated = await this.#ctx.store.updateRoom(this.id, {
-        empty_since: new Date().toISOString(),
-      });
-      this.#record = updated;
+      const updated = await this.#patchQuietly({ empty_since: new Date().toISOString() });
+      if (updated !== undefined) this.#record = updated;
     }
-    this.#lifecycle.scheduleStop(this.#record ? this.#ctx.config.roomGraceMs : 0);
+    this.#lifecycle.scheduleStop(this.#stopDelay());
   }
 
   /**
-   * Broadcasts a client's message; acks it once durable.
+   * Records that the room is occupied or empty. A store that fails (a full disk) must not stop
+   * the room: the record is left as it is, and the failure logged.
+   */
+  async #patchQuietly(patch: RoomPatch): Promise<RoomRecord | null | undefined> {
+    try {
+      return await this.#ctx.store.updateRoom(this.id, patch);
+    } catch (error) {
+      this.#ctx.log.warn("Cannot update room {room}: {error}", {
+        room: this.id,
+        error: String(error),
+      });
+      return undefined;
+    }
+  }
+
+  /**
+   * Publishes a client's message; persisted ones are delivered and acked once stored, or
+   * answered with `error` `unavailable` when the write fails.
    *
    * @param from Sender.
    * @param type Message type.
    * @param data Validated payload.
    * @param persist Whether it gets an id and enters history.
    * @param ref The client's reference.
-   * @returns A promise only when ids had to be reserved first.
+   * @param cid The client's message id: a persisted repeat publishes nothing.
    */
   publishFromClient(
     from: Connection,
@@ -249,49 +279,22 @@ export class RoomState {
     data: unknown,
     persist: boolean,
     ref: string | undefined,
-  ): void | Promise<void> {
-    if (!this.members.connections.has(from.id)) return;
-    if (persist && this.#sequence.exhausted) {
-      return this.#sequence.reserve(this.#ctx.store, this.id).then(() =>
-        this.publishFromClient(from, type, data, persist, ref)
-      );
-    }
-    if (!persist) {
-      const receipt = this.#outbox.publish(type, from.principal.id, data, null, from);
-      this.#outbox.sendTo(from, "ack", encodeAck(ref, undefined, receipt.timestamp));
-      return;
-    }
-    const receipt = this.#outbox.publish(
-      type,
-      from.principal.id,
-      data,
-      this.#sequence,
-      from,
-      (error) => this.#acknowledge(from, ref, receipt, error),
-    );
-  }
-
-  /** Answers a persisted message's sender once its commit ended: `ack`, or an `error`. */
-  #acknowledge(
-    from: Connection,
-    ref: string | undefined,
-    receipt: PublishReceipt,
-    error: unknown,
+    cid?: string,
   ): void {
-    if (error === undefined) {
-      this.#outbox.sendTo(from, "ack", encodeAck(ref, receipt.id, receipt.timestamp));
-      return;
-    }
-    from.log.error("Cannot persist message {id}: {error}", {
-      id: receipt.id,
-      error: String(error),
-    });
-    this.#ctx.metrics.error("internal_error");
-    const failure: ErrorData = {
-      code: "internal_error",
-      message: "Cannot store message: storage failed",
-    };
-    this.#outbox.sendTo(from, "error", encodeError(failure, ref));
+    if (!this.members.connections.has(from.id)) return;
+    const userId = from.principal.id;
+    const dedupe = persist && cid !== undefined
+      ? this.#publisher.clientKey(userId, cid)
+      : undefined;
+    this.#publisher.publish(
+      type,
+      userId,
+      data,
+      persist,
+      from,
+      dedupe,
+      this.#publisher.replyTo(from, ref),
+    );
   }
 
   /**
@@ -323,16 +326,19 @@ export class RoomState {
    * @param type Message type.
    * @param data Payload.
    * @param persist Whether it gets an id and enters history.
+   * @param dedupe Publish only once per key (an `Idempotency-Key`).
    * @returns The receipt, or `null` when the room does not exist.
    */
-  async publishAsServer(
+  publishAsServer(
     type: string,
     data: unknown,
     persist: boolean,
-  ): Promise<PublishReceipt | null> {
+    dedupe?: DedupeKey,
+  ): PublishReceipt | null {
     if (!this.#record) return null;
-    if (persist && this.#sequence.exhausted) await this.#sequence.reserve(this.#ctx.store, this.id);
-    return this.#outbox.publish(type, null, data, persist ? this.#sequence : null, null);
+    const { promise, resolve } = Promise.withResolvers<PublishOutcome>();
+    this.#publisher.publish(type, null, data, persist, null, dedupe, resolve);
+    return { outcome: promise };
   }
 
   /**
@@ -359,7 +365,7 @@ export class RoomState {
     const room = created ? record : await this.#ctx.store.getRoom(this.id);
     if (!room) throw new Error(`room "${this.id}" vanished while being created`);
     this.#record = room;
-    this.#sequence = await RoomSequence.load(this.#ctx.store, this.id);
+    await this.#publisher.load();
     return created;
   }
 
@@ -402,11 +408,13 @@ export class RoomState {
    */
   async delete(): Promise<boolean> {
     if (!this.#record) return false;
+    // Deleted first: a store that fails leaves the room and its connections as they were.
+    await this.#destroy();
     for (const connection of [...this.members.connections.values()]) {
       this.#remove(connection, CloseCode.removed, "room deleted");
     }
     this.#reservations.clear();
-    await this.#destroy();
+    this.#lifecycle.scheduleStop(0);
     return true;
   }
 

@@ -26,6 +26,15 @@ const MIGRATIONS: readonly string[] = [
    ) WITHOUT ROWID;`,
   `ALTER TABLE rooms ADD COLUMN presence TEXT NOT NULL DEFAULT 'full'
      CHECK (presence IN ('full', 'count', 'off'));`,
+  // Dedupe keys (Idempotency-Key, client message ids), written with their messages; `probe`
+  // is the row the writer rewrites to find out whether writes succeed again.
+  `CREATE TABLE dedupe (
+     room_id TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,
+     message_id INTEGER NOT NULL, timestamp TEXT NOT NULL, expires_at INTEGER NOT NULL,
+     PRIMARY KEY (room_id, key)
+   ) WITHOUT ROWID;
+   CREATE INDEX dedupe_expiry ON dedupe (expires_at);
+   CREATE TABLE probe (id INTEGER PRIMARY KEY NOT NULL, at TEXT NOT NULL);`,
 ];
 
 const ROOM_COLUMNS = "id, name, created_at, created_by, max_clients, is_private, members, " +
@@ -44,6 +53,7 @@ const SQL = {
   deleteRoom: "DELETE FROM rooms WHERE id = ?",
   deleteHistory: "DELETE FROM messages WHERE room_id = ?",
   deleteSequence: "DELETE FROM sequences WHERE room_id = ?",
+  deleteKeys: "DELETE FROM dedupe WHERE room_id = ?",
   listRooms: `SELECT ${ROOM_COLUMNS} FROM rooms WHERE id >= ? AND id < ? ORDER BY id LIMIT ?`,
   expiryCandidates: `SELECT id, empty_since, ttl_s, origin FROM rooms
     WHERE empty_since IS NOT NULL AND (ttl_s IS NOT NULL OR origin = 'auto') ORDER BY id`,
@@ -55,19 +65,26 @@ const SQL = {
   countMessages: "SELECT count(*) AS n FROM messages WHERE room_id = ?",
   nthOldest: "SELECT id FROM messages WHERE room_id = ? ORDER BY id LIMIT 1 OFFSET ?",
   trimUpTo: "DELETE FROM messages WHERE room_id = ? AND id <= ?",
-  raiseTrimmed: "UPDATE sequences SET trimmed = max(trimmed, ?) WHERE room_id = ?",
-  raiseTrimmedOlderThan: `UPDATE sequences SET trimmed = max(sequences.trimmed, old.top)
-    FROM (SELECT room_id, max(id) AS top FROM messages WHERE timestamp < ? GROUP BY room_id) AS old
-    WHERE sequences.room_id = old.room_id`,
+  raiseTrimmed: `INSERT INTO sequences (room_id, reserved, trimmed) VALUES (?, 0, ?)
+    ON CONFLICT (room_id) DO UPDATE SET trimmed = max(trimmed, excluded.trimmed)`,
+  raiseTrimmedOlderThan: `INSERT INTO sequences (room_id, reserved, trimmed)
+    SELECT room_id, 0, max(id) FROM messages WHERE timestamp < ? GROUP BY room_id
+    ON CONFLICT (room_id) DO UPDATE SET trimmed = max(trimmed, excluded.trimmed)`,
   trimOlderThan: "DELETE FROM messages WHERE timestamp < ?",
-  getSequence: "SELECT reserved, trimmed FROM sequences WHERE room_id = ?",
-  // The WHERE leaves the row (and its page) untouched when nothing rises, which is the usual
-  // case on the broadcast path: ids come from blocks reserved ahead.
-  reserve: `INSERT INTO sequences (room_id, reserved, trimmed) VALUES (?, ?, 0)
-    ON CONFLICT (room_id) DO UPDATE SET reserved = excluded.reserved
-    WHERE excluded.reserved > sequences.reserved`,
-  syncFull: "PRAGMA synchronous = FULL",
-  syncNormal: "PRAGMA synchronous = NORMAL",
+  // The last id written: the newest message, else the newest trimmed one. `reserved` is no
+  // longer written; files of older roomd versions keep the end of their last reserved block
+  // there, which is honoured once. A commit then writes no page but the messages'.
+  lastId: `SELECT max(coalesce((SELECT max(id) FROM messages WHERE room_id = ?1), 0),
+    coalesce((SELECT max(reserved, trimmed) FROM sequences WHERE room_id = ?1), 0)) AS last`,
+  getTrimmed: "SELECT trimmed FROM sequences WHERE room_id = ?",
+  getKey: `SELECT fingerprint, message_id, timestamp, expires_at FROM dedupe
+    WHERE room_id = ? AND key = ?`,
+  putKey: `INSERT INTO dedupe (room_id, key, fingerprint, message_id, timestamp, expires_at)
+    VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (room_id, key) DO UPDATE SET
+    fingerprint = excluded.fingerprint, message_id = excluded.message_id,
+    timestamp = excluded.timestamp, expires_at = excluded.expires_at`,
+  purgeKeys: "DELETE FROM dedupe WHERE expires_at <= ?",
+  probe: `INSERT INTO probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at`,
   ping: "SELECT 1",
 } as const;
 

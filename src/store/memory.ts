@@ -6,12 +6,14 @@
  */
 import { StoreError } from "./store_error.ts";
 import {
+  type AppendResult,
   applyRoomPatch,
   type HistoryPage,
   type HistoryQuery,
   isRoomExpired,
   type ListRoomsOptions,
   mustTrim,
+  type NewMessage,
   type RetentionOptions,
   type RoomPage,
   type RoomPatch,
@@ -21,6 +23,14 @@ import {
   type Store,
   type StoredMessage,
 } from "./types.ts";
+
+/** A dedupe key as held: its request's fingerprint and the message it published. */
+interface HeldKey {
+  fingerprint: string;
+  expires_at: number;
+  id: number;
+  timestamp: string;
+}
 
 /**
  * A {@linkcode Store} held in maps. Records go in and come out as copies, and message `data`
@@ -47,6 +57,9 @@ export class MemoryStore implements Store {
   /** Per room, sorted by id. */
   readonly #messages = new Map<string, SerializedMessage[]>();
   readonly #sequences = new Map<string, SequenceState>();
+  /** Dedupe keys per room. */
+  readonly #keys = new Map<string, Map<string, HeldKey>>();
+  #nextPurge = -Infinity;
   #closed = false;
 
   /**
@@ -113,6 +126,7 @@ export class MemoryStore implements Store {
     return this.#run(`Cannot delete room "${id}"`, () => {
       this.#messages.delete(id);
       this.#sequences.delete(id);
+      this.#keys.delete(id);
       return this.#rooms.delete(id);
     });
   }
@@ -157,24 +171,24 @@ export class MemoryStore implements Store {
   }
 
   /**
-   * Writes a batch atomically (a duplicate `(room_id, id)` rejects the whole batch), raises
-   * each room's `reserved` to its highest id, then trims each room that holds too many back to
-   * its newest `historySize` (see {@linkcode mustTrim}).
+   * Writes a batch (see {@linkcode MessageStore.appendMessages}): ids after each room's last,
+   * dedupe keys with their messages, then retention.
    *
    * @param messages Messages of any rooms.
-   * @returns Resolves once written.
+   * @returns One result per message.
    */
-  appendMessages(messages: SerializedMessage[]): Promise<void> {
+  appendMessages(messages: NewMessage[]): Promise<AppendResult[]> {
     return this.#run(`Cannot append ${messages.length} messages`, () => {
-      const byRoom = groupByRoom(messages);
-      const unordered = new Set<string>();
-      for (const [roomId, batch] of byRoom) {
-        const stored = this.#messages.get(roomId) ?? [];
-        if (ascendsAfter(batch, stored)) continue;
-        checkUnique(roomId, batch, stored);
-        unordered.add(roomId);
+      const results: AppendResult[] = [];
+      const touched = new Set<string>();
+      for (const message of messages) {
+        const result = this.#append(message);
+        results.push(result);
+        if (result.status === "stored") touched.add(message.room_id);
       }
-      for (const [roomId, batch] of byRoom) this.#write(roomId, batch, !unordered.has(roomId));
+      for (const roomId of touched) this.#retain(roomId);
+      if (messages.length > 0) this.#purgeKeys(Date.parse(messages[messages.length - 1].timestamp));
+      return results;
     });
   }
 
@@ -207,22 +221,17 @@ export class MemoryStore implements Store {
    */
   getSequence(roomId: string): Promise<SequenceState> {
     return this.#run(`Cannot read the sequence of room "${roomId}"`, () => ({
-      ...(this.#sequences.get(roomId) ?? { reserved: 0, trimmed: 0 }),
+      ...(this.#sequences.get(roomId) ?? { last_id: 0, trimmed: 0 }),
     }));
   }
 
   /**
-   * Raises the room's reserved id; never lowers it.
+   * Always succeeds while the store is open: memory accepts writes.
    *
-   * @param roomId Room id.
-   * @param reserved The new highest reserved id.
-   * @returns Resolves once recorded.
+   * @returns Rejects with a {@linkcode StoreError} once closed.
    */
-  reserveSequence(roomId: string, reserved: number): Promise<void> {
-    return this.#run(`Cannot reserve ids up to ${reserved} in room "${roomId}"`, () => {
-      const sequence = this.#sequence(roomId);
-      sequence.reserved = Math.max(sequence.reserved, reserved);
-    });
+  probeWrite(): Promise<void> {
+    return this.#run("Cannot probe the memory store", () => {});
   }
 
   /**
@@ -264,6 +273,7 @@ export class MemoryStore implements Store {
     this.#rooms.clear();
     this.#messages.clear();
     this.#sequences.clear();
+    this.#keys.clear();
     return Promise.resolve();
   }
 
@@ -277,24 +287,59 @@ export class MemoryStore implements Store {
     }
   }
 
-  /** Stores a checked batch; `appendsInOrder` when it needs no sorting (see ascendsAfter). */
-  #write(roomId: string, batch: SerializedMessage[], appendsInOrder: boolean): void {
-    const stored = this.#messages.get(roomId) ?? [];
-    for (const message of batch) stored.push(copyMessage(message));
-    if (!appendsInOrder) stored.sort((a, b) => a.id - b.id);
-    const sequence = this.#sequence(roomId);
-    sequence.reserved = Math.max(sequence.reserved, stored[stored.length - 1].id);
-    if (mustTrim(stored.length, this.#historySize)) {
-      const removed = stored.splice(0, stored.length - this.#historySize);
-      this.#raiseTrimmed(roomId, removed[removed.length - 1].id);
+  #append(message: NewMessage): AppendResult {
+    const roomId = message.room_id;
+    const { dedupe } = message;
+    let keys: Map<string, HeldKey> | undefined;
+    if (dedupe) {
+      keys = this.#keys.get(roomId);
+      const held = keys?.get(dedupe.key);
+      if (held && held.expires_at > Date.parse(message.timestamp)) {
+        if (held.fingerprint !== dedupe.fingerprint) return { status: "conflict" };
+        return { status: "duplicate", id: held.id, timestamp: held.timestamp };
+      }
     }
-    this.#messages.set(roomId, stored);
+    const sequence = this.#sequence(roomId);
+    const id = ++sequence.last_id;
+    let stored = this.#messages.get(roomId);
+    if (!stored) this.#messages.set(roomId, stored = []);
+    stored.push({
+      id,
+      type: message.type,
+      room_id: roomId,
+      user_id: message.user_id,
+      data_json: message.data_json,
+      timestamp: message.timestamp,
+    });
+    if (dedupe) {
+      if (!keys) this.#keys.set(roomId, keys = new Map());
+      const { fingerprint, expires_at } = dedupe;
+      keys.set(dedupe.key, { fingerprint, expires_at, id, timestamp: message.timestamp });
+    }
+    return { status: "stored", id };
+  }
+
+  #retain(roomId: string): void {
+    const stored = this.#messages.get(roomId)!;
+    if (!mustTrim(stored.length, this.#historySize)) return;
+    const removed = stored.splice(0, stored.length - this.#historySize);
+    this.#raiseTrimmed(roomId, removed[removed.length - 1].id);
+  }
+
+  /** Forgets expired keys, at most once a minute of message time. */
+  #purgeKeys(now: number): void {
+    if (!(now >= this.#nextPurge)) return;
+    this.#nextPurge = now + 60_000;
+    for (const [roomId, keys] of this.#keys) {
+      for (const [key, held] of keys) if (held.expires_at <= now) keys.delete(key);
+      if (keys.size === 0) this.#keys.delete(roomId);
+    }
   }
 
   #sequence(roomId: string): SequenceState {
     let sequence = this.#sequences.get(roomId);
     if (!sequence) {
-      sequence = { reserved: 0, trimmed: 0 };
+      sequence = { last_id: 0, trimmed: 0 };
       this.#sequences.set(roomId, sequence);
     }
     return sequence;
@@ -317,16 +362,6 @@ function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function groupByRoom(messages: SerializedMessage[]): Map<string, SerializedMessage[]> {
-  const byRoom = new Map<string, SerializedMessage[]>();
-  for (const message of messages) {
-    const batch = byRoom.get(message.room_id);
-    if (batch) batch.push(message);
-    else byRoom.set(message.room_id, [message]);
-  }
-  return byRoom;
-}
-
 /** Index of the first message with `id > bound` (`exclusive`) or `id >= bound`. */
 function lowerBound(sorted: SerializedMessage[], bound: number, exclusive: boolean): number {
   let low = 0;
@@ -338,39 +373,6 @@ function lowerBound(sorted: SerializedMessage[], bound: number, exclusive: boole
     else high = mid;
   }
   return low;
-}
-
-/**
- * Whether the batch's ids rise strictly and start above every stored id: the usual append,
- * which can hold no duplicate and keeps the history sorted as it is.
- */
-function ascendsAfter(batch: SerializedMessage[], stored: SerializedMessage[]): boolean {
-  let last = stored.length === 0 ? -Infinity : stored[stored.length - 1].id;
-  for (const message of batch) {
-    if (!(message.id > last)) return false;
-    last = message.id;
-  }
-  return true;
-}
-
-/** Throws a {@linkcode StoreError} when an id repeats within the batch or is already stored. */
-function checkUnique(
-  roomId: string,
-  batch: SerializedMessage[],
-  stored: SerializedMessage[],
-): void {
-  const seen = new Set<number>();
-  for (const message of batch) {
-    if (seen.has(message.id) || findIndex(stored, message.id) >= 0) {
-      throw new StoreError(`message ${message.id} of room "${roomId}" already exists`);
-    }
-    seen.add(message.id);
-  }
-}
-
-function findIndex(sorted: SerializedMessage[], id: number): number {
-  const at = lowerBound(sorted, id, false);
-  return at < sorted.length && sorted[at].id === id ? at : -1;
 }
 
 function copyRoom(room: RoomRecord): RoomRecord {
@@ -390,18 +392,6 @@ function copyRoom(room: RoomRecord): RoomRecord {
     msg_burst: room.msg_burst,
     presence: room.presence,
     empty_since: room.empty_since,
-  };
-}
-
-/** The record's fields only (the caller's object may carry more). */
-function copyMessage(message: SerializedMessage): SerializedMessage {
-  return {
-    id: message.id,
-    type: message.type,
-    room_id: message.room_id,
-    user_id: message.user_id,
-    data_json: message.data_json,
-    timestamp: message.timestamp,
   };
 }
 

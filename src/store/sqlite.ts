@@ -16,18 +16,19 @@ import {
 } from "./_sqlite_schema.ts";
 import { StoreError } from "./store_error.ts";
 import {
+  type AppendResult,
   applyRoomPatch,
   type HistoryPage,
   type HistoryQuery,
   isRoomExpired,
   type ListRoomsOptions,
   mustTrim,
+  type NewMessage,
   type RoomOrigin,
   type RoomPage,
   type RoomPatch,
   type RoomRecord,
   type SequenceState,
-  type SerializedMessage,
   type Store,
 } from "./types.ts";
 
@@ -66,6 +67,10 @@ export class SqliteStore implements Store {
   readonly #sql: Statements;
   /** Messages held per room, once counted: retention then needs no scan of the history. */
   readonly #held = new Map<string, number>();
+  /** The last id written per room, once read: a commit then reads nothing to number its batch. */
+  readonly #lastIds = new Map<string, number>();
+  /** Message time (ms) after which the next commit drops expired dedupe keys. */
+  #nextPurge = -Infinity;
   #closed = false;
 
   private constructor(db: DatabaseSync, path: string, historySize: number) {
@@ -160,7 +165,7 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Deletes the room, its history and its sequence state in one transaction.
+   * Deletes the room, its history, its sequence state and its dedupe keys in one transaction.
    *
    * @param id Room id.
    * @returns `false` when there was no such room.
@@ -169,8 +174,10 @@ export class SqliteStore implements Store {
     return this.#run(`Cannot delete room "${id}"`, () =>
       this.#transaction(() => {
         this.#held.delete(id);
+        this.#lastIds.delete(id);
         this.#sql.deleteHistory.run(id);
         this.#sql.deleteSequence.run(id);
+        this.#sql.deleteKeys.run(id);
         return this.#sql.deleteRoom.run(id).changes > 0;
       }));
   }
@@ -216,37 +223,61 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Writes a batch in one transaction (a duplicate `(room_id, id)` rejects the whole batch),
-   * raises each room's `reserved` to its highest id written, then trims each room of the batch
-   * that holds too many back to its newest `historySize` (see {@linkcode mustTrim}), raising
-   * `trimmed` to the highest id removed.
+   * Writes a batch in one transaction (see {@linkcode MessageStore.appendMessages}): each
+   * room's messages get the ids after its last written id, dedupe keys are checked and stored
+   * with their messages, then each room of the batch that holds too many is trimmed back to its
+   * newest `historySize` (see {@linkcode mustTrim}), raising `trimmed`.
    *
    * @param messages Messages of any rooms.
-   * @returns Resolves once committed.
+   * @returns One result per message, once committed.
    */
-  appendMessages(messages: SerializedMessage[]): Promise<void> {
+  appendMessages(messages: NewMessage[]): Promise<AppendResult[]> {
     return this.#run(`Cannot append ${messages.length} messages`, () => {
-      if (messages.length === 0) return;
-      const held = this.#transaction(() => {
-        const added = new Map<string, { top: number; count: number }>();
-        for (const m of messages) {
-          this.#sql.insertMessage.run(m.room_id, m.id, m.type, m.user_id, m.data_json, m.timestamp);
-          const room = added.get(m.room_id);
-          if (room === undefined) added.set(m.room_id, { top: m.id, count: 1 });
-          else {
-            room.top = Math.max(room.top, m.id);
-            room.count++;
-          }
-        }
+      if (messages.length === 0) return [];
+      const now = Date.parse(messages[messages.length - 1].timestamp);
+      const [results, held, last] = this.#transaction(() => {
+        const last = new Map<string, { id: number; count: number }>();
+        const results = messages.map((m) => this.#insert(m, last));
         const held = new Map<string, number>();
-        for (const [roomId, { top, count }] of added) {
-          this.#sql.reserve.run(roomId, top);
-          if (this.#historySize > 0) held.set(roomId, this.#retain(roomId, count));
+        for (const [roomId, { count }] of last) {
+          if (count > 0 && this.#historySize > 0) held.set(roomId, this.#retain(roomId, count));
         }
-        return held;
+        if (now >= this.#nextPurge) {
+          this.#nextPurge = now + 60_000;
+          this.#sql.purgeKeys.run(now);
+        }
+        return [results, held, last] as const;
       });
       for (const [roomId, count] of held) this.#held.set(roomId, count);
+      for (const [roomId, { id }] of last) this.#lastIds.set(roomId, id);
+      return results;
     });
+  }
+
+  /** Writes one message of a batch unless its dedupe key is held; `last` tracks ids by room. */
+  #insert(m: NewMessage, last: Map<string, { id: number; count: number }>): AppendResult {
+    const { dedupe } = m;
+    if (dedupe) {
+      const key = this.#sql.getKey.get(m.room_id, dedupe.key);
+      if (key && Number(key.expires_at) > Date.parse(m.timestamp)) {
+        if (key.fingerprint !== dedupe.fingerprint) return { status: "conflict" };
+        const timestamp = key.timestamp as string;
+        return { status: "duplicate", id: Number(key.message_id), timestamp };
+      }
+    }
+    let room = last.get(m.room_id);
+    if (room === undefined) {
+      room = { id: this.#lastIds.get(m.room_id) ?? this.#readLastId(m.room_id), count: 0 };
+      last.set(m.room_id, room);
+    }
+    const id = ++room.id;
+    room.count++;
+    this.#sql.insertMessage.run(m.room_id, id, m.type, m.user_id, m.data_json, m.timestamp);
+    if (dedupe) {
+      const { key, fingerprint, expires_at } = dedupe;
+      this.#sql.putKey.run(m.room_id, key, fingerprint, id, m.timestamp, expires_at);
+    }
+    return { status: "stored", id };
   }
 
   /**
@@ -284,27 +315,19 @@ export class SqliteStore implements Store {
    */
   getSequence(roomId: string): Promise<SequenceState> {
     return this.#run(`Cannot read the sequence of room "${roomId}"`, () => {
-      const row = this.#sql.getSequence.get(roomId);
-      return { reserved: Number(row?.reserved ?? 0), trimmed: Number(row?.trimmed ?? 0) };
+      const row = this.#sql.getTrimmed.get(roomId);
+      return { last_id: this.#readLastId(roomId), trimmed: Number(row?.trimmed ?? 0) };
     });
   }
 
   /**
-   * Raises the room's reserved id (never lowers it). This one commit is fsynced
-   * (`synchronous=FULL`), so a reservation survives even power loss and ids are never reused.
+   * Rewrites one row in a transaction of its own: succeeds only while the file accepts writes.
    *
-   * @param roomId Room id.
-   * @param reserved The new highest reserved id.
-   * @returns Resolves once durable.
+   * @returns Resolves once committed.
    */
-  reserveSequence(roomId: string, reserved: number): Promise<void> {
-    return this.#run(`Cannot reserve ids up to ${reserved} in room "${roomId}"`, () => {
-      this.#sql.syncFull.run();
-      try {
-        this.#sql.reserve.run(roomId, reserved);
-      } finally {
-        this.#sql.syncNormal.run();
-      }
+  probeWrite(): Promise<void> {
+    return this.#run(`Cannot write to database ${this.#path}`, () => {
+      this.#transaction(() => this.#sql.probe.run(new Date().toISOString()));
     });
   }
 
@@ -379,8 +402,12 @@ export class SqliteStore implements Store {
     const excess = held - this.#historySize;
     const cut = Number(this.#sql.nthOldest.get(roomId, excess - 1)!.id);
     this.#sql.trimUpTo.run(roomId, cut);
-    this.#sql.raiseTrimmed.run(cut, roomId);
+    this.#sql.raiseTrimmed.run(roomId, cut);
     return this.#historySize;
+  }
+
+  #readLastId(roomId: string): number {
+    return Number(this.#sql.lastId.get(roomId)?.last ?? 0);
   }
 
   #run<T>(action: string, body: () => T): Promise<T> {

@@ -155,16 +155,78 @@ export interface HistoryPage {
 
 /** Sequence bookkeeping of a room's history. */
 export interface SequenceState {
-  /** Highest id ever reserved for the room; ids up to it may have been handed out. */
-  reserved: number;
+  /**
+   * Highest id ever written in the room (0 when none); the next message gets this + 1. (Files
+   * written by roomd before ids were allocated at write may hold the end of a reserved block.)
+   */
+  last_id: number;
   /** Highest id removed by retention (0 when nothing was trimmed). */
   trimmed: number;
 }
 
+/**
+ * A key that makes a publish happen once: stored with the message, in the same transaction,
+ * per room. Two scopes share the keyspace: `http:<Idempotency-Key>` and
+ * `cid:<JSON of [user id, cid]>` (see {@linkcode dedupeKeyOf}).
+ */
+export interface DedupeKey {
+  /** The scoped key, unique within the room. */
+  key: string;
+  /** Digest of the request; the same key with another fingerprint is a conflict. */
+  fingerprint: string;
+  /** When the key may be forgotten, in ms since the epoch. */
+  expires_at: number;
+}
+
+/** A message to append: its id is allocated by the store as it writes the batch. */
+export interface NewMessage extends Omit<SerializedMessage, "id"> {
+  /** Publish this only once per key (while the key has not expired). */
+  dedupe?: DedupeKey;
+}
+
+/**
+ * What became of one message of a batch: `stored` with its new id; `duplicate` when its key
+ * was already stored with the same fingerprint (nothing written; the original id and time);
+ * `conflict` when the key was stored with another fingerprint (nothing written).
+ */
+export type AppendResult =
+  | { status: "stored"; id: number }
+  | { status: "duplicate"; id: number; timestamp: string }
+  | { status: "conflict" };
+
+/**
+ * The scoped key of a {@linkcode DedupeKey}.
+ *
+ * @param scope `http` (an `Idempotency-Key`) or `cid` (a client message id).
+ * @param parts The key, or the user id and the cid.
+ * @returns The key as stored.
+ *
+ * @example
+ * ```ts
+ * import assert from "assert";
+ * import { dedupeKeyOf } from "./types.ts";
+ * assert.equal(dedupeKeyOf("http", "k1"), "http:k1");
+ * assert.equal(dedupeKeyOf("cid", "ana", "m1"), 'cid:["ana","m1"]');
+ * ```
+ */
+export function dedupeKeyOf(scope: "http", key: string): string;
+export function dedupeKeyOf(scope: "cid", userId: string, cid: string): string;
+export function dedupeKeyOf(scope: "http" | "cid", ...parts: string[]): string {
+  return scope === "http" ? `http:${parts[0]}` : `cid:${JSON.stringify(parts)}`;
+}
+
 /** Persistence of message history. */
 export interface MessageStore {
-  /** Writes a batch of messages (any rooms) atomically, then applies retention to those rooms. */
-  appendMessages(messages: SerializedMessage[]): Promise<void>;
+  /**
+   * Writes a batch of messages (any rooms) in one transaction: each room's messages get the
+   * ids after its last written id, in batch order (so ids are consecutive and never reused),
+   * and their dedupe keys are stored with them. A message whose key is held (not expired at the
+   * message's `timestamp`) is not written. Then retention is applied to those rooms. Either the
+   * whole batch is written or, on failure, none of it.
+   *
+   * @returns One result per message, in batch order.
+   */
+  appendMessages(messages: NewMessage[]): Promise<AppendResult[]>;
   /**
    * Reads history. With `since` only: the oldest `limit` messages after `since`.
    * Otherwise the newest `limit` messages below `before` (or the newest overall).
@@ -173,10 +235,13 @@ export interface MessageStore {
   readMessages(roomId: string, query: HistoryQuery): Promise<HistoryPage>;
   /** The room's sequence state (zeros for a room never written). */
   getSequence(roomId: string): Promise<SequenceState>;
-  /** Raises the room's reserved id to `reserved` (never lowers it) and makes that durable. */
-  reserveSequence(roomId: string, reserved: number): Promise<void>;
   /** Removes messages older than `olderThan` in every room. */
   trimOlderThan(olderThan: Date): Promise<void>;
+  /**
+   * A tiny write transaction that succeeds only while the store accepts writes; the writer
+   * runs it while commits fail, to notice recovery without traffic.
+   */
+  probeWrite(): Promise<void>;
 }
 
 /** A complete storage engine. */

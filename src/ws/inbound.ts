@@ -89,7 +89,7 @@ export function handleFrame(
     return room.sendMembers(connection, message.query.cursor, message.query.limit, message.ref);
   }
   metrics.messageReceived(message.type, room.id, bytes);
-  room.publish(connection, message.type, message.data, message.persist, message.ref);
+  room.publish(connection, message.type, message.data, message.persist, message.ref, message.cid);
 }
 
 function tooLarge(connection: Connection, deps: InboundDeps): void {

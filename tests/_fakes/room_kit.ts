@@ -10,9 +10,11 @@ import { rootLogger } from "../../src/log.ts";
 import { Metrics } from "../../src/metrics/metrics.ts";
 import { buildTypeRegistry } from "../../src/protocol/schemas.ts";
 import { RoomRegistry } from "../../src/room/registry.ts";
+import type { Room } from "../../src/room/room.ts";
 import type { RoomContext } from "../../src/room/room_context.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
 import { MessageWriter } from "../../src/store/message_writer.ts";
+import type { Store } from "../../src/store/types.ts";
 import { Connection } from "../../src/ws/connection.ts";
 import { MessageLimiter, SharedBuckets } from "../../src/ws/message_limiter.ts";
 import { FakeSocket } from "./fake_socket.ts";
@@ -29,6 +31,11 @@ export interface RoomKit {
     userId: string,
     record?: boolean,
   ): { connection: Connection; socket: FakeSocket };
+  /**
+   * Resolves once the room has run what was posted, the writer has committed it, and the
+   * commit results have been delivered (persisted messages go out after their commit).
+   */
+  delivered(room: Room): Promise<void>;
   /** Stops timers. */
   close(): Promise<void>;
 }
@@ -37,16 +44,20 @@ export interface RoomKit {
  * A kit with the given environment on top of defaults.
  *
  * @param env Config variables.
+ * @param wrap Wraps the memory store (e.g. in a store that fails on demand).
  * @returns The kit.
  */
-export function roomKit(env: Record<string, string> = {}): RoomKit {
+export function roomKit(
+  env: Record<string, string> = {},
+  wrap: (store: Store) => Store = (store) => store,
+): RoomKit {
   const config = parseConfig({
     ROOMD_ROOM_GRACE_MS: "0",
     ROOMD_MSG_RATE: "1000000",
     ROOMD_MSG_BURST: "1000000",
     ...env,
   });
-  const store = new MemoryStore({ historySize: config.historySize });
+  const store = wrap(new MemoryStore({ historySize: config.historySize }));
   const metrics = new Metrics({ collectProcess: false });
   const writer = new MessageWriter(store, {
     onWritten: (seconds) => metrics.observeStoreWrite(seconds),
@@ -86,6 +97,11 @@ export function roomKit(env: Record<string, string> = {}): RoomKit {
         onSlowConsumer: () => metrics.slowConsumerDisconnect(),
       });
       return { connection, socket };
+    },
+    async delivered(room) {
+      await room.idle();
+      await writer.flush();
+      await room.idle();
     },
     async close() {
       await writer.close();

@@ -85,11 +85,13 @@ export const TEST_TRANSPORT = Deno.env.get("ROOMD_TEST_TRANSPORT") || "native";
  * @param env Variables on top of the test defaults (`ROOMD_JWT_SECRET: ""` unsets the test
  *   secret, to verify with a public key or a key set instead).
  * @param file Config-file values (e.g. `types`).
+ * @param wrapStore Wraps the opened store (e.g. in one that fails on demand).
  * @returns The running server.
  */
 export async function startServer(
   env: Record<string, string> = {},
   file: Record<string, unknown> = {},
+  wrapStore: (store: Store) => Store = (store) => store,
 ): Promise<TestServer> {
   const dataDir = env.ROOMD_DATA_DIR ?? await Deno.makeTempDir({ prefix: "roomd-test-" });
   const config = parseConfig({
@@ -104,7 +106,7 @@ export async function startServer(
     format: "json",
     write: (line) => logs.push(line),
   });
-  const store = openStore(config);
+  const store = wrapStore(openStore(config));
   const metrics = new Metrics({ collectProcess: false });
   const verifier = await createTokenVerifier({
     secret: config.jwtSecret,

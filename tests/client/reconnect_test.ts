@@ -160,8 +160,7 @@ Deno.test("a send whose ack was lost is sent again after the resume with the sam
 });
 
 Deno.test({
-  name: "a send whose ack was lost is published once (needs CONTRACTS 2 cid dedupe on the server)",
-  ignore: true, // enable once harden-store's durable cid deduplication is merged
+  name: "a send whose ack was lost is published once",
   async fn() {
     const server = await startServer();
     const proxy = startProxy(server.port);

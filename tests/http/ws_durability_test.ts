@@ -65,7 +65,7 @@ async function publishUntilKilled(child: ChildServer, count: number): Promise<nu
   return acked;
 }
 
-Deno.test("every acknowledged message is in the history after kill -9 and a restart", async () => {
+Deno.test("every acknowledged message is in the history after kill -9 and a restart, ids consecutive", async () => {
   await withDataDir(async (dir) => {
     const env = { ROOMD_DATA_DIR: dir, ROOMD_HISTORY_SIZE: "0" };
     const acked: number[] = [];
@@ -79,16 +79,19 @@ Deno.test("every acknowledged message is in the history after kill -9 and a rest
     }
     const child = await startChild(env);
     try {
-      const stored = new Set(await historyIds(child));
+      const history = await historyIds(child);
+      const stored = new Set(history);
       const lost = acked.filter((id) => !stored.has(id));
       assert.deepEqual(lost, [], `${lost.length} of ${acked.length} acknowledged messages lost`);
+      const consecutive = Array.from({ length: history.length }, (_, i) => i + 1);
+      assert.deepEqual(history, consecutive, "ids run 1, 2, 3… across the kills");
     } finally {
       await stopChild(child);
     }
   });
 });
 
-Deno.test("no message id is reused after kill -9 and a restart", async () => {
+Deno.test("no delivered id is reused after kill -9: every delivered message is stored, the next id is the last + 1", async () => {
   await withDataDir(async (dir) => {
     const env = { ROOMD_DATA_DIR: dir, ROOMD_HISTORY_SIZE: "0" };
     let child = await startChild(env);
@@ -117,17 +120,21 @@ Deno.test("no message id is reused after kill -9 and a restart", async () => {
       const highest = Math.max(...seenBeforeKill);
       const client = await connect(child, "ana");
       const welcome = client.received[0];
-      assert.ok(welcome.data.last_id <= highest);
+      const before = await historyIds(child);
+      const missing = seenBeforeKill.filter((id) => !before.includes(id));
+      assert.deepEqual(missing, [], "a delivered message is always a stored one");
+      assert.equal(welcome.data.last_id, before.at(-1));
       const ids: number[] = [];
       for (let i = 0; i < 3; i++) {
         client.send({ type: "chat", data: { text: `after ${i}` }, ref: `a${i}` });
         ids.push((await client.next((m) => m.ref === `a${i}`)).id);
       }
       assert.ok(ids[0] > highest, `id ${ids[0]} after the restart, ${highest} seen before`);
-      assert.ok(ids[1] > ids[0] && ids[2] > ids[1]);
+      const last = welcome.data.last_id;
+      assert.deepEqual(ids, [last + 1, last + 2, last + 3]);
       const history = await historyIds(child);
-      assert.deepEqual(history, [...history].sort((a, b) => a - b));
-      assert.equal(new Set(history).size, history.length);
+      const consecutive = Array.from({ length: history.length }, (_, i) => i + 1);
+      assert.deepEqual(history, consecutive);
       await client.close();
     } finally {
       await stopChild(child);

@@ -19,6 +19,23 @@ const types = buildTypeRegistry({
   },
 });
 
+Deno.test("parseInbound() keeps a cid of 1 to 64 characters and refuses others", () => {
+  const parse = (cid: unknown) =>
+    parseInbound({ type: "chat", data: { text: "hi" }, cid }, builtinTypes());
+  const r = parse("m-1");
+  assert.ok(r.ok && r.message.kind === "publish");
+  assert.equal(r.message.cid, "m-1");
+  assert.ok(parse("x".repeat(64)).ok);
+  for (const bad of ["", "x".repeat(65), 7, null]) {
+    const refused = parse(bad);
+    assert.ok(
+      !refused.ok && refused.error.code === "invalid_message",
+      `cid ${JSON.stringify(bad)}`,
+    );
+    assert.match(refused.error.message, /cid/);
+  }
+});
+
 Deno.test("parseInbound() accepts a chat message, trims its text and keeps the ref", () => {
   const r = parseInbound(
     { type: "chat", data: { text: "  hello\n\tthere  " }, ref: "c1" },

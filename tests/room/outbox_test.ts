@@ -2,8 +2,6 @@ import assert from "assert";
 import { Metrics } from "../../src/metrics/metrics.ts";
 import { Members } from "../../src/room/members.ts";
 import { Outbox } from "../../src/room/outbox.ts";
-import { MemoryStore } from "../../src/store/memory.ts";
-import { MessageWriter } from "../../src/store/message_writer.ts";
 import type { Connection } from "../../src/ws/connection.ts";
 import { BackloggedSocket, connectionOver } from "../_fakes/backlogged_socket.ts";
 
@@ -28,9 +26,8 @@ interface TestRoom {
 
 function testRoom(): TestRoom {
   const members = new Members();
-  const writer = new MessageWriter(new MemoryStore());
   const metrics = new Metrics({ collectProcess: false });
-  const outbox = new Outbox("r", members, writer, metrics);
+  const outbox = new Outbox("r", members, metrics);
   return {
     members,
     outbox,
@@ -39,9 +36,9 @@ function testRoom(): TestRoom {
       members.add(connection);
       return connection;
     },
-    async close() {
-      await writer.close();
+    close() {
       metrics.close();
+      return Promise.resolve();
     },
   };
 }

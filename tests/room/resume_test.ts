@@ -15,7 +15,7 @@ Deno.test("a resume waits for its client to read, holds live messages meanwhile 
     room.attach(publisher);
     const text = "x".repeat(200);
     for (let i = 0; i < 100; i++) room.publish(publisher, "chat", { text }, true, undefined);
-    await room.idle();
+    await kit.delivered(room);
 
     const socket = new BackloggedSocket();
     const reader = connectionOver(socket, { userId: "reader", maxQueueBytes: 4096 });
@@ -23,7 +23,7 @@ Deno.test("a resume waits for its client to read, holds live messages meanwhile 
     room.attach(reader, { since: 0 });
     await until(() => ids(socket).length > 0, "the replay to start");
     for (let i = 0; i < 20; i++) room.publish(publisher, "chat", { text }, true, undefined);
-    await room.idle();
+    await kit.delivered(room);
     await new Promise((resolve) => setTimeout(resolve, 50));
     const before = ids(socket);
     assert.ok(before.length < 100, "the replay waits while the client does not read");
@@ -36,7 +36,7 @@ Deno.test("a resume waits for its client to read, holds live messages meanwhile 
     assert.deepEqual(ids(socket), Array.from({ length: 120 }, (_, i) => i + 1));
     assert.equal(socket.closeCode, null);
     room.publish(publisher, "chat", { text: "live" }, true, undefined);
-    await room.idle();
+    await kit.delivered(room);
     assert.equal(ids(socket).at(-1), 121, "the connection is back on the live stream");
   } finally {
     await kit.close();
@@ -52,7 +52,7 @@ Deno.test("a resuming client that falls behind by more than the room holds is cu
     room.attach(publisher);
     const text = "x".repeat(1000);
     for (let i = 0; i < 20; i++) room.publish(publisher, "chat", { text }, true, undefined);
-    await room.idle();
+    await kit.delivered(room);
 
     const socket = new BackloggedSocket();
     const reader = connectionOver(socket, { userId: "reader", maxQueueBytes: 4096 });
@@ -60,7 +60,7 @@ Deno.test("a resuming client that falls behind by more than the room holds is cu
     room.attach(reader, { since: 0 });
     await until(() => ids(socket).length > 0, "the replay to start");
     for (let i = 0; i < 1100; i++) room.publish(publisher, "chat", { text }, true, undefined);
-    await room.idle();
+    await kit.delivered(room);
     assert.equal(socket.closeCode, 4408);
     assert.ok(ids(socket).length < 20, "the replay was still waiting");
   } finally {

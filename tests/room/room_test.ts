@@ -88,7 +88,7 @@ Deno.test("Room failure closes that room's sockets with 1011 while other rooms c
     assert.equal(victim.socket.closeCode, 1011);
     assert.ok(boom.stopped);
     calm.publish(bystander.connection, "chat", { text: "still here" }, true);
-    await calm.idle();
+    await kit.delivered(calm);
     assert.equal(listener.socket.messages().at(-1)?.data.text, "still here");
     assert.equal(kit.registry.peek("boom"), undefined);
   } finally {

@@ -27,7 +27,7 @@ function assertDefined(frame: string): void {
   const result = decodeFrame(frame, types);
   if (result.ok) {
     const message = result.message;
-    assert.ok(message.kind === "publish" || message.kind === "history");
+    assert.ok(["publish", "history", "members", "refresh"].includes(message.kind));
     assert.ok(message.ref === undefined || message.ref.length <= 64);
     assert.ok(JSON.stringify(message).isWellFormed(), "accepted text is well-formed");
     if (message.kind === "publish" && message.type === "chat") {

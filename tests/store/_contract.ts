@@ -6,7 +6,15 @@
  */
 import assert from "assert";
 import { StoreError } from "../../src/store/store_error.ts";
-import { type RoomRecord, type Store, type StoredMessage } from "../../src/store/types.ts";
+import {
+  type AppendResult,
+  type DedupeKey,
+  dedupeKeyOf,
+  type NewMessage,
+  type RoomRecord,
+  type Store,
+  type StoredMessage,
+} from "../../src/store/types.ts";
 import { serializeMessage, storedMessage } from "./_fixtures.ts";
 
 /** What the suite asks of the factory. */
@@ -133,15 +141,15 @@ export function storeContract(
     await s.createRoom(room("a"));
     await s.createRoom(room("b"));
     await append(s, [message("a", 1), message("b", 1), message("a", 2)]);
-    await s.reserveSequence("a", 100);
     assert.equal(await s.deleteRoom("a"), true);
     assert.deepStrictEqual(await s.readMessages("a", { limit: 10 }), {
       messages: [],
       has_more: false,
     });
-    assert.deepStrictEqual(await s.getSequence("a"), { reserved: 0, trimmed: 0 });
+    assert.deepStrictEqual(await s.getSequence("a"), { last_id: 0, trimmed: 0 });
     assert.deepStrictEqual(ids(await s.readMessages("b", { limit: 10 })), [1]);
-    assert.deepStrictEqual(await s.getSequence("b"), { reserved: 1, trimmed: 0 });
+    assert.deepStrictEqual(await s.getSequence("b"), { last_id: 1, trimmed: 0 });
+    await append(s, [message("a", 1)]);
   });
 
   test("listRooms() returns rooms by id and pages by cursor", 0, async (s) => {
@@ -286,65 +294,102 @@ export function storeContract(
   });
 
   test("appendMessages() keeps each room's history apart", 0, async (s) => {
-    await append(s, [message("a", 1), message("b", 1), message("a", 2), message("b", 5)]);
+    await append(s, [message("a", 1), message("b", 1), message("a", 2), message("b", 2)]);
     await append(s, [message("a", 3)]);
     assert.deepStrictEqual(ids(await s.readMessages("a", { limit: 10 })), [1, 2, 3]);
-    assert.deepStrictEqual(ids(await s.readMessages("b", { limit: 10 })), [1, 5]);
-    await append(s, []);
-  });
-
-  test("appendMessages() rejects a batch with a taken id and writes none of it", 0, async (s) => {
-    await append(s, [message("a", 1), message("a", 2)]);
-    const error = await append(s, [message("b", 1), message("a", 3), message("a", 2)])
-      .then(() => null, (err: unknown) => err);
-    assert.ok(error instanceof StoreError, `expected a StoreError, got ${error}`);
-    assert.doesNotMatch(error.message, /\n/);
-    assert.deepStrictEqual(ids(await s.readMessages("a", { limit: 10 })), [1, 2]);
-    assert.deepStrictEqual(ids(await s.readMessages("b", { limit: 10 })), []);
-    assert.deepStrictEqual(await s.getSequence("a"), { reserved: 2, trimmed: 0 });
-    assert.deepStrictEqual(await s.getSequence("b"), { reserved: 0, trimmed: 0 });
-    await append(s, [message("a", 3)]);
-    assert.deepStrictEqual(ids(await s.readMessages("a", { limit: 10 })), [1, 2, 3]);
-  });
-
-  test("appendMessages() rejects an id repeated within one batch", 0, async (s) => {
-    const error = await append(s, [message("a", 1), message("a", 2), message("a", 2)])
-      .then(() => null, (err: unknown) => err);
-    assert.ok(error instanceof StoreError, `expected a StoreError, got ${error}`);
-    assert.deepStrictEqual(ids(await s.readMessages("a", { limit: 10 })), []);
-  });
-
-  test("appendMessages() keeps history in id order whatever order ids arrive in", 0, async (s) => {
-    await append(s, [message("a", 5), message("a", 2)]);
-    assert.deepStrictEqual(ids(await s.readMessages("a", { limit: 10 })), [2, 5]);
-    await append(s, [message("a", 3), message("a", 7)]);
-    assert.deepStrictEqual(ids(await s.readMessages("a", { limit: 10 })), [2, 3, 5, 7]);
-    assert.deepStrictEqual(ids(await s.readMessages("a", { limit: 10, since: 2 })), [3, 5, 7]);
+    assert.deepStrictEqual(ids(await s.readMessages("b", { limit: 10 })), [1, 2]);
+    assert.deepStrictEqual(await s.appendMessages([]), []);
   });
 
   test(
-    "appendMessages() raises reserved to the highest id written, never lowers it",
+    "appendMessages() gives each room's messages the ids after its last written one",
     0,
     async (s) => {
-      assert.deepStrictEqual(await s.getSequence("lobby"), { reserved: 0, trimmed: 0 });
-      await append(s, [message("lobby", 2), message("lobby", 1)]);
-      assert.deepStrictEqual(await s.getSequence("lobby"), { reserved: 2, trimmed: 0 });
-      await s.reserveSequence("lobby", 10);
-      await append(s, [message("lobby", 3)]);
-      assert.deepStrictEqual(await s.getSequence("lobby"), { reserved: 10, trimmed: 0 });
-      await append(s, [message("lobby", 12)]);
-      assert.deepStrictEqual(await s.getSequence("lobby"), { reserved: 12, trimmed: 0 });
+      assert.deepStrictEqual(await s.getSequence("lobby"), { last_id: 0, trimmed: 0 });
+      const first = await s.appendMessages([fresh("lobby"), fresh("other"), fresh("lobby")]);
+      assert.deepStrictEqual(first, [stored(1), stored(1), stored(2)]);
+      assert.deepStrictEqual(await s.getSequence("lobby"), { last_id: 2, trimmed: 0 });
+      assert.deepStrictEqual(await s.appendMessages([fresh("lobby")]), [stored(3)]);
+      assert.deepStrictEqual(ids(await s.readMessages("lobby", { limit: 10 })), [1, 2, 3]);
     },
   );
 
-  test("reserveSequence() raises reserved and never lowers it", 0, async (s) => {
-    await s.reserveSequence("lobby", 50);
-    assert.deepStrictEqual(await s.getSequence("lobby"), { reserved: 50, trimmed: 0 });
-    await s.reserveSequence("lobby", 20);
-    assert.deepStrictEqual(await s.getSequence("lobby"), { reserved: 50, trimmed: 0 });
-    await s.reserveSequence("lobby", 70);
-    assert.deepStrictEqual(await s.getSequence("lobby"), { reserved: 70, trimmed: 0 });
-    assert.deepStrictEqual(await s.getSequence("other"), { reserved: 0, trimmed: 0 });
+  test(
+    "appendMessages() continues after the last id even when retention removed every message",
+    0,
+    async (s) => {
+      const at = (minute: number) => new Date(Date.UTC(2025, 0, 1, 0, minute)).toISOString();
+      await s.appendMessages([
+        fresh("lobby", { timestamp: at(1) }),
+        fresh("lobby", { timestamp: at(2) }),
+      ]);
+      await s.trimOlderThan(new Date(at(5)));
+      assert.deepStrictEqual(ids(await s.readMessages("lobby", { limit: 10 })), []);
+      assert.deepStrictEqual(await s.getSequence("lobby"), { last_id: 2, trimmed: 2 });
+      assert.deepStrictEqual(await s.appendMessages([fresh("lobby", { timestamp: at(6) })]), [
+        stored(3),
+      ]);
+    },
+  );
+
+  test(
+    "appendMessages() publishes a keyed message once: a repeat gets the original id and time",
+    0,
+    async (s) => {
+      const key = dedupe("http:k1", "f1", "2025-01-01T01:00:00.000Z");
+      const first = fresh("lobby", { dedupe: key, timestamp: "2025-01-01T00:00:00.000Z" });
+      assert.deepStrictEqual(await s.appendMessages([fresh("lobby"), first]), [
+        stored(1),
+        stored(2),
+      ]);
+      const repeat = fresh("lobby", { dedupe: key, timestamp: "2025-01-01T00:30:00.000Z" });
+      const later = fresh("lobby", { timestamp: "2025-01-01T00:30:00.000Z" });
+      assert.deepStrictEqual(await s.appendMessages([repeat, later, repeat]), [
+        { status: "duplicate", id: 2, timestamp: "2025-01-01T00:00:00.000Z" },
+        stored(3),
+        { status: "duplicate", id: 2, timestamp: "2025-01-01T00:00:00.000Z" },
+      ]);
+      assert.deepStrictEqual(ids(await s.readMessages("lobby", { limit: 10 })), [1, 2, 3]);
+    },
+  );
+
+  test(
+    "appendMessages() refuses a key held for another fingerprint and writes nothing",
+    0,
+    async (s) => {
+      const until = "2025-01-01T01:00:00.000Z";
+      await s.appendMessages([fresh("lobby", { dedupe: dedupe("http:k1", "f1", until) })]);
+      const other = fresh("lobby", { dedupe: dedupe("http:k1", "f2", until) });
+      assert.deepStrictEqual(await s.appendMessages([other]), [{ status: "conflict" }]);
+      assert.deepStrictEqual(ids(await s.readMessages("lobby", { limit: 10 })), [1]);
+    },
+  );
+
+  test(
+    "appendMessages() keeps keys per room, apart by scope, and forgets them once expired",
+    0,
+    async (s) => {
+      const until = "2025-01-01T00:10:00.000Z";
+      const cid = dedupeKeyOf("cid", "ana", "m1");
+      await s.appendMessages([
+        fresh("a", { dedupe: dedupe(cid, "", until) }),
+        fresh("b", { dedupe: dedupe(cid, "", until) }),
+        fresh("a", { dedupe: dedupe(dedupeKeyOf("cid", "bo", "m1"), "", until) }),
+        fresh("a", { dedupe: dedupe(dedupeKeyOf("http", "m1"), "", until) }),
+      ]);
+      assert.deepStrictEqual(ids(await s.readMessages("a", { limit: 10 })), [1, 2, 3]);
+      assert.deepStrictEqual(ids(await s.readMessages("b", { limit: 10 })), [1]);
+      const expired = fresh("a", { dedupe: dedupe(cid, "", until), timestamp: until });
+      assert.deepStrictEqual(await s.appendMessages([expired]), [stored(4)]);
+    },
+  );
+
+  test("deleteRoom() forgets the room's keys", 0, async (s) => {
+    await s.createRoom(room("a"));
+    const key = dedupe("http:k1", "f1", "2025-01-01T01:00:00.000Z");
+    await s.appendMessages([fresh("a", { dedupe: key })]);
+    await s.deleteRoom("a");
+    assert.deepStrictEqual(await s.appendMessages([fresh("a", { dedupe: key })]), [stored(1)]);
   });
 
   test(
@@ -353,12 +398,12 @@ export function storeContract(
     async (s) => {
       await append(s, [...range("a", 1, 5), ...range("b", 1, 2)]);
       assert.deepStrictEqual(ids(await s.readMessages("a", { limit: 10 })), [3, 4, 5]);
-      assert.deepStrictEqual(await s.getSequence("a"), { reserved: 5, trimmed: 2 });
+      assert.deepStrictEqual(await s.getSequence("a"), { last_id: 5, trimmed: 2 });
       assert.deepStrictEqual(ids(await s.readMessages("b", { limit: 10 })), [1, 2]);
-      assert.deepStrictEqual(await s.getSequence("b"), { reserved: 2, trimmed: 0 });
-      await append(s, [message("a", 7)]);
-      assert.deepStrictEqual(ids(await s.readMessages("a", { limit: 10 })), [4, 5, 7]);
-      assert.deepStrictEqual(await s.getSequence("a"), { reserved: 7, trimmed: 3 });
+      assert.deepStrictEqual(await s.getSequence("b"), { last_id: 2, trimmed: 0 });
+      await append(s, [message("a", 6)]);
+      assert.deepStrictEqual(ids(await s.readMessages("a", { limit: 10 })), [4, 5, 6]);
+      assert.deepStrictEqual(await s.getSequence("a"), { last_id: 6, trimmed: 3 });
       assert.deepStrictEqual(
         page(await s.readMessages("a", { since: 0, limit: 2 })),
         [[4, 5], true],
@@ -372,10 +417,10 @@ export function storeContract(
     async (s) => {
       await append(s, range("a", 1, 34));
       assert.equal((await s.readMessages("a", { limit: 100 })).messages.length, 34);
-      assert.deepStrictEqual(await s.getSequence("a"), { reserved: 34, trimmed: 0 });
+      assert.deepStrictEqual(await s.getSequence("a"), { last_id: 34, trimmed: 0 });
       await append(s, [message("a", 35)]);
       assert.deepStrictEqual(ids(await s.readMessages("a", { limit: 100 })), rangeIds(4, 35));
-      assert.deepStrictEqual(await s.getSequence("a"), { reserved: 35, trimmed: 3 });
+      assert.deepStrictEqual(await s.getSequence("a"), { last_id: 35, trimmed: 3 });
     },
   );
 
@@ -383,7 +428,7 @@ export function storeContract(
     await append(s, range("lobby", 1, 1500));
     const read = await s.readMessages("lobby", { limit: 2000 });
     assert.equal(read.messages.length, 1500);
-    assert.deepStrictEqual(await s.getSequence("lobby"), { reserved: 1500, trimmed: 0 });
+    assert.deepStrictEqual(await s.getSequence("lobby"), { last_id: 1500, trimmed: 0 });
   });
 
   test("trimOlderThan() removes older messages in every room and raises trimmed", 0, async (s) => {
@@ -395,13 +440,13 @@ export function storeContract(
     ]);
     await s.trimOlderThan(new Date(at(3)));
     assert.deepStrictEqual(ids(await s.readMessages("a", { limit: 10 })), [3, 4, 5]);
-    assert.deepStrictEqual(await s.getSequence("a"), { reserved: 5, trimmed: 2 });
+    assert.deepStrictEqual(await s.getSequence("a"), { last_id: 5, trimmed: 2 });
     assert.deepStrictEqual(ids(await s.readMessages("b", { limit: 10 })), []);
-    assert.deepStrictEqual(await s.getSequence("b"), { reserved: 1, trimmed: 1 });
+    assert.deepStrictEqual(await s.getSequence("b"), { last_id: 1, trimmed: 1 });
     assert.deepStrictEqual(ids(await s.readMessages("c", { limit: 10 })), [1]);
-    assert.deepStrictEqual(await s.getSequence("c"), { reserved: 1, trimmed: 0 });
+    assert.deepStrictEqual(await s.getSequence("c"), { last_id: 1, trimmed: 0 });
     await s.trimOlderThan(new Date(at(0)));
-    assert.deepStrictEqual(await s.getSequence("a"), { reserved: 5, trimmed: 2 });
+    assert.deepStrictEqual(await s.getSequence("a"), { last_id: 5, trimmed: 2 });
   });
 
   test(
@@ -409,7 +454,9 @@ export function storeContract(
     0,
     async (s) => {
       await s.ping();
+      await s.probeWrite();
       await s.close();
+      await assert.rejects(s.probeWrite(), StoreError);
       await assert.rejects(s.ping(), StoreError);
       await assert.rejects(s.getRoom("lobby"), StoreError);
       await assert.rejects(append(s, [message("lobby", 1)]), StoreError);
@@ -441,9 +488,31 @@ function room(id: string, fields: Partial<RoomRecord> = {}): RoomRecord {
 
 const message = storedMessage;
 
-/** Appends messages as the writer hands them over, their payloads serialized. */
-function append(s: Store, messages: StoredMessage[]): Promise<void> {
-  return s.appendMessages(messages.map(serializeMessage));
+/**
+ * Appends messages as the writer hands them over (payloads serialized, no ids), and checks that
+ * the store gave each the id the test expects.
+ */
+async function append(s: Store, messages: StoredMessage[]): Promise<void> {
+  const results = await s.appendMessages(messages.map(newMessage));
+  assert.deepStrictEqual(results, messages.map((m) => stored(m.id)));
+}
+
+function newMessage(message: StoredMessage): NewMessage {
+  const { id: _id, ...rest } = serializeMessage(message);
+  return rest;
+}
+
+/** A chat message for the store to number. */
+function fresh(roomId: string, fields: Partial<NewMessage> = {}): NewMessage {
+  return { ...newMessage(message(roomId, 0)), ...fields };
+}
+
+function stored(id: number): AppendResult {
+  return { status: "stored", id };
+}
+
+function dedupe(key: string, fingerprint: string, until: string): DedupeKey {
+  return { key, fingerprint, expires_at: Date.parse(until) };
 }
 
 function range(roomId: string, first: number, last: number): StoredMessage[] {

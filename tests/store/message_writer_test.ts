@@ -1,14 +1,14 @@
 import FakeTimers from "@sinonjs/fake-timers";
 import assert from "assert";
-import { serializeMessage, storedMessage } from "./_fixtures.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
 import { MessageWriter } from "../../src/store/message_writer.ts";
 import { StoreError } from "../../src/store/store_error.ts";
 import {
+  type AppendResult,
   type HistoryPage,
   type MessageStore,
+  type NewMessage,
   type SequenceState,
-  type SerializedMessage,
 } from "../../src/store/types.ts";
 
 /**
@@ -20,12 +20,21 @@ class ManualStore implements MessageStore {
   readonly #commits: PromiseWithResolvers<void>[] = [];
   #called = Promise.withResolvers<void>();
 
-  appendMessages(messages: SerializedMessage[]): Promise<void> {
-    this.batches.push(messages.map((m) => m.id));
+  readonly probes: string[] = [];
+  probeError: Error | null = null;
+
+  appendMessages(messages: NewMessage[]): Promise<AppendResult[]> {
+    const numbers = messages.map((m) => Number(m.data_json));
+    this.batches.push(numbers);
     const commit = Promise.withResolvers<void>();
     this.#commits.push(commit);
     this.#called.resolve();
-    return commit.promise;
+    return commit.promise.then(() => numbers.map((id) => ({ status: "stored", id })));
+  }
+
+  probeWrite(): Promise<void> {
+    this.probes.push(this.probeError ? "failed" : "ok");
+    return this.probeError ? Promise.reject(this.probeError) : Promise.resolve();
   }
 
   /** Resolves once `appendMessages` has been called `count` times in all. */
@@ -48,9 +57,6 @@ class ManualStore implements MessageStore {
   getSequence(): Promise<SequenceState> {
     throw new Error("not used");
   }
-  reserveSequence(): Promise<void> {
-    throw new Error("not used");
-  }
   trimOlderThan(): Promise<void> {
     throw new Error("not used");
   }
@@ -65,16 +71,35 @@ class ScriptedStore extends ManualStore {
     this.#failing = new Set(failing);
   }
 
-  override appendMessages(messages: SerializedMessage[]): Promise<void> {
+  override appendMessages(messages: NewMessage[]): Promise<AppendResult[]> {
     const call = this.batches.length;
     super.appendMessages(messages);
-    if (!this.#failing.has(call)) return Promise.resolve();
-    return Promise.reject(new StoreError(`Cannot append ${messages.length} messages: disk full`));
+    if (this.#failing.has(call)) {
+      return Promise.reject(new StoreError(`Cannot append ${messages.length} messages: disk full`));
+    }
+    return Promise.resolve(messages.map((m) => ({ status: "stored", id: Number(m.data_json) })));
   }
 }
 
-function message(id: number): SerializedMessage {
-  return serializeMessage(storedMessage("lobby", id));
+/** A chat message of `ana` whose payload is the number `n`, which the fake stores record. */
+function message(n: number): NewMessage {
+  return {
+    type: "chat",
+    room_id: "lobby",
+    user_id: "ana",
+    data_json: String(n),
+    timestamp: "2025-01-01T00:00:00.000Z",
+  };
+}
+
+/** Appends message `n`; the promise settles as the writer tells the append's callback. */
+function put(writer: MessageWriter, n: number): Promise<AppendResult> {
+  return new Promise((resolve, reject) => {
+    writer.append(
+      message(n),
+      (error, result) => error === undefined ? resolve(result!) : reject(error),
+    );
+  });
 }
 
 /** Whether the promise has settled by the time other pending callbacks and timers ran. */
@@ -91,7 +116,7 @@ Deno.test("MessageWriter commits appends of one event-loop turn in one batch", a
   const writer = new MessageWriter(store, {
     onCommit: (seconds, count) => commits.push([seconds, count]),
   });
-  await Promise.all([1, 2, 3, 4, 5].map((id) => writer.append(message(id))));
+  await Promise.all([1, 2, 3, 4, 5].map((id) => put(writer, id)));
   assert.deepStrictEqual(store.batches, [[1, 2, 3, 4, 5]]);
   assert.equal(commits.length, 1);
   assert.equal(commits[0][1], 5);
@@ -102,7 +127,7 @@ Deno.test("MessageWriter commits appends of one event-loop turn in one batch", a
 Deno.test("MessageWriter commits a full batch at once and splits larger bursts", async () => {
   const store = new ManualStore();
   const writer = new MessageWriter(store, { maxBatch: 3 });
-  const appends = [1, 2, 3, 4, 5, 6, 7].map((id) => writer.append(message(id)));
+  const appends = [1, 2, 3, 4, 5, 6, 7].map((id) => put(writer, id));
   assert.deepStrictEqual(store.batches, [[1, 2, 3]]);
   store.settle(0);
   await store.called(2);
@@ -117,7 +142,7 @@ Deno.test("MessageWriter commits a full batch at once and splits larger bursts",
 Deno.test("MessageWriter resolves an append only once its batch is committed", async () => {
   const store = new ManualStore();
   const writer = new MessageWriter(store);
-  const appended = writer.append(message(1));
+  const appended = put(writer, 1);
   await store.called(1);
   assert.equal(await isSettled(appended), false);
   store.settle(0);
@@ -128,9 +153,9 @@ Deno.test("MessageWriter resolves an append only once its batch is committed", a
 Deno.test("MessageWriter puts appends made during a commit into the next batch", async () => {
   const store = new ManualStore();
   const writer = new MessageWriter(store);
-  const first = [writer.append(message(1)), writer.append(message(2))];
+  const first = [put(writer, 1), put(writer, 2)];
   await store.called(1);
-  const second = [writer.append(message(3)), writer.append(message(4))];
+  const second = [put(writer, 3), put(writer, 4)];
   assert.equal(await isSettled(Promise.race(second)), false);
   assert.deepStrictEqual(store.batches, [[1, 2]]);
   store.settle(0);
@@ -145,9 +170,9 @@ Deno.test("MessageWriter puts appends made during a commit into the next batch",
 Deno.test("MessageWriter rejects the appends of a failed commit and keeps working", async () => {
   const store = new ScriptedStore([0]);
   const writer = new MessageWriter(store);
-  const failed = [writer.append(message(1)), writer.append(message(2))];
+  const failed = [put(writer, 1), put(writer, 2)];
   await Promise.all(failed.map((append) => assert.rejects(append, /^StoreError: .*disk full$/)));
-  await writer.append(message(3));
+  await put(writer, 3);
   assert.deepStrictEqual(store.batches, [[1, 2], [3]]);
   await writer.close();
 });
@@ -155,7 +180,7 @@ Deno.test("MessageWriter rejects the appends of a failed commit and keeps workin
 Deno.test("MessageWriter.flush() commits what is queued without waiting for the timer", async () => {
   const store = new ManualStore();
   const writer = new MessageWriter(store);
-  const appended = writer.append(message(1));
+  const appended = put(writer, 1);
   const flushed = writer.flush();
   assert.deepStrictEqual(store.batches, [[1]]);
   assert.equal(await isSettled(flushed), false);
@@ -166,11 +191,11 @@ Deno.test("MessageWriter.flush() commits what is queued without waiting for the 
   await writer.close();
 });
 
-Deno.test("MessageWriter.flush() rejects when a commit it waits for fails", async () => {
+Deno.test("MessageWriter.flush() resolves when a commit it waits for fails, which the append is told", async () => {
   const store = new ScriptedStore([0]);
   const writer = new MessageWriter(store);
-  const appended = writer.append(message(1));
-  await assert.rejects(writer.flush(), /disk full/);
+  const appended = put(writer, 1);
+  await writer.flush();
   await assert.rejects(appended, /disk full/);
   await writer.close();
 });
@@ -178,13 +203,13 @@ Deno.test("MessageWriter.flush() rejects when a commit it waits for fails", asyn
 Deno.test("MessageWriter.close() commits queued messages and refuses later appends", async () => {
   const store = new ScriptedStore();
   const writer = new MessageWriter(store);
-  const queued = [writer.append(message(1)), writer.append(message(2))];
+  const queued = [put(writer, 1), put(writer, 2)];
   await writer.close();
   assert.deepStrictEqual(store.batches, [[1, 2]]);
   await Promise.all(queued);
-  await assert.rejects(writer.append(message(3)), (err: unknown) => {
+  await assert.rejects(put(writer, 3), (err: unknown) => {
     assert.ok(err instanceof StoreError);
-    assert.equal(err.message, 'Cannot append message 3 of room "lobby": writer is closed');
+    assert.equal(err.message, 'Cannot append a message to room "lobby": writer is closed');
     return true;
   });
   await writer.close();
@@ -194,7 +219,7 @@ Deno.test("MessageWriter.close() commits queued messages and refuses later appen
 Deno.test("MessageWriter.close() waits for the commit in flight", async () => {
   const store = new ManualStore();
   const writer = new MessageWriter(store);
-  const appended = writer.append(message(1));
+  const appended = put(writer, 1);
   await store.called(1);
   const closed = writer.close();
   assert.equal(await isSettled(closed), false);
@@ -215,9 +240,9 @@ Deno.test("MessageWriter with a window commits messages queued within it togethe
   let commits = 0;
   const writer = new MessageWriter(store, { windowMs: 30, onCommit: () => commits++ });
   try {
-    const first = writer.append(message(1));
+    const first = put(writer, 1);
     await clock.tickAsync(5);
-    const second = writer.append(message(2));
+    const second = put(writer, 2);
     await clock.tickAsync(30);
     await Promise.all([first, second]);
     assert.equal(commits, 1);
@@ -243,12 +268,12 @@ Deno.test("MessageWriter tells each append's callback how its commit ended, even
   };
   globalThis.addEventListener("error", onError);
   try {
-    writer.append(message(1), performance.now(), callback(1));
-    writer.append(message(2), performance.now(), callback(2));
-    await assert.rejects(writer.flush());
-    writer.append(message(3), performance.now(), callback(3));
+    writer.append(message(1), callback(1));
+    writer.append(message(2), callback(2));
+    await writer.flush();
+    writer.append(message(3), callback(3));
     await writer.close();
-    writer.append(message(4), performance.now(), callback(4));
+    writer.append(message(4), callback(4));
     await new Promise((resolve) => setTimeout(resolve, 0));
   } finally {
     globalThis.removeEventListener("error", onError);
@@ -259,4 +284,47 @@ Deno.test("MessageWriter tells each append's callback how its commit ended, even
   assert.equal(told[2][1], "committed");
   assert.match(told[3][1], /writer is closed$/);
   assert.equal(reported.length, 1);
+});
+
+Deno.test("MessageWriter reports failing writes until a probe write succeeds, without traffic", async () => {
+  const clock = FakeTimers.withGlobal(globalThis).install({
+    toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval"],
+  });
+  const store = new ScriptedStore([0]);
+  const health: (string | null)[] = [];
+  const writer = new MessageWriter(store, {
+    probeIntervalMs: 1000,
+    onHealth: (failure) => health.push(failure && failure.message),
+  });
+  try {
+    assert.equal(writer.failure, null);
+    const failed = assert.rejects(put(writer, 1), /disk full/);
+    await clock.tickAsync(0);
+    await failed;
+    assert.match(writer.failure?.message ?? "", /disk full$/);
+    store.probeError = new StoreError("Cannot write to database: database or disk is full");
+    await clock.tickAsync(2000);
+    assert.deepStrictEqual(store.probes, ["failed", "failed"]);
+    assert.match(writer.failure?.message ?? "", /disk is full$/);
+    store.probeError = null;
+    await clock.tickAsync(1000);
+    assert.equal(writer.failure, null);
+    assert.deepStrictEqual(store.probes, ["failed", "failed", "ok"]);
+    await clock.tickAsync(5000);
+    assert.equal(store.probes.length, 3, "no probe once healthy");
+    assert.deepStrictEqual(health, ["Cannot append 1 messages: disk full", null]);
+  } finally {
+    clock.uninstall();
+    await writer.close();
+  }
+});
+
+Deno.test("MessageWriter clears its failure when a commit succeeds again", async () => {
+  const store = new ScriptedStore([0]);
+  const writer = new MessageWriter(store, { probeIntervalMs: 60_000 });
+  await assert.rejects(put(writer, 1), /disk full/);
+  assert.ok(writer.failure);
+  assert.deepStrictEqual(await put(writer, 2), { status: "stored", id: 2 });
+  assert.equal(writer.failure, null);
+  await writer.close();
 });

@@ -81,8 +81,10 @@ Deno.test("SqliteStore keeps its count of a room's messages when a batch is reje
   const store = SqliteStore.open({ dataDir, historySize: 3 });
   try {
     await store.appendMessages([1, 2, 3].map((id) => serializeMessage(message("r", id))));
+    // The second message breaks a NOT NULL constraint: the transaction is rolled back.
+    const broken = { ...serializeMessage(message("r", 5)), type: null as unknown as string };
     await assert.rejects(
-      store.appendMessages([message("r", 4), message("r", 3)].map(serializeMessage)),
+      store.appendMessages([serializeMessage(message("r", 4)), broken]),
     );
     await store.appendMessages([serializeMessage(message("r", 4))]);
     assert.deepEqual(await held(store, "r"), [[2, 3, 4], 1]);

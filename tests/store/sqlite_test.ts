@@ -46,7 +46,7 @@ function openError(options: { dataDir: string; historySize: number }): StoreErro
   throw new Error("SqliteStore.open() succeeded");
 }
 
-Deno.test("SqliteStore keeps rooms, history and sequences across close and reopen", async () => {
+Deno.test("SqliteStore keeps rooms, history, sequences and dedupe keys across close and reopen", async () => {
   await withDataDir(async (dataDir) => {
     const first = SqliteStore.open({ dataDir, historySize: 3 });
     const lobby = {
@@ -68,7 +68,9 @@ Deno.test("SqliteStore keeps rooms, history and sequences across close and reope
     };
     await first.createRoom(lobby);
     await first.appendMessages([1, 2, 3, 4].map((id) => serializeMessage(message(id))));
-    await first.reserveSequence("lobby", 100);
+    const key = { key: "http:k1", fingerprint: "f1", expires_at: Date.parse("2025-01-02") };
+    const keyed = { ...serializeMessage(message(5)), dedupe: key };
+    assert.deepStrictEqual(await first.appendMessages([keyed]), [{ status: "stored", id: 5 }]);
     await first.close();
 
     const t0 = Date.now(); // whole milliseconds, like the ISO timestamp it is compared with
@@ -81,8 +83,15 @@ Deno.test("SqliteStore keeps rooms, history and sequences across close and reope
         "occupied rooms count as empty from start-up",
       );
       const history = await second.readMessages("lobby", { limit: 10 });
-      assert.deepStrictEqual(history.messages, [2, 3, 4].map(message));
-      assert.deepStrictEqual(await second.getSequence("lobby"), { reserved: 100, trimmed: 1 });
+      assert.deepStrictEqual(history.messages, [3, 4, 5].map(message));
+      assert.deepStrictEqual(await second.getSequence("lobby"), { last_id: 5, trimmed: 2 });
+      assert.deepStrictEqual(await second.appendMessages([keyed]), [
+        { status: "duplicate", id: 5, timestamp: message(5).timestamp },
+      ]);
+      assert.deepStrictEqual(
+        await second.appendMessages([serializeMessage(message(6))]),
+        [{ status: "stored", id: 6 }],
+      );
     } finally {
       await second.close();
     }
@@ -100,7 +109,14 @@ Deno.test("SqliteStore.open() records the schema version once and uses WAL", asy
       assert.ok(Number(versions[0].version) >= 1, `version ${versions[0].version}`);
       const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
         .all().map((row) => row.name);
-      assert.deepStrictEqual(tables, ["messages", "rooms", "schema_version", "sequences"]);
+      assert.deepStrictEqual(tables, [
+        "dedupe",
+        "messages",
+        "probe",
+        "rooms",
+        "schema_version",
+        "sequences",
+      ]);
       assert.equal(db.prepare("PRAGMA journal_mode").get()?.journal_mode, "wal");
     } finally {
       db.close();
@@ -237,6 +253,29 @@ Deno.test("SqliteStore keeps a committed batch when the process is killed", asyn
     try {
       const history = await store.readMessages("lobby", { limit: 10 });
       assert.deepStrictEqual(history.messages, [1, 2, 3].map(message));
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+Deno.test("SqliteStore continues after the id block an older roomd reserved, and never below it", async () => {
+  await withDataDir(async (dataDir) => {
+    await SqliteStore.open({ dataDir, historySize: 0 }).close();
+    const db = new DatabaseSync(join(dataDir, "roomd.db"));
+    db.prepare("INSERT INTO sequences (room_id, reserved, trimmed) VALUES ('lobby', 1000, 0)")
+      .run();
+    db.close();
+    const store = SqliteStore.open({ dataDir, historySize: 0 });
+    try {
+      assert.deepStrictEqual(await store.getSequence("lobby"), { last_id: 1000, trimmed: 0 });
+      const appended = await store.appendMessages(
+        [1, 2].map((id) => serializeMessage(message(id))),
+      );
+      assert.deepStrictEqual(appended, [{ status: "stored", id: 1001 }, {
+        status: "stored",
+        id: 1002,
+      }]);
     } finally {
       await store.close();
     }

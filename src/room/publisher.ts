@@ -1,0 +1,192 @@
+/**
+ * A room's publish path with delivery after the write: a persisted message goes to the writer
+ * without an id; once its batch is committed the store has allocated the id, and the result
+ * comes back into the room actor as a mailbox task that delivers it. So nothing that was not
+ * stored reaches anyone, ids are consecutive, and delivery order is id order.
+ *
+ * @module
+ */
+import { encodeAck, encodeError } from "../protocol/codec.ts";
+import type { ErrorData } from "../protocol/envelope.ts";
+import type { CommitCallback } from "../store/message_writer.ts";
+import {
+  type AppendResult,
+  type DedupeKey,
+  dedupeKeyOf,
+  type NewMessage,
+  type SerializedMessage,
+} from "../store/types.ts";
+import type { Connection } from "../ws/connection.ts";
+import { isoTimestamp } from "./iso_timestamp.ts";
+import type { Outbox } from "./outbox.ts";
+import type { RoomContext } from "./room_context.ts";
+
+/** What became of a publish. */
+export type PublishOutcome =
+  | {
+    ok: true;
+    /** Message id (persisted types only). */
+    id?: number;
+    /** Server time of the message. */
+    timestamp: string;
+    /** A dedupe key matched: nothing was published, these are the original's id and time. */
+    replayed: boolean;
+  }
+  | {
+    ok: false;
+    /** `unavailable`: the write failed; `conflict`: the key was used for another request. */
+    reason: "unavailable" | "conflict";
+  };
+
+/** A publish in progress. */
+export interface PublishReceipt {
+  /** Settles once the message is stored and delivered (at once for ephemeral types). */
+  outcome: Promise<PublishOutcome>;
+}
+
+/** A message on its way to the store; the id is set once written. */
+type PendingMessage = NewMessage & { id: number };
+
+/** How the publisher reaches its actor. */
+export interface PublisherHost {
+  /** Runs a task in the room's mailbox; `false` when the actor has stopped. */
+  post(task: () => void): boolean;
+  /** Told when the last write in flight has been answered. */
+  settled(): void;
+}
+
+/**
+ * Publishes a room's messages. Owned by the room actor; the host runs commit results as tasks.
+ */
+export class Publisher {
+  /** The newest id delivered (or stored, when the room was loaded). */
+  lastId = 0;
+  /** Writes not answered yet. */
+  pending = 0;
+  readonly #roomId: string;
+  readonly #ctx: RoomContext;
+  readonly #outbox: Outbox;
+  readonly #host: PublisherHost;
+
+  /**
+   * @param roomId Room id.
+   * @param ctx Writer, metrics, config.
+   * @param outbox The room's fan-out.
+   * @param host The actor's mailbox.
+   */
+  constructor(roomId: string, ctx: RoomContext, outbox: Outbox, host: PublisherHost) {
+    this.#roomId = roomId;
+    this.#ctx = ctx;
+    this.#outbox = outbox;
+    this.#host = host;
+  }
+
+  /** Reads the newest id written from the store. */
+  async load(): Promise<void> {
+    this.lastId = (await this.#ctx.store.getSequence(this.#roomId)).last_id;
+  }
+
+  /**
+   * The dedupe key of a client message id, valid for `ROOMD_DEDUPE_WINDOW_S`.
+   *
+   * @param userId Sender.
+   * @param cid The client's message id.
+   * @returns The key.
+   */
+  clientKey(userId: string, cid: string): DedupeKey {
+    return {
+      key: dedupeKeyOf("cid", userId, cid),
+      fingerprint: "",
+      expires_at: Date.now() + this.#ctx.config.dedupeWindowS * 1000,
+    };
+  }
+
+  /**
+   * Publishes a message: ephemeral ones go out at once; persisted ones once stored.
+   *
+   * @param type Message type.
+   * @param userId Sender, or `null` for the server.
+   * @param data Validated payload.
+   * @param persist Whether it gets an id and enters history.
+   * @param except The sender's connection (gets no copy), or `null`.
+   * @param dedupe Publish only once per key (persisted types only).
+   * @param done Told the outcome, inside the actor.
+   */
+  publish(
+    type: string,
+    userId: string | null,
+    data: unknown,
+    persist: boolean,
+    except: Connection | null,
+    dedupe: DedupeKey | undefined,
+    done: (outcome: PublishOutcome) => void,
+  ): void {
+    if (!persist) {
+      const timestamp = this.#outbox.publishEphemeral(type, userId, data, except);
+      return done({ ok: true, timestamp, replayed: false });
+    }
+    const started = performance.now();
+    const message: PendingMessage = {
+      type,
+      room_id: this.#roomId,
+      user_id: userId,
+      timestamp: isoTimestamp(Date.now()),
+      data_json: JSON.stringify(data) ?? "null",
+      dedupe,
+      id: 0,
+    };
+    this.pending++;
+    const committed: CommitCallback = (error, result) => {
+      const task = () => this.#committed(message, except, error, result, done);
+      if (!this.#host.post(task)) task();
+    };
+    this.#ctx.writer.append(message, committed, started);
+  }
+
+  /**
+   * Answers a client's publish: `ack` with the id (the original's for a repeated `cid`), or
+   * `error` `unavailable` when it could not be stored.
+   *
+   * @param from Sender.
+   * @param ref The client's reference.
+   * @returns The `done` of {@linkcode Publisher.publish}.
+   */
+  replyTo(from: Connection, ref: string | undefined): (outcome: PublishOutcome) => void {
+    return (outcome) => {
+      if (outcome.ok) {
+        this.#outbox.sendTo(from, "ack", encodeAck(ref, outcome.id, outcome.timestamp));
+        return;
+      }
+      this.#ctx.metrics.error("unavailable");
+      const failure: ErrorData = {
+        code: "unavailable",
+        message: "Cannot store message: storage is unavailable, nothing was published",
+      };
+      this.#outbox.sendTo(from, "error", encodeError(failure, ref));
+    };
+  }
+
+  #committed(
+    message: PendingMessage,
+    except: Connection | null,
+    error: unknown,
+    result: AppendResult | undefined,
+    done: (outcome: PublishOutcome) => void,
+  ): void {
+    this.pending--;
+    if (error !== undefined || result === undefined) {
+      this.#ctx.log.debug("Cannot store a message of room {room}: {error}", {
+        room: this.#roomId,
+        error: String(error),
+      });
+      done({ ok: false, reason: "unavailable" });
+    } else if (result.status === "stored") {
+      message.id = this.lastId = result.id;
+      this.#outbox.deliver(message as SerializedMessage, except);
+      done({ ok: true, id: result.id, timestamp: message.timestamp, replayed: false });
+    } else if (result.status === "duplicate") {
+      done({ ok: true, id: result.id, timestamp: result.timestamp, replayed: true });
+    } else done({ ok: false, reason: "conflict" });
+    if (this.pending === 0) this.#host.settled();
+  }
+}
