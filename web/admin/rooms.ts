@@ -13,6 +13,8 @@ export interface Room {
   is_private: boolean;
   members: string[];
   created_by: string | null;
+  /** `api` for rooms created through the API (their creator owns them), `auto` for on demand. */
+  origin: string;
   metadata: Record<string, unknown>;
   max_clients: number;
   members_online: number;
@@ -144,10 +146,10 @@ export async function drawRoomDetail(
       row.append(el("td", member.id), el("td", member.name), el("td", String(member.connections)));
       const kick = el("button", "Disconnect", "danger");
       kick.type = "button";
-      if (member.id === room.created_by) {
-        // A private room still admits its creator, so a membership change cannot remove them.
+      if (room.origin === "api" && member.id === room.created_by) {
+        // A private room still admits its owner, so a membership change cannot remove them.
         kick.disabled = true;
-        kick.title = "The room's creator cannot be removed through the HTTP API";
+        kick.title = "The room's owner cannot be removed through the HTTP API";
       }
       kick.addEventListener("click", async () => {
         const others = room.is_private
