@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { mayJoinRoom } from "../auth/rooms_claim.ts";
-import { utf8Length } from "../protocol/codec.ts";
+import { utf8Length } from "../protocol/utf8_length.ts";
 import { DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT } from "../protocol/schemas.ts";
 import { mayEnter } from "../room/access.ts";
 import { type DedupeKey, dedupeKeyOf, type HistoryQuery } from "../store/types.ts";

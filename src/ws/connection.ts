@@ -6,7 +6,7 @@
  */
 import type { Principal } from "../auth/principal.ts";
 import type { Logger } from "../log.ts";
-import { utf8Length } from "../protocol/codec.ts";
+import { utf8Length } from "../protocol/utf8_length.ts";
 import { CloseCode, closeLogLevel } from "./close_codes.ts";
 import { OPEN, type Socket } from "./socket.ts";
 import type { MessageLimiter } from "./message_limiter.ts";

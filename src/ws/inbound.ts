@@ -5,7 +5,8 @@
  * @module
  */
 import type { Metrics } from "../metrics/metrics.ts";
-import { decodeFrame, encodeError, utf8Length } from "../protocol/codec.ts";
+import { decodeFrame, encodeError } from "../protocol/codec.ts";
+import { utf8Length } from "../protocol/utf8_length.ts";
 import type { ErrorData } from "../protocol/envelope.ts";
 import { readRef, type TypeRegistry } from "../protocol/schemas.ts";
 import type { Room } from "../room/room.ts";
