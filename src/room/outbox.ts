@@ -11,8 +11,8 @@ import {
   type MessageHead,
   messagePrefix,
   type SizedFrame,
-  utf8Length,
 } from "../protocol/codec.ts";
+import { utf8Length } from "../protocol/utf8_length.ts";
 import type { Envelope } from "../protocol/envelope.ts";
 import type { SerializedMessage } from "../store/types.ts";
 import type { Connection } from "../ws/connection.ts";

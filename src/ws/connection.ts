@@ -9,7 +9,7 @@ import type { Logger } from "../log.ts";
 import { utf8Length } from "../protocol/utf8_length.ts";
 import { CloseCode, closeLogLevel } from "./close_codes.ts";
 import { OPEN, type Socket } from "./socket.ts";
-import type { MessageLimiter } from "./message_limiter.ts";
+import type { MessageLimiter } from "../limits/message_limiter.ts";
 import type { BroadcastLedger } from "./broadcast_ledger.ts";
 
 /** Called once when a connection is cut for reading too slowly. */

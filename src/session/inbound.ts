@@ -10,8 +10,8 @@ import { utf8Length } from "../protocol/utf8_length.ts";
 import type { ErrorData } from "../protocol/envelope.ts";
 import { readRef, type TypeRegistry } from "../protocol/schemas.ts";
 import type { Room } from "../room/room.ts";
-import { CloseCode } from "./close_codes.ts";
-import type { Connection } from "./connection.ts";
+import { CloseCode } from "../ws/close_codes.ts";
+import type { Connection } from "../ws/connection.ts";
 import { refreshToken } from "./token_refresh.ts";
 import type { TokenVerifier } from "../auth/verifier.ts";
 
