@@ -5,12 +5,14 @@ const ROOT = new URL("../", import.meta.url);
 const SRC = new URL("src/", ROOT).href;
 /** Files over this many lines in src/ are to be split by job. */
 const MAX_LINES = 300;
-/** Files exempt from the line limit: generated, or being split on another branch. */
+/**
+ * Files exempt from the line limit: generated, split by job on the seams branch (room), or still
+ * to split once the Broker seam has settled what the store engines hold (store).
+ */
 const LONG_FILES = new Set([
   "src/pages/assets.gen.ts",
   "src/room/room.ts",
   "src/room/room_state.ts",
-  "src/metrics/metrics.ts",
   "src/store/memory.ts",
   "src/store/sqlite.ts",
   "src/store/types.ts",
