@@ -6,7 +6,6 @@
  */
 import { Registry } from "prom-client";
 import { LocalHistogram } from "./local_histogram.ts";
-import type { CounterTally } from "./counter_tally.ts";
 import { counterTally, gauge, histogram, PREFIX } from "./instruments.ts";
 import { EventLoopLagSampler } from "./event_loop_lag.ts";
 import { registerProcessMetrics } from "./process_metrics.ts";
