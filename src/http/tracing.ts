@@ -45,7 +45,7 @@ const MASKED = "REDACTED";
  *
  * This does NOT keep a `?token=` from the collector: Deno 2.9.6 records the request's URL when
  * it starts the span, and `setAttribute` appends a second copy rather than replacing the first,
- * so the exported span holds both (tests/ws/tracing_test.ts shows it). With tracing on, clients
+ * so the exported span holds both (tests/http/tracing_test.ts shows it). With tracing on, clients
  * must send their token in the `roomd.token.` subprotocol or an `Authorization` header.
  *
  * @param requestUrl The request's URL.
