@@ -6,8 +6,7 @@
  */
 import { Ajv } from "ajv";
 import { z } from "zod";
-import { maxConnectionsForFileLimit, readOpenFileLimit } from "./transport/file_limit.ts";
-import { TRANSPORT_NAMES } from "./transport/transport.ts";
+import { maxConnectionsForFileLimit, readOpenFileLimit } from "./limits/file_limit.ts";
 
 const bool = z.union([z.boolean(), z.enum(["true", "false", "1", "0"])]).transform((v) =>
   v === true || v === "true" || v === "1"
@@ -21,6 +20,12 @@ const list = z.union([z.array(z.string()), z.string()]).transform((v) =>
 const origin = z.string().refine((v) => URL.canParse(v) && new URL(v).origin !== "null", {
   message: "expected origins such as https://chat.example (comma-separated)",
 });
+
+/** The transports, by `ROOMD_TRANSPORT` value. */
+export const TRANSPORT_NAMES = ["native", "ws"] as const;
+
+/** A `ROOMD_TRANSPORT` value. */
+export type TransportName = typeof TRANSPORT_NAMES[number];
 
 /** A declared application message type (from the config file's `types` section). */
 export interface CustomTypeConfig {

@@ -9,7 +9,7 @@ import type { TokenVerifier } from "./auth/verifier.ts";
 import type { Config } from "./config.ts";
 import { withCors } from "./http/cors.ts";
 import { devTokenRoute } from "./http/dev_token_route.ts";
-import { docsRoutes } from "./http/docs_routes.ts";
+import { docsRoutes } from "./docs/docs_routes.ts";
 import { healthRoutes } from "./http/health_routes.ts";
 import type { HttpDeps } from "./http/deps.ts";
 import { jsonError } from "./http/json.ts";
@@ -18,7 +18,7 @@ import { roomRoutes } from "./http/room_routes.ts";
 import { pageRoutes } from "./http/page_routes.ts";
 import { parseRoomId } from "./http/room_id.ts";
 import { Router } from "./http/router.ts";
-import { maskTokenOnRequestSpan, tagRequestSpan } from "./ws/tracing.ts";
+import { maskTokenOnRequestSpan, tagRequestSpan } from "./http/tracing.ts";
 import { statsRoute } from "./http/stats_route.ts";
 import { wsRoute } from "./http/ws_route.ts";
 import { connectCheckRoute } from "./http/connect_route.ts";
@@ -32,11 +32,11 @@ import { StoreError } from "./store/store_error.ts";
 import type { Store } from "./store/types.ts";
 import type { RequestHandler } from "./transport/transport.ts";
 import { CloseCode } from "./ws/close_codes.ts";
-import { ExpiryScheduler } from "./ws/expiry_scheduler.ts";
-import { ConnectionLimits } from "./ws/connection_limits.ts";
-import { JoinLimiter } from "./ws/join_limiter.ts";
-import { OversizePenalties } from "./ws/oversize_penalties.ts";
-import { SharedBuckets } from "./ws/message_limiter.ts";
+import { ExpiryScheduler } from "./session/expiry_scheduler.ts";
+import { ConnectionLimits } from "./limits/connection_limits.ts";
+import { JoinLimiter } from "./limits/join_limiter.ts";
+import { OversizePenalties } from "./limits/oversize_penalties.ts";
+import { SharedBuckets } from "./limits/message_limiter.ts";
 
 /** What a server is built from. */
 export interface RoomdOptions {

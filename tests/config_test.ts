@@ -1,6 +1,6 @@
 import assert from "assert";
 import { ConfigError, parseConfig, RESERVED_TYPES } from "../src/config.ts";
-import { maxConnectionsForFileLimit, readOpenFileLimit } from "../src/transport/file_limit.ts";
+import { maxConnectionsForFileLimit, readOpenFileLimit } from "../src/limits/file_limit.ts";
 
 Deno.test("parseConfig() fills in the documented defaults", () => {
   const c = parseConfig({});

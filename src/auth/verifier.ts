@@ -15,7 +15,7 @@ import {
 } from "jose";
 import { inferAlgorithm, parsePublicKey } from "./_public_key.ts";
 import { type Principal, principalFromClaims } from "./principal.ts";
-import { utf8Length } from "../protocol/codec.ts";
+import { utf8Length } from "../protocol/utf8_length.ts";
 
 /** Largest token accepted, in UTF-8 bytes; longer ones are refused before parsing. */
 export const MAX_TOKEN_BYTES = 8192;

@@ -18,7 +18,7 @@ import {
   statsBody,
 } from "../http/reply_schemas.ts";
 import { createRoomBody, patchRoomBody } from "../http/room_bodies.ts";
-import { historyPage } from "../protocol/outbound_schemas.ts";
+import { historyPage, storedMessage } from "../protocol/outbound_schemas.ts";
 import { PROTOCOL_VERSION } from "./asyncapi.ts";
 import { type JsonSchema, jsonSchemaOf, SCHEMA_DIALECT } from "./json_schema.ts";
 
@@ -190,9 +190,20 @@ export function buildOpenApi(config: Config): Record<string, unknown> {
           queryParam("since", { type: "integer", minimum: 0 }, "Messages after this id"),
           queryParam("before", { type: "integer", minimum: 1 }, "Messages before this id"),
           queryParam("limit", { type: "integer", minimum: 1, maximum: 200 }, "Page size (50)"),
+          queryParam(
+            "format",
+            { type: "string", enum: ["json", "ndjson"] },
+            "ndjson (or Accept: application/x-ndjson): every message after since, one per line",
+          ),
         ],
         responses: {
-          200: reply("A page of history", schema(historyPage, "output")),
+          200: {
+            description: "A page of history, or the NDJSON export (each line one message)",
+            content: {
+              "application/json": { schema: schema(historyPage, "output") },
+              "application/x-ndjson": { schema: schema(storedMessage, "output") },
+            },
+          },
           ...errors(400, 401, 403, 404),
         },
       }),

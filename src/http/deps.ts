@@ -12,11 +12,11 @@ import type { TypeRegistry } from "../protocol/schemas.ts";
 import type { RoomRegistry } from "../room/registry.ts";
 import type { MessageWriter } from "../store/message_writer.ts";
 import type { Store } from "../store/types.ts";
-import type { ExpiryScheduler } from "../ws/expiry_scheduler.ts";
-import type { ConnectionLimits } from "../ws/connection_limits.ts";
-import type { OversizePenalties } from "../ws/oversize_penalties.ts";
-import type { JoinLimiter } from "../ws/join_limiter.ts";
-import type { SharedBuckets } from "../ws/message_limiter.ts";
+import type { ExpiryScheduler } from "../session/expiry_scheduler.ts";
+import type { ConnectionLimits } from "../limits/connection_limits.ts";
+import type { OversizePenalties } from "../limits/oversize_penalties.ts";
+import type { JoinLimiter } from "../limits/join_limiter.ts";
+import type { SharedBuckets } from "../limits/message_limiter.ts";
 
 /** Shared parts of the server, passed to every group of routes. */
 export interface HttpDeps {

@@ -1,17 +1,19 @@
 /**
- * `GET /api/rooms/:id/messages` (history, for admins and users who may join) and
+ * `GET /api/rooms/:id/messages` (history, for admins and users who may join; NDJSON export
+ * with `?format=ndjson`) and
  * `POST /api/rooms/:id/messages` (publish as the server, admins only, with `Idempotency-Key`).
  *
  * @module
  */
 import { z } from "zod";
 import { mayJoinRoom } from "../auth/rooms_claim.ts";
-import { utf8Length } from "../protocol/codec.ts";
+import { utf8Length } from "../protocol/utf8_length.ts";
 import { DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT } from "../protocol/schemas.ts";
 import { mayEnter } from "../room/access.ts";
 import { type DedupeKey, dedupeKeyOf, type HistoryQuery } from "../store/types.ts";
 import { authenticate } from "./authenticate.ts";
 import type { HttpDeps } from "./deps.ts";
+import { exportHistory, wantsNdjson } from "./history_export.ts";
 import {
   IDEMPOTENCY_TTL_MS,
   IdempotencyCache,
@@ -69,6 +71,9 @@ async function readHistory(
   const snapshot = await room.snapshot();
   if (!snapshot) return notFound("read history of", roomId);
   if (!mayEnter(snapshot.room, principal)) return forbidden(roomId);
+  if (wantsNdjson(request, ctx.url)) {
+    return await exportHistory((query) => room.readHistory(query), parsed.query.since ?? 0);
+  }
   return json(await room.readHistory(parsed.query));
 }
 

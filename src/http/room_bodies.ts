@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { MAX_NAME_LENGTH, MAX_SUBJECT_LENGTH } from "../auth/principal.ts";
 import { PRESENCE_MODES, type PresenceMode, type RoomPatch } from "../store/types.ts";
-import { utf8Length } from "../protocol/codec.ts";
+import { utf8Length } from "../protocol/utf8_length.ts";
 import { ROOM_ID_PATTERN } from "./room_id.ts";
 
 /** Largest `metadata`, in UTF-8 bytes of its JSON. */

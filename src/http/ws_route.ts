@@ -5,9 +5,9 @@
  *
  * @module
  */
-import type { InboundDeps } from "../ws/inbound.ts";
+import type { InboundDeps } from "../session/inbound.ts";
 import type { SlowConsumerHook } from "../ws/connection.ts";
-import { createSession } from "../ws/session.ts";
+import { createSession } from "../session/session.ts";
 import { upgradeWebSocket } from "../ws/upgrade.ts";
 import { clientIp } from "./client_ip.ts";
 import type { HttpDeps } from "./deps.ts";

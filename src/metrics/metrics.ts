@@ -4,81 +4,27 @@
  *
  * @module
  */
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Registry } from "prom-client";
 import { LocalHistogram } from "./local_histogram.ts";
-import { CounterTally } from "./counter_tally.ts";
+import { counterTally, gauge, histogram, PREFIX } from "./instruments.ts";
 import { EventLoopLagSampler } from "./event_loop_lag.ts";
 import { registerProcessMetrics } from "./process_metrics.ts";
 import { RateWindow } from "./rate_window.ts";
-import { type RoomRate, RoomRates } from "./room_rates.ts";
+import { RoomRates } from "./room_rates.ts";
+import { BROADCAST_BUCKETS, ROOM_MEMBER_BUCKETS, STORE_WRITE_BUCKETS } from "./buckets.ts";
+import {
+  FIVE_MINUTES_MS,
+  type MetricsOptions,
+  type RoomSample,
+  round3,
+  type Stats,
+  windowRates,
+} from "./stats.ts";
 
 export type { RoomRate } from "./room_rates.ts";
+export type { MetricsOptions, RoomSample, Stats, WindowRates } from "./stats.ts";
 
-const PREFIX = "roomd_";
-const MINUTE_MS = 60_000;
-const FIVE_MINUTES_MS = 5 * MINUTE_MS;
 const BUSIEST_ROOMS = 10;
-
-/** Broadcast fan-out time, 1 µs to 1 s (1 / 2.5 / 5 per decade). */
-const BROADCAST_BUCKETS = decades(-6, 0);
-/** Time from publishing a message to its commit, 100 µs to 5 s. */
-const STORE_WRITE_BUCKETS = decades(-4, 1).filter((bound) => bound <= 5);
-/** Members per room. */
-const ROOM_MEMBER_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000];
-
-/** Live figures of one room, read from the room source at scrape time. */
-export interface RoomSample {
-  /** The room id. */
-  id: string;
-  /** Distinct members (users) in the room. */
-  members: number;
-  /** Open connections joined to the room. */
-  connections: number;
-  /** Messages waiting in the room's mailbox. */
-  mailboxDepth: number;
-}
-
-/** Options for {@linkcode Metrics}. */
-export interface MetricsOptions {
-  /** Export process metrics (memory, CPU, open fds, start time); default true. */
-  collectProcess?: boolean;
-  /** Monotonic clock in milliseconds for rates and uptime; default `performance.now()`. */
-  now?: () => number;
-}
-
-/** Rates over the last minute and the last five minutes, per second. */
-export interface WindowRates {
-  /** Over the last minute. */
-  "1m": number;
-  /** Over the last five minutes. */
-  "5m": number;
-}
-
-/** The JSON body of `GET /api/stats`. Rates are rounded to 3 decimals. */
-export interface Stats {
-  /** Open connections. */
-  connections: number;
-  /** Rooms reported by the room source. */
-  rooms: number;
-  /** Messages received since start. */
-  messages_received: number;
-  /** Message deliveries (one per recipient) since start. */
-  messages_delivered: number;
-  /** Errors since start. */
-  errors: number;
-  /** Messages refused by rate limiting since start. */
-  rate_limited: number;
-  /** Connections closed for being too slow since start. */
-  slow_consumer_disconnects: number;
-  /** Received messages and errors per second. */
-  rates: { messages_per_s: WindowRates; errors_per_s: WindowRates };
-  /** Up to 10 rooms with the highest message rate over the last minute, highest first. */
-  busiest_rooms: RoomRate[];
-  /** Seconds since this `Metrics` was created. */
-  uptime_s: number;
-  /** Process memory. */
-  memory: { rss_bytes: number; heap_used_bytes: number };
-}
 
 /**
  * Counters, gauges and histograms of one server, on a registry of its own. Methods called per
@@ -129,13 +75,13 @@ export class Metrics {
     "slow_consumer_disconnects_total",
     "Connections closed because their outbound queue was full.",
   );
-
   readonly #connectionsGauge = this.#gauge("connections", "Open connections.");
   readonly #roomsGauge = this.#gauge("rooms", "Rooms in memory.");
   readonly #mailboxGauge = this.#gauge("mailbox_depth", "Deepest room mailbox.");
   readonly #lagGauge = this.#gauge("event_loop_lag_seconds", "Latest event-loop lag sample.");
   readonly #uptimeGauge = this.#gauge("uptime_seconds", "Seconds since the server started.");
-  readonly #roomMembers = this.#histogram(
+  readonly #roomMembers = histogram(
+    this.#registry,
     "room_members",
     "Members per room, rebuilt at each scrape.",
     ROOM_MEMBER_BUCKETS,
@@ -150,7 +96,6 @@ export class Metrics {
     "Time from publishing one message to its commit.",
     STORE_WRITE_BUCKETS,
   );
-
   readonly #messageRates: RateWindow;
   readonly #errorRates: RateWindow;
   readonly #roomRates: RoomRates;
@@ -341,48 +286,13 @@ export class Metrics {
     this.#lag.stop();
   }
 
-  #tally<K extends string | number = string>(
-    name: string,
-    help: string,
-    labelName?: string,
-  ): CounterTally<K> {
-    const counter = new Counter({
-      name: PREFIX + name,
-      help,
-      labelNames: labelName === undefined ? [] : [labelName],
-      registers: [this.#registry],
-    });
-    const tally = new CounterTally<K>(counter, labelName);
+  #tally<K extends string | number = string>(name: string, help: string, label?: string) {
+    const tally = counterTally<K>(this.#registry, name, help, label);
     this.#tallies.push(tally);
     return tally;
   }
 
-  #gauge(name: string, help: string): Gauge {
-    return new Gauge({ name: PREFIX + name, help, registers: [this.#registry] });
+  #gauge(name: string, help: string) {
+    return gauge(this.#registry, name, help);
   }
-
-  #histogram(name: string, help: string, buckets: number[]): Histogram {
-    return new Histogram({ name: PREFIX + name, help, buckets, registers: [this.#registry] });
-  }
-}
-
-function windowRates(window: RateWindow, now: number): WindowRates {
-  return {
-    "1m": round3(window.rate(now, MINUTE_MS)),
-    "5m": round3(window.rate(now, FIVE_MINUTES_MS)),
-  };
-}
-
-function round3(value: number): number {
-  return Math.round(value * 1_000) / 1_000;
-}
-
-/** Bucket bounds 1, 2.5, 5 × 10^e for e in [from, to), then 10^to. */
-function decades(from: number, to: number): number[] {
-  const bounds: number[] = [];
-  for (let e = from; e < to; e++) {
-    for (const m of [1, 2.5, 5]) bounds.push(Number((m * 10 ** e).toPrecision(2)));
-  }
-  bounds.push(10 ** to);
-  return bounds;
 }

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { Ajv } from "ajv";
 import type { CustomTypeConfig } from "../config.ts";
 import type { ErrorData } from "./envelope.ts";
-import { utf8Length } from "./codec.ts";
+import { utf8Length } from "./utf8_length.ts";
 
 /** Most history messages one request may ask for. */
 export const MAX_HISTORY_LIMIT = 200;
@@ -133,7 +133,8 @@ export function buildTypeRegistry(
   return registry;
 }
 
-type ParseResult =
+/** A client message, or the error to send back (with the frame's `ref` when readable). */
+export type DecodeResult =
   | { ok: true; message: InboundMessage }
   | { ok: false; error: ErrorData; ref?: string };
 
@@ -155,7 +156,7 @@ export function readRef(raw: unknown): string | undefined {
  * @param types Publishable types.
  * @returns The message, or an error naming the field path.
  */
-export function parseInbound(raw: unknown, types: TypeRegistry): ParseResult {
+export function parseInbound(raw: unknown, types: TypeRegistry): DecodeResult {
   const frame = inboundFrame.safeParse(raw);
   if (!frame.success) {
     return {

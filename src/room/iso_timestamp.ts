@@ -1,9 +1,10 @@
 /**
- * Fast ISO 8601 timestamps for envelopes. `Date.prototype.toISOString` costs about a
- * microsecond, paid once per message; this formats from a per-second prefix and reuses the
- * last string within the same millisecond. The text is built with `String.fromCharCode`, not
- * concatenation: V8's `JSON.stringify` is several times slower on an object holding a
- * concatenated (cons) string than on a flat one.
+ * Fast ISO 8601 timestamps for envelopes: a per-second prefix, and the last string reused within
+ * the same millisecond. The text is built with `String.fromCharCode`, flat, not concatenated
+ * (V8's `JSON.stringify` is slower on a concatenated string).
+ *
+ * Kept for bench/hot_path_bench.ts: with the envelope's `JSON.stringify`, about 6× faster than
+ * `toISOString`.
  *
  * @module
  */

@@ -1,6 +1,8 @@
 /**
- * A room's mailbox: a FIFO of tasks run one at a time by a single consumer loop, so that
- * joins, leaves and broadcasts of one room are serialized without locks.
+ * A room's mailbox: a FIFO of tasks run one at a time, so that joins, leaves and broadcasts of
+ * one room are serialized without locks. It is a Web Streams pipeline: tasks are written to a
+ * `WritableStream` whose sink runs them one at a time, and its queuing strategy is the
+ * mailbox's bound (bench/mailbox_bench.ts compares it with the array loop it replaced).
  *
  * @module
  */
@@ -9,8 +11,9 @@
 export type Task = () => void | Promise<void>;
 
 /**
- * An unbounded FIFO of tasks with one consumer. Tasks posted while one runs wait their turn;
- * a task that throws is reported to `onError` and the loop goes on.
+ * A FIFO of tasks with one consumer, on a `WritableStream`. Tasks posted while one runs wait
+ * their turn; a task that throws is reported to `onError` and the stream goes on. `full` is the
+ * stream's backpressure: the mailbox holds `bound` tasks, for admission to refuse more.
  *
  * @example Tasks run in order
  * ```ts
@@ -21,27 +24,50 @@ export type Task = () => void | Promise<void>;
  * box.post(async () => { await Promise.resolve(); seen.push(1); });
  * box.post(() => { seen.push(2); });
  * await box.idle();
- * assert.ok(seen.join() === "1,2");
+ * assert.equal(seen.join(), "1,2");
  * ```
  */
 export class Mailbox {
-  #queue: (Task | undefined)[] = [];
-  #head = 0;
+  readonly #writer: WritableStreamDefaultWriter<Task>;
+  /** Tasks posted and not finished, the running one included. */
+  #unfinished = 0;
   #running = false;
+  /** Set while `post` writes: the stream calls an idle sink within `write`. */
+  #posting = false;
   #closed = false;
   #idle: (() => void)[] = [];
-  readonly #onError: (error: unknown) => void;
 
   /**
    * @param onError Called with whatever a task threw.
+   * @param bound Tasks held (the running one included) at which the mailbox is full (none by default).
    */
-  constructor(onError: (error: unknown) => void) {
-    this.#onError = onError;
+  constructor(onError: (error: unknown) => void, bound = Infinity) {
+    const stream = new WritableStream<Task>({
+      write: async (task) => {
+        if (this.#posting) await undefined;
+        this.#running = true;
+        try {
+          await task();
+        } catch (error) {
+          onError(error);
+        }
+        this.#running = false;
+        if (--this.#unfinished === 0) {
+          for (const resolve of this.#idle.splice(0)) resolve();
+        }
+      },
+    }, new CountQueuingStrategy({ highWaterMark: bound }));
+    this.#writer = stream.getWriter();
   }
 
   /** Tasks waiting, not counting the one running. */
   get depth(): number {
-    return this.#queue.length - this.#head;
+    return this.#unfinished - (this.#running ? 1 : 0);
+  }
+
+  /** Whether the mailbox holds as many tasks as its bound (the running one included). */
+  get full(): boolean {
+    return (this.#writer.desiredSize ?? 0) <= 0;
   }
 
   /** Whether the mailbox refuses new tasks. */
@@ -50,18 +76,18 @@ export class Mailbox {
   }
 
   /**
-   * Queues a task.
+   * Queues a task; it runs later, never within this call.
    *
    * @param task The work.
    * @returns `false` when the mailbox is closed and the task was dropped.
    */
   post(task: Task): boolean {
     if (this.#closed) return false;
-    this.#queue.push(task);
-    if (!this.#running) {
-      this.#running = true;
-      queueMicrotask(() => this.#drain());
-    }
+    this.#unfinished++;
+    this.#posting = true;
+    // The sink never throws, so the write's promise never rejects.
+    this.#writer.write(task);
+    this.#posting = false;
     return true;
   }
 
@@ -76,29 +102,7 @@ export class Mailbox {
    * @returns A promise settled when the queue is empty.
    */
   idle(): Promise<void> {
-    if (!this.#running) return Promise.resolve();
+    if (this.#unfinished === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
-  }
-
-  async #drain(): Promise<void> {
-    const queue = this.#queue;
-    while (this.#head < queue.length) {
-      const task = queue[this.#head]!;
-      queue[this.#head++] = undefined;
-      try {
-        const result = task();
-        if (result instanceof Promise) await result;
-      } catch (error) {
-        this.#onError(error);
-      }
-      if (this.#head >= 1024 && this.#head * 2 >= queue.length) {
-        queue.splice(0, this.#head);
-        this.#head = 0;
-      }
-    }
-    queue.length = 0;
-    this.#head = 0;
-    this.#running = false;
-    for (const resolve of this.#idle.splice(0)) resolve();
   }
 }

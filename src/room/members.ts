@@ -5,7 +5,7 @@
  * @module
  */
 import type { MemberInfo } from "../protocol/envelope.ts";
-import { BroadcastLedger } from "../ws/broadcast_ledger.ts";
+import { BroadcastLedger } from "../ws/send_budget.ts";
 import type { Connection } from "../ws/connection.ts";
 import type { Socket } from "../ws/socket.ts";
 import { JoinOrder } from "./join_order.ts";

@@ -11,8 +11,8 @@ import {
   type MessageHead,
   messagePrefix,
   type SizedFrame,
-  utf8Length,
 } from "../protocol/codec.ts";
+import { utf8Length } from "../protocol/utf8_length.ts";
 import type { Envelope } from "../protocol/envelope.ts";
 import type { SerializedMessage } from "../store/types.ts";
 import type { Connection } from "../ws/connection.ts";
@@ -102,7 +102,8 @@ export class Outbox {
 
   /**
    * Sends one frame to every connection but `except`: straight to the sockets (which drop
-   * frames once closed), with the size counted once in the room's ledger.
+   * frames once closed), with the size counted once in the room's ledger (see
+   * `ws/send_budget.ts`).
    *
    * @param type Message type (for metrics).
    * @param frame The serialized message, with its size when known.
@@ -115,10 +116,7 @@ export class Outbox {
     const delivered = slot < 0 ? count : count - 1;
     if (delivered === 0) return;
     const { text, bytes } = sized(frame);
-    // Two loops around the skipped slot: no test per recipient.
-    const end = slot < 0 ? count : slot;
-    for (let i = 0; i < end; i++) sockets[i].send(text);
-    for (let i = end + 1; i < count; i++) sockets[i].send(text);
+    for (let i = 0; i < count; i++) if (i !== slot) sockets[i].send(text);
     this.#metrics.delivered(type, delivered, bytes);
     const ledger = this.#members.ledger;
     ledger.pending += bytes;

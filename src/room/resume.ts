@@ -7,7 +7,7 @@
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { SizedFrame } from "../protocol/codec.ts";
-import { utf8Length } from "../protocol/codec.ts";
+import { utf8Length } from "../protocol/utf8_length.ts";
 import { CloseCode } from "../ws/close_codes.ts";
 import type { Connection } from "../ws/connection.ts";
 import type { HeldSocket } from "./held_socket.ts";

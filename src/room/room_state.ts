@@ -16,7 +16,7 @@ import {
 } from "../store/types.ts";
 import { CloseCode } from "../ws/close_codes.ts";
 import type { Connection } from "../ws/connection.ts";
-import type { RateSettings } from "../ws/message_limiter.ts";
+import type { RateSettings } from "../limits/message_limiter.ts";
 import { mayEnter } from "./access.ts";
 import { type Refusal, refuseJoin } from "./admission.ts";
 import { type MemberDetail, type MemberPage, Members } from "./members.ts";

@@ -129,3 +129,19 @@ export async function writeRawResponse(response: Response, socket: Duplex): Prom
   socket.write(lines.join("\r\n"));
   socket.end(body, () => socket.destroy());
 }
+
+/**
+ * An error response with roomd's JSON error body, for a request that fails before it reaches
+ * the router (the transport sits below `http/`, so it does not use `http/json.ts`).
+ *
+ * @param status HTTP status.
+ * @param code Machine-readable code.
+ * @param message What went wrong, for people.
+ * @returns The response.
+ */
+export function errorResponse(status: number, code: string, message: string): Response {
+  return new Response(JSON.stringify({ error: { code, message } }), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8" },
+  });
+}

@@ -13,11 +13,16 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from "node:stream";
 // @ts-types="./_ws.d.ts"
 import { WebSocket, WebSocketServer } from "ws";
-import { jsonError } from "../http/json.ts";
 import { withUpgrader } from "../ws/upgrade.ts";
 import { Heartbeat } from "./heartbeat.ts";
 import { inRequestSpan } from "./request_span.ts";
-import { peerOf, toRequest, writeRawResponse, writeResponse } from "./node_request.ts";
+import {
+  errorResponse,
+  peerOf,
+  toRequest,
+  writeRawResponse,
+  writeResponse,
+} from "./node_request.ts";
 import type { Listening, ListenOptions, RequestHandler, Transport } from "./transport.ts";
 import { wireSocket } from "./ws_socket.ts";
 
@@ -71,7 +76,7 @@ export const nodeWsTransport: Transport = {
         const handle = () => handler(request, { remoteAddr: peer });
         return await inRequestSpan(request, peer, handle, res);
       } catch {
-        return jsonError(500, "internal_error", "Cannot complete request: internal error");
+        return errorResponse(500, "internal_error", "Cannot complete request: internal error");
       }
     };
 
@@ -80,7 +85,10 @@ export const nodeWsTransport: Transport = {
       try {
         request = toRequest(req, fallbackHost);
       } catch (error) {
-        await writeResponse(jsonError(400, "bad_request", `Cannot read request: ${error}`), res);
+        await writeResponse(
+          errorResponse(400, "bad_request", `Cannot read request: ${error}`),
+          res,
+        );
         return;
       }
       await writeResponse(await call(request, peerOf(req.socket), res), res);
@@ -117,7 +125,7 @@ export const nodeWsTransport: Transport = {
           },
         );
       } catch (error) {
-        const refusal = jsonError(400, "bad_request", `Cannot read request: ${error}`);
+        const refusal = errorResponse(400, "bad_request", `Cannot read request: ${error}`);
         await writeRawResponse(refusal, socket);
         return;
       }

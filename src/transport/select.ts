@@ -5,7 +5,8 @@
  */
 import { nativeTransport } from "./native.ts";
 import { nodeWsTransport } from "./node_ws.ts";
-import type { Transport, TransportName } from "./transport.ts";
+import type { TransportName } from "../config.ts";
+import type { Transport } from "./transport.ts";
 
 /**
  * Picks a transport by name.

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { TransportName } from "../config.ts";
 import type { Logger } from "../log.ts";
 
 /** The peer of a request, as the handler learns it. */
@@ -53,9 +54,3 @@ export interface Transport {
    */
   serve(handler: RequestHandler, options: ListenOptions): Promise<Listening>;
 }
-
-/** The transports, by `ROOMD_TRANSPORT` value. */
-export const TRANSPORT_NAMES = ["native", "ws"] as const;
-
-/** A `ROOMD_TRANSPORT` value. */
-export type TransportName = typeof TRANSPORT_NAMES[number];

@@ -6,11 +6,11 @@
  */
 import type { Principal } from "../auth/principal.ts";
 import type { Logger } from "../log.ts";
-import { utf8Length } from "../protocol/codec.ts";
+import { utf8Length } from "../protocol/utf8_length.ts";
 import { CloseCode, closeLogLevel } from "./close_codes.ts";
 import { OPEN, type Socket } from "./socket.ts";
-import type { MessageLimiter } from "./message_limiter.ts";
-import type { BroadcastLedger } from "./broadcast_ledger.ts";
+import type { MessageLimiter } from "../limits/message_limiter.ts";
+import { type BroadcastLedger, SendBudget } from "./send_budget.ts";
 
 /** Called once when a connection is cut for reading too slowly. */
 export type SlowConsumerHook = (connection: Connection) => void;
@@ -39,17 +39,8 @@ export interface ConnectionInit {
 
 /**
  * A member's connection. Sending never blocks: the frame is handed to the socket, and when the
- * socket's backlog (`bufferedAmount`) passes the cap the connection is closed with 4408.
- *
- * Reading `bufferedAmount` is a call into the runtime, so it is read only when the bytes sent
- * since the last reading could have taken the backlog past the cap: the backlog grows only by
- * what is sent, so this cuts a client off at exactly the same send as reading it every time.
- * Frames sent to this connection alone count here at once; a room's broadcasts are written to
- * the sockets directly and count in the room's {@linkcode BroadcastLedger}, which the
- * connection adds to its own count when it checks, and which the room settles
- * ({@linkcode Connection.settle}) before any member could be past the cap. (A fake socket
- * whose `bufferedAmount` is raised by hand is seen at the next reading: set it before the
- * first send.)
+ * socket's backlog passes the cap the connection is closed with 4408 (found as explained in
+ * `send_budget.ts`).
  */
 export class Connection {
   /** Unique id. */
@@ -67,16 +58,10 @@ export class Connection {
   readonly #baseLog: Logger;
   #log: Logger | null = null;
   readonly #socket: Socket;
-  readonly #maxQueueBytes: number;
   readonly #onSlowConsumer: SlowConsumerHook;
   #closing = false;
   #closedByServer = false;
-  /** Bytes sent since `bufferedAmount` was last read, besides what the ledger holds. */
-  #sentSinceReading = 0;
-  /** How far the backlog was below the cap at the last reading (read when attached to a room). */
-  #headroom = 0;
-  /** The room's broadcasts not yet counted here, once attached. */
-  #ledger: BroadcastLedger | null = null;
+  readonly #budget: SendBudget;
 
   /** @param init Identity, socket and limits. */
   constructor(init: ConnectionInit) {
@@ -87,7 +72,7 @@ export class Connection {
     this.limiter = init.limiter;
     this.#baseLog = init.log;
     this.#socket = init.socket;
-    this.#maxQueueBytes = init.maxQueueBytes;
+    this.#budget = new SendBudget(init.socket, init.maxQueueBytes);
     this.#onSlowConsumer = init.onSlowConsumer;
   }
 
@@ -133,60 +118,32 @@ export class Connection {
   send(frame: string, bytes: number = utf8Length(frame)): boolean {
     if (this.closing) return false;
     this.#socket.send(frame);
-    this.#sentSinceReading += bytes;
-    const pending = this.#ledger === null ? 0 : this.#ledger.pending;
-    if (this.#sentSinceReading + pending > this.#headroom) this.#readBacklog(pending);
-    this.#reportSlack();
+    if (!this.#budget.sent(bytes)) this.#cutOff();
     return true;
   }
 
   /**
-   * Counts the room's broadcasts from now on in `ledger`, which this connection keeps below
-   * its slack.
+   * Counts the room's broadcasts from now on in `ledger` (see `send_budget.ts`).
    *
    * @param ledger The room's ledger.
    */
   useLedger(ledger: BroadcastLedger): void {
-    this.#ledger = ledger;
-    // Reading now reports the real slack; with none, the room's limit would drop to 0 and the
-    // next broadcast would settle every member (a join storm would cost O(n²) settlements).
-    // The bytes already pending were broadcast before this connection joined: not counted.
-    this.#readBacklog(ledger.pending);
-    this.#reportSlack();
+    if (!this.#budget.useLedger(ledger)) this.#cutOff();
   }
 
   /**
-   * Adds a settlement's bytes to this connection's count; reads the backlog once half of the
-   * headroom is used (so that the members of a room read at about the same time, and the room
-   * settles about once per half cap), cutting the connection off past the cap.
+   * Adds a settlement's bytes to this connection's budget (see `send_budget.ts`).
    *
    * @param pending The bytes broadcast since the last settlement.
    */
   settle(pending: number): void {
     if (this.closing) return;
-    this.#sentSinceReading += pending;
-    if (2 * this.#sentSinceReading >= this.#headroom) this.#readBacklog(0);
-    this.#reportSlack();
+    if (!this.#budget.settle(pending)) this.#cutOff();
   }
 
-  #reportSlack(): void {
-    if (!this.#closing) this.#ledger?.lower(this.#headroom - this.#sentSinceReading);
-  }
-
-  /**
-   * Reads the socket's backlog: closes with 4408 past the cap, else resets the budget. The
-   * backlog already holds the ledger's `pending` bytes, which the next settlement adds to the
-   * count again: they are subtracted now.
-   */
-  #readBacklog(pending: number): void {
-    const backlog = this.#socket.bufferedAmount;
-    if (backlog > this.#maxQueueBytes) {
-      this.close(CloseCode.slowConsumer, "slow consumer");
-      this.#onSlowConsumer(this);
-      return;
-    }
-    this.#sentSinceReading = -pending;
-    this.#headroom = this.#maxQueueBytes - backlog;
+  #cutOff(): void {
+    this.close(CloseCode.slowConsumer, "slow consumer");
+    this.#onSlowConsumer(this);
   }
 
   /**

@@ -5,9 +5,9 @@
  */
 import { rootLogger } from "../../src/log.ts";
 import { Connection } from "../../src/ws/connection.ts";
-import { MessageLimiter } from "../../src/ws/message_limiter.ts";
+import { MessageLimiter } from "../../src/limits/message_limiter.ts";
 import type { Socket } from "../../src/ws/socket.ts";
-import { TokenBucket } from "../../src/ws/token_bucket.ts";
+import { TokenBucket } from "../../src/limits/token_bucket.ts";
 
 const encoder = new TextEncoder();
 

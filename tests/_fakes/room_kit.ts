@@ -16,7 +16,7 @@ import { MemoryStore } from "../../src/store/memory.ts";
 import { MessageWriter } from "../../src/store/message_writer.ts";
 import type { Store } from "../../src/store/types.ts";
 import { Connection } from "../../src/ws/connection.ts";
-import { MessageLimiter, SharedBuckets } from "../../src/ws/message_limiter.ts";
+import { MessageLimiter, SharedBuckets } from "../../src/limits/message_limiter.ts";
 import { FakeSocket } from "./fake_socket.ts";
 
 /** A room context over fakes, with a registry. */

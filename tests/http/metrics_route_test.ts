@@ -1,6 +1,6 @@
 import assert from "assert";
 import { announcesLeave } from "../_helpers/presence.ts";
-import { utf8Length } from "../../src/protocol/codec.ts";
+import { utf8Length } from "../../src/protocol/utf8_length.ts";
 import { startChild, stopChild } from "../_helpers/child_server.ts";
 import type { Msg, TestClient } from "../_helpers/client.ts";
 import { startServer, type TestServer, upgradeHeaders } from "../_helpers/server.ts";

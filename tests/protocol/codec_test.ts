@@ -6,7 +6,6 @@ import {
   encodeError,
   encodeMessage,
   messagePrefix,
-  utf8Length,
 } from "../../src/protocol/codec.ts";
 import { builtinTypes } from "../../src/protocol/schemas.ts";
 
@@ -50,32 +49,6 @@ Deno.test("encodeEnvelope(), encodeAck() and encodeError() produce the documente
   assert.equal(error.type, "error");
   assert.deepEqual(error.data, { code: "rate_limited", message: "slow down", retry_after_ms: 50 });
   assert.equal(error.ref, "r1");
-});
-
-Deno.test("utf8Length() counts UTF-8 bytes like TextEncoder, short, long and very long", () => {
-  const encoder = new TextEncoder();
-  const samples = [
-    "",
-    "abc",
-    "é",
-    "日本語",
-    "👍🏽",
-    "a\u0000b",
-    "\ud800x",
-    "\ud800é",
-    "\udc00",
-    "x\ud800",
-  ];
-  for (const sample of samples) {
-    for (const repeat of [1, 40, 3_000, 20_000]) {
-      const text = sample.repeat(repeat);
-      assert.equal(
-        utf8Length(text),
-        encoder.encode(text).length,
-        `${JSON.stringify(sample)} × ${repeat}`,
-      );
-    }
-  }
 });
 
 Deno.test("encodeMessage() and encodeAck() give the JSON.stringify text and its exact UTF-8 size", () => {

@@ -21,6 +21,7 @@ function bigRoomKit(env: Record<string, string> = {}) {
       const admitted = await this.room.admit(connection.principal, connection.id);
       assert.ok(admitted.ok);
       this.room.attach(connection);
+      await this.room.idle();
       return { connection, socket };
     },
     /** Ends the current presence tick and lets its flush run. */

@@ -47,3 +47,30 @@ Deno.test("Mailbox keeps order across more than a thousand queued tasks", async 
   assert.equal(seen.length, 5000);
   assert.ok(seen.every((v, i) => v === i));
 });
+
+Deno.test("Mailbox runs a posted task after post returns, never within it", async () => {
+  const order: string[] = [];
+  const box = new Mailbox(() => {});
+  await box.idle();
+  box.post(() => void order.push("task"));
+  order.push("posted");
+  await box.idle();
+  assert.deepEqual(order, ["posted", "task"]);
+});
+
+Deno.test("Mailbox reports itself full while it holds as many tasks as its bound", async () => {
+  const box = new Mailbox(() => {}, 3);
+  let release = () => {};
+  box.post(() => new Promise<void>((resolve) => release = resolve));
+  box.post(() => {});
+  assert.equal(box.full, false);
+  box.post(() => {});
+  assert.equal(box.full, true);
+  assert.equal(box.depth, 3, "none has started yet: tasks run after post returns");
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.equal(box.full, true, "the first task still runs");
+  release();
+  await box.idle();
+  assert.equal(box.full, false);
+  assert.equal(box.depth, 0);
+});

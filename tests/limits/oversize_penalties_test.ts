@@ -3,7 +3,7 @@ import {
   OversizePenalties,
   PENALTY_CAP_MS,
   PENALTY_DECAY_MS,
-} from "../../src/ws/oversize_penalties.ts";
+} from "../../src/limits/oversize_penalties.ts";
 
 Deno.test("OversizePenalties doubles the wait with each strike up to the cap", () => {
   let now = 0;

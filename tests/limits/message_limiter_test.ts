@@ -1,5 +1,9 @@
 import assert from "assert";
-import { type LimitResult, MessageLimiter, SharedBuckets } from "../../src/ws/message_limiter.ts";
+import {
+  type LimitResult,
+  MessageLimiter,
+  SharedBuckets,
+} from "../../src/limits/message_limiter.ts";
 
 interface Run {
   accepted: number;

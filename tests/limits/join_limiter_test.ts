@@ -1,5 +1,5 @@
 import assert from "assert";
-import { JOIN_WINDOW_MS, JoinLimiter } from "../../src/ws/join_limiter.ts";
+import { JOIN_WINDOW_MS, JoinLimiter } from "../../src/limits/join_limiter.ts";
 
 Deno.test("JoinLimiter allows `limit` attempts per key, then answers seconds to wait", () => {
   let now = 0;

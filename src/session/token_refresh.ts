@@ -9,8 +9,8 @@ import type { TokenVerifier } from "../auth/verifier.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { encodeError } from "../protocol/codec.ts";
 import type { ErrorData } from "../protocol/envelope.ts";
-import { CloseCode } from "./close_codes.ts";
-import type { Connection } from "./connection.ts";
+import { CloseCode } from "../ws/close_codes.ts";
+import type { Connection } from "../ws/connection.ts";
 
 /** What a refresh needs from the server. */
 export interface RefreshDeps {

@@ -1,5 +1,5 @@
 import assert from "assert";
-import { TokenBucket } from "../../src/ws/token_bucket.ts";
+import { TokenBucket } from "../../src/limits/token_bucket.ts";
 
 /** A clock the test moves by hand. */
 function fakeClock(): { now: () => number; advance: (ms: number) => void } {

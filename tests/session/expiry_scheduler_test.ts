@@ -1,6 +1,6 @@
 import assert from "assert";
 import FakeTimers from "@sinonjs/fake-timers";
-import { ExpiryScheduler } from "../../src/ws/expiry_scheduler.ts";
+import { ExpiryScheduler } from "../../src/session/expiry_scheduler.ts";
 
 Deno.test("ExpiryScheduler fires each deadline once, in deadline order, with one timer", () => {
   const clock = FakeTimers.install({ toFake: ["setTimeout", "clearTimeout", "Date"], now: 0 });

@@ -5,9 +5,9 @@
  * @module
  */
 import type { Config } from "../config.ts";
-import { buildAsyncApi } from "../docs/asyncapi.ts";
-import { buildOpenApi } from "../docs/openapi.ts";
-import type { Route } from "./router.ts";
+import { buildAsyncApi } from "./asyncapi.ts";
+import { buildOpenApi } from "./openapi.ts";
+import type { Route } from "../http/router.ts";
 
 /**
  * The document routes. The documents are public (they describe the protocol, not the data), so

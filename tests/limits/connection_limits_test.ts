@@ -1,5 +1,5 @@
 import assert from "assert";
-import { ConnectionLimits } from "../../src/ws/connection_limits.ts";
+import { ConnectionLimits } from "../../src/limits/connection_limits.ts";
 
 Deno.test("ConnectionLimits checks the total first, then the user, then the address", () => {
   const limits = new ConnectionLimits({

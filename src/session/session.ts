@@ -8,14 +8,18 @@ import type { Principal } from "../auth/principal.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { ResumeRequest, Room } from "../room/room.ts";
-import { CloseCode, closeLogLevel, isIdleTimeout } from "./close_codes.ts";
-import { Connection, type SlowConsumerHook } from "./connection.ts";
+import { CloseCode, closeLogLevel, isIdleTimeout } from "../ws/close_codes.ts";
+import { Connection, type SlowConsumerHook } from "../ws/connection.ts";
 import type { Expiry, ExpiryScheduler } from "./expiry_scheduler.ts";
 import { handleFrame, type InboundDeps } from "./inbound.ts";
-import { MessageLimiter, type RateSettings, type SharedBuckets } from "./message_limiter.ts";
-import type { Socket } from "./socket.ts";
-import { startConnectionSpan } from "./tracing.ts";
-import type { SocketHandlers } from "./upgrade.ts";
+import {
+  MessageLimiter,
+  type RateSettings,
+  type SharedBuckets,
+} from "../limits/message_limiter.ts";
+import type { Socket } from "../ws/socket.ts";
+import { startConnectionSpan } from "../ws/connection_span.ts";
+import type { SocketHandlers } from "../ws/upgrade.ts";
 
 /** Everything a session is made of. */
 export interface SessionInit {

@@ -5,12 +5,13 @@
  * @module
  */
 import type { Metrics } from "../metrics/metrics.ts";
-import { decodeFrame, encodeError, utf8Length } from "../protocol/codec.ts";
+import { decodeFrame, encodeError } from "../protocol/codec.ts";
+import { utf8Length } from "../protocol/utf8_length.ts";
 import type { ErrorData } from "../protocol/envelope.ts";
 import { readRef, type TypeRegistry } from "../protocol/schemas.ts";
 import type { Room } from "../room/room.ts";
-import { CloseCode } from "./close_codes.ts";
-import type { Connection } from "./connection.ts";
+import { CloseCode } from "../ws/close_codes.ts";
+import type { Connection } from "../ws/connection.ts";
 import { refreshToken } from "./token_refresh.ts";
 import type { TokenVerifier } from "../auth/verifier.ts";
 

@@ -1,0 +1,46 @@
+/**
+ * The room mailbox on a Web Streams `WritableStream` (src/room/mailbox.ts) against the array
+ * drained by one async loop that it replaced (`ArrayMailbox`): a burst of tasks drained together, and a task
+ * posted and awaited alone (a quiet room). The broadcast path posts one task per message, never
+ * one per recipient; bench/broadcast_bench.ts and `deno task bench:compare --scenario fanout`
+ * give the cost per delivery.
+ *
+ * ```sh
+ * deno bench --allow-all bench/mailbox_bench.ts
+ * ```
+ *
+ * @module
+ */
+import { Mailbox } from "../src/room/mailbox.ts";
+import { ArrayMailbox } from "./_array_mailbox.ts";
+
+const BURST = 100;
+const boxes = {
+  "array loop": new ArrayMailbox(() => {}),
+  "WritableStream": new Mailbox(() => {}),
+};
+let runs = 0;
+const task = () => {
+  runs++;
+};
+
+for (const [name, box] of Object.entries(boxes)) {
+  Deno.bench({
+    name: `${BURST} tasks in a burst: ${name}`,
+    group: "burst",
+    baseline: name === "array loop",
+    async fn() {
+      for (let i = 0; i < BURST; i++) box.post(task);
+      await box.idle();
+    },
+  });
+  Deno.bench({
+    name: `one task at a time: ${name}`,
+    group: "single",
+    baseline: name === "array loop",
+    async fn() {
+      box.post(task);
+      await box.idle();
+    },
+  });
+}
