@@ -8,7 +8,7 @@ import { RAMP_REFINE_STEPS } from "./_ramp_plan.ts";
 import { STAMP_LENGTH } from "./_stamp.ts";
 
 /** What the load tool measures. */
-export type LoadMode = "fixed" | "ramp" | "idle" | "slow";
+export type LoadMode = "fixed" | "ramp" | "idle" | "slow" | "connect";
 
 /** Validated options of one load run. */
 export interface LoadOptions {
@@ -55,7 +55,7 @@ export const USAGE = `Usage: deno run -A bench/load.ts [options]
   --rate R                    msg/s per publisher; ramp: starting rate (default 10)
   --seconds S                 measured seconds (default 10)
   --size B                    chat text bytes, ${STAMP_LENGTH}-4000 (default 100)
-  --mode fixed|ramp|idle|slow (default fixed)
+  --mode fixed|ramp|idle|slow|connect (default fixed)
   --pid PID                   server pid: CPU and RSS from /proc (required for idle)
   --secret S                  HS256 secret for tokens (default env ROOMD_JWT_SECRET)
   --slow-clients N            slow mode: never-reading clients per room (default 1)
@@ -69,7 +69,7 @@ export const USAGE = `Usage: deno run -A bench/load.ts [options]
 
 type Parsed = { ok: true; options: LoadOptions } | { ok: false; error: string };
 
-const MODES: readonly LoadMode[] = ["fixed", "ramp", "idle", "slow"];
+const MODES: readonly LoadMode[] = ["fixed", "ramp", "idle", "slow", "connect"];
 
 /**
  * Parses and validates the load tool's arguments.
@@ -134,6 +134,7 @@ export function parseLoadArgs(
     return n;
   };
   const mode = values.mode as LoadMode;
+  const quiet = mode === "idle" || mode === "connect";
   if (!MODES.includes(mode)) {
     problems.push(`Invalid --mode=${values.mode}: expected one of ${MODES.join(", ")}`);
   }
@@ -141,7 +142,7 @@ export function parseLoadArgs(
     url: values.url.replace(/\/+$/, ""),
     rooms: int("rooms", 1, 100_000),
     clientsPerRoom: int("clients-per-room", 1, 100_000),
-    publishersPerRoom: int("publishers-per-room", mode === "idle" ? 0 : 1, 100_000),
+    publishersPerRoom: int("publishers-per-room", quiet ? 0 : 1, 100_000),
     rate: positive("rate"),
     seconds: positive("seconds"),
     size: int("size", STAMP_LENGTH, 4000),
@@ -161,7 +162,7 @@ export function parseLoadArgs(
   if (!/^wss?:\/\/[^/]+$/.test(options.url)) {
     problems.push(`Invalid --url=${values.url}: expected ws://HOST:PORT`);
   }
-  if (mode !== "idle" && options.clientsPerRoom < 2) {
+  if (!quiet && options.clientsPerRoom < 2) {
     problems.push(
       `Invalid --clients-per-room=${options.clientsPerRoom}: ${mode} mode needs a receiver besides the publisher`,
     );

@@ -1,5 +1,6 @@
 /**
- * The four load modes: fixed, slow (fixed plus never-reading clients), ramp and idle.
+ * The load modes: fixed, slow (fixed plus never-reading clients), ramp, idle and connect (open
+ * every client, report how long that took, close).
  *
  * @module
  */
@@ -39,8 +40,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult | string
   const session = await openSession(options);
   if (typeof session === "string") return session;
   const result = baseResult(options, session);
+  const afterConnect = options.pid === null ? null : sampleProcess(options.pid);
+  result.connectServerCpuS = afterConnect && rssBefore
+    ? afterConnect.cpuSeconds - rssBefore.cpuSeconds
+    : null;
   try {
     if (options.mode === "idle") result.idle = await idle(session, options, rssBefore!.rssKb);
+    else if (options.mode === "connect") return result;
     else if (options.mode === "ramp") result.ramp = await ramp(session, options);
     else await fixed(session, options, result);
   } finally {
@@ -65,6 +71,7 @@ function baseResult(options: LoadOptions, session: Session): LoadResult {
     size: options.size,
     connections: session.sockets.length,
     connectMs: { p50: percentile(connect, 50), max: percentile(connect, 100) },
+    connectAllMs: session.allReadyMs,
     serverClosed: {},
     acks: 0,
     errors: 0,

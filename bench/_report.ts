@@ -43,8 +43,11 @@ export function formatReport(result: LoadResult): string {
     "connections",
     `${num(r.connections)} (open p50 ${num(r.connectMs.p50, 1)} ms, max ${
       num(r.connectMs.max, 1)
-    } ms)`,
+    } ms; all ready after ${num(r.connectAllMs, 0)} ms)`,
   ]);
+  if (r.connectServerCpuS != null) {
+    rows.push(["server CPU connecting", `${num(r.connectServerCpuS * 1000, 0)} ms`]);
+  }
   if (r.window) rows.push(...windowRows(r.window));
   if (r.slow) {
     const ended = Object.entries(r.slow.outcomes).map(([k, v]) => `${k} ×${v}`).join(", ");

@@ -106,6 +106,13 @@ export interface LoadResult {
   connections: number;
   /** Milliseconds to open a connection. */
   connectMs: { p50: number; max: number };
+  /**
+   * Milliseconds from the first attempt until every client was ready: its welcome received
+   * (roomd), or open (the baseline, which sends none).
+   */
+  connectAllMs: number;
+  /** Server CPU seconds spent while the clients connected; `null` without `--pid`. */
+  connectServerCpuS?: number | null;
   /** Close codes of sockets the server closed during the run, with counts. */
   serverClosed: Record<string, number>;
   /** `ack` frames received. */

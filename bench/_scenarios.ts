@@ -7,10 +7,16 @@ import { RAMP_FACTOR, RAMP_REFINE_STEPS } from "./_ramp_plan.ts";
 import type { LoadResult, WindowResult } from "./_result.ts";
 
 /** A scenario's name on the command line. */
-export type ScenarioName = "fanout" | "saturation" | "idle" | "slow";
+export type ScenarioName = "fanout" | "saturation" | "idle" | "slow" | "connect";
 
 /** Every scenario, in the order `all` runs them. */
-export const SCENARIO_NAMES: readonly ScenarioName[] = ["fanout", "saturation", "idle", "slow"];
+export const SCENARIO_NAMES: readonly ScenarioName[] = [
+  "fanout",
+  "saturation",
+  "idle",
+  "slow",
+  "connect",
+];
 
 /** One figure read from a load result. */
 export interface Metric {
@@ -71,6 +77,17 @@ const fromWindow = (
     return w === null ? null : read(w);
   },
 });
+
+const CONNECT_METRICS: Metric[] = [
+  { label: "connect all ms", decimals: 0, pick: (r) => r.connectAllMs ?? null },
+  {
+    label: "server CPU connecting ms",
+    decimals: 0,
+    pick: (r) => r.connectServerCpuS == null ? null : r.connectServerCpuS * 1000,
+  },
+  { label: "connect p50 ms", decimals: 1, pick: (r) => r.connectMs.p50 },
+  { label: "connect max ms", decimals: 1, pick: (r) => r.connectMs.max },
+];
 
 const WINDOW_METRICS: Metric[] = [
   fromWindow("delivered msg/s", 0, (w) => w.deliveredPerSec),
@@ -142,9 +159,18 @@ export function scenario(name: ScenarioName, seconds: number): Scenario {
             decimals: 1,
             pick: (r) => r.idle ? r.idle.rssAfterKb / 1024 : null,
           },
-          { label: "connect p50 ms", decimals: 1, pick: (r) => r.connectMs.p50 },
-          { label: "connect max ms", decimals: 1, pick: (r) => r.connectMs.max },
+          ...CONNECT_METRICS,
         ],
+      };
+    case "connect":
+      return {
+        name,
+        description: "time until 1,000 clients in 10 rooms all have their welcome",
+        runs: [{
+          label: "connect",
+          args: ["--mode", "connect", "--rooms", "10", "--clients-per-room", "100"],
+        }],
+        metrics: CONNECT_METRICS,
       };
     case "slow":
       return {
