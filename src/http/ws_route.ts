@@ -160,6 +160,7 @@ async function connect(
         onSlowConsumer: shared.onSlowConsumer,
         metrics,
         log: deps.log,
+        logDebug: config.logLevel === "debug",
         release: slot.release,
       }));
   } catch (error) {
