@@ -44,6 +44,11 @@ export interface LoadOptions {
   maxSteps: number;
   /** Connection attempts in flight at once. */
   connectConcurrency: number;
+  /**
+   * Idle mode: the server collects its garbage on SIGUSR2 (`bench/_gc_on_signal.ts`), so the
+   * tool also measures after a forced full collection (and reads the "before" figure after one).
+   */
+  gcSignal: boolean;
 }
 
 /** The tool's usage text. */
@@ -65,6 +70,8 @@ export const USAGE = `Usage: deno run -A bench/load.ts [options]
                               failure, ${RAMP_REFINE_STEPS} narrowing steps (none if the
                               first step fails)
   --connect-concurrency N     connection attempts in flight (default 100)
+  --gc-signal                 idle: SIGUSR2 makes the server collect garbage (see
+                              bench/_gc_on_signal.ts); also measure after a full GC
   --json                      print JSON instead of a table`;
 
 type Parsed = { ok: true; options: LoadOptions } | { ok: false; error: string };
@@ -112,6 +119,7 @@ export function parseLoadArgs(
         "step-seconds": { type: "string", default: "3" },
         "max-steps": { type: "string", default: "12" },
         "connect-concurrency": { type: "string", default: "100" },
+        "gc-signal": { type: "boolean", default: false },
         json: { type: "boolean", default: false },
       },
     }).values;
@@ -155,6 +163,7 @@ export function parseLoadArgs(
     stepSeconds: positive("step-seconds"),
     maxSteps: int("max-steps", 1, 100),
     connectConcurrency: int("connect-concurrency", 1, 10_000),
+    gcSignal: values["gc-signal"],
   };
   if (!Number.isFinite(options.warmupSeconds) || options.warmupSeconds < 0) {
     problems.push(`Invalid --warmup=${values.warmup}: expected a number of seconds, 0 or more`);
@@ -175,7 +184,7 @@ export function parseLoadArgs(
   if (mode === "ramp" && options.rooms !== 1) {
     problems.push(`Invalid --rooms=${options.rooms}: ramp mode uses 1 room`);
   }
-  if (mode === "idle" && options.pid === null) {
+  if ((mode === "idle" || options.gcSignal) && options.pid === null) {
     problems.push("Invalid --mode=idle: it measures server memory, so --pid is required");
   }
   if (problems.length > 0) return { ok: false, error: problems[0] };

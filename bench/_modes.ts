@@ -16,6 +16,25 @@ import { finishSlowClients, openSlowClient, type SlowClient } from "./_slow_clie
 import { percentile } from "./_stats.ts";
 import { measureWindow, sleep } from "./_window.ts";
 
+/** Wait after a forced collection before reading RSS (freed pages go back to the system). */
+const GC_SETTLE_MS = 2000;
+
+/**
+ * Signals the server to collect its garbage (see `bench/_gc_on_signal.ts`) and waits a little.
+ *
+ * @param pid The server.
+ * @returns `null`, or why the signal could not be sent.
+ */
+async function collectGarbage(pid: number): Promise<string | null> {
+  try {
+    Deno.kill(pid, "SIGUSR2");
+  } catch (error) {
+    return `Cannot signal the server to collect garbage: ${(error as Error).message}`;
+  }
+  await sleep(GC_SETTLE_MS);
+  return null;
+}
+
 /**
  * A ramp step fails when less than this share of its expected deliveries arrives, or when the
  * load tool sent less than this share of its schedule (it, not the server, fell behind).
@@ -33,6 +52,10 @@ const RAMP_DRAIN_MS = 3000;
  * @returns The result, or a one-line reason the run could not happen.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadResult | string> {
+  if (options.gcSignal) {
+    const failed = await collectGarbage(options.pid!);
+    if (failed !== null) return failed;
+  }
   const rssBefore = options.pid === null ? null : sampleProcess(options.pid);
   if (options.pid !== null && rssBefore === null) {
     return `Cannot read /proc/${options.pid}: is the server running with that pid?`;
@@ -210,10 +233,18 @@ async function idle(
     last = now;
     if (settled) break;
   }
+  const connections = session.sockets.length;
+  let afterGc: number | null = null;
+  if (options.gcSignal) {
+    progress("idle: forcing a full collection in the server");
+    if ((await collectGarbage(pid)) === null) afterGc = sampleProcess(pid)?.rssKb ?? null;
+  }
   return {
-    connections: session.sockets.length,
+    connections,
     rssBeforeKb: rssBefore,
     rssAfterKb: last,
-    kbPerConnection: (last - rssBefore) / session.sockets.length,
+    kbPerConnection: (last - rssBefore) / connections,
+    rssAfterGcKb: afterGc,
+    kbPerConnectionAfterGc: afterGc === null ? null : (afterGc - rssBefore) / connections,
   };
 }

@@ -61,6 +61,10 @@ export function formatReport(result: LoadResult): string {
     rows.push(["server RSS before", `${num(r.idle.rssBeforeKb / 1024, 1)} MB`]);
     rows.push(["server RSS after", `${num(r.idle.rssAfterKb / 1024, 1)} MB`]);
     rows.push(["per connection", `${num(r.idle.kbPerConnection, 1)} KB`]);
+    if (r.idle.rssAfterGcKb !== null) {
+      rows.push(["server RSS after GC", `${num(r.idle.rssAfterGcKb / 1024, 1)} MB`]);
+      rows.push(["per connection after GC", `${num(r.idle.kbPerConnectionAfterGc, 1)} KB`]);
+    }
   }
   if (r.ramp) {
     rows.push([

@@ -74,6 +74,13 @@ export interface IdleResult {
   rssAfterKb: number;
   /** (after − before) / connections. */
   kbPerConnection: number;
+  /**
+   * Server RSS after a forced full collection, KiB (with `--gc-signal`; `rssBeforeKb` is
+   * then also read after one); `null` without.
+   */
+  rssAfterGcKb: number | null;
+  /** (after GC − before) / connections; `null` without `--gc-signal`. */
+  kbPerConnectionAfterGc: number | null;
 }
 
 /** Slow mode: what happened to the clients that never read. */

@@ -48,6 +48,8 @@ export interface Scenario {
   runs: ScenarioRun[];
   /** Figures to compare for every run. */
   metrics: Metric[];
+  /** Start the servers so that SIGUSR2 collects their garbage (see `bench/_gc_on_signal.ts`). */
+  gcOnSignal?: boolean;
 }
 
 const FANOUT = ["--rooms", "10", "--clients-per-room", "100", "--publishers-per-room", "1"]
@@ -152,8 +154,14 @@ export function scenario(name: ScenarioName, seconds: number): Scenario {
           label: "idle",
           args: ["--mode", "idle", "--rooms", "50", "--clients-per-room", "100"],
         }],
+        gcOnSignal: true,
         metrics: [
           { label: "KB per connection", decimals: 1, pick: (r) => r.idle?.kbPerConnection ?? null },
+          {
+            label: "KB per connection after GC",
+            decimals: 1,
+            pick: (r) => r.idle?.kbPerConnectionAfterGc ?? null,
+          },
           {
             label: "server RSS after MB",
             decimals: 1,

@@ -47,15 +47,28 @@ function roomdEnv(secret: string): Record<string, string> {
   };
 }
 
-function start(server: ServerName, secret: string): Promise<ServerProcess | string> {
+function start(
+  server: ServerName,
+  secret: string,
+  gcOnSignal: boolean,
+): Promise<ServerProcess | string> {
   return server === "baseline"
-    ? startServer("baseline", ["run", "-A", "bench/baseline_server.ts"], {})
-    : startServer("roomd", startTaskArgs(), roomdEnv(secret));
+    ? startServer("baseline", ["run", "-A", "bench/baseline_server.ts"], {}, gcOnSignal)
+    : startServer("roomd", startTaskArgs(), roomdEnv(secret), gcOnSignal);
 }
 
 function summary(r: LoadResult): string {
   const w = windowOf(r);
-  if (r.idle) return `${num(r.idle.kbPerConnection, 1)} KB/conn`;
+  if (r.idle) {
+    return `${num(r.idle.kbPerConnection, 1)} KB/conn, ${
+      num(r.idle.kbPerConnectionAfterGc, 1)
+    } after GC; connected in ${num(r.connectAllMs)} ms`;
+  }
+  if (r.mode === "connect") {
+    return `connected in ${num(r.connectAllMs)} ms, server CPU ${
+      num((r.connectServerCpuS ?? NaN) * 1000)
+    } ms`;
+  }
   if (!w) return "no step held";
   return `${num(w.deliveredPerSec)} msg/s, loss ${num(w.lossPct, 2)}%, p99 ${
     num(w.latencyMs.p99, 1)
@@ -108,13 +121,14 @@ async function main(): Promise<number> {
           if (busy !== null && busy > 25) {
             console.error(`(machine still ${busy.toFixed(0)}% busy after 60 s; measuring anyway)`);
           }
-          const proc = await start(server, secret);
+          const proc = await start(server, secret, sc.gcOnSignal ?? false);
           if (typeof proc === "string") {
             console.error(proc);
             return 1;
           }
           const args = [...run.args, "--url", proc.url, "--pid", String(proc.pid)];
           if (server === "roomd") args.push("--secret", secret);
+          if (proc.collectsOnSignal) args.push("--gc-signal");
           const outcome = await runLoadChild(args, { ROOMD_JWT_SECRET: "" })
             .finally(() => proc.stop());
           if (!outcome.ok) {
