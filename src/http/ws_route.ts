@@ -56,8 +56,16 @@ async function connect(
   const { config, metrics } = deps;
   const ip = clientIp(request, ctx.remoteAddr, config.trustProxy);
   const log = deps.log.with({ ip });
-  const refuse = (status: number, code: string, message: string, headers: HeadersInit = {}) => {
+  const refuse = (
+    status: number,
+    code: string,
+    message: string,
+    headers: Record<string, string> = {},
+  ) => {
     metrics.connectionRejected(code);
+    if ((status === 429 || status === 503) && headers["retry-after"] === undefined) {
+      headers = { ...headers, "retry-after": retryAfterFor(code) };
+    }
     log[status >= 500 ? "warning" : "info"]("Refused connection: {status} {code}: {reason}", {
       status,
       code,
@@ -168,6 +176,15 @@ async function connect(
     slot.release();
     return refuse(400, "bad_upgrade", `Cannot upgrade: ${(error as Error).message}`);
   }
+}
+
+/**
+ * `Retry-After` seconds for a 429/503 refusal that names no time of its own: a draining server
+ * or a room that could not be loaded may be back at once; a connection limit frees up only
+ * when others leave. Without it a reconnect storm has nothing to pace itself by.
+ */
+function retryAfterFor(code: string): string {
+  return code === "shutting_down" || code === "unavailable" ? "1" : "5";
 }
 
 function parseResume(url: URL): ResumeRequest | undefined | "invalid" {
