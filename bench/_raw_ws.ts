@@ -69,10 +69,11 @@ export function openRaw(target: RawTarget, handlers: RawHandlers): Promise<RawSo
     let head: Buffer | null = Buffer.alloc(0);
     let reader: FrameReader | null = null;
     let settled = false;
-    const refuse = (refusal: Refused) => {
+    const refuse = (refusal: Refused, graceful = false) => {
       if (settled) return;
       settled = true;
-      socket.destroy();
+      if (graceful) socket.end();
+      else socket.destroy();
       resolve(refusal);
     };
     socket.on("connect", () => {
@@ -91,13 +92,16 @@ export function openRaw(target: RawTarget, handlers: RawHandlers): Promise<RawSo
       const text = head.subarray(0, end).toString("latin1");
       const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
       if (status !== 101) {
+        // Read the whole body before hanging up: a reset while the server writes it is noise.
+        const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(text)?.[1] ?? 0);
+        if (head.length < end + 4 + length) return;
         const retry = /\r\nretry-after:\s*(\d+)/i.exec(text);
         const body = head.subarray(end + 4).toString("utf8");
         refuse({
           status,
           retryAfterS: retry ? Number(retry[1]) : null,
           code: /"code":"([^"]+)"/.exec(body)?.[1] ?? "",
-        });
+        }, true);
         return;
       }
       settled = true;
