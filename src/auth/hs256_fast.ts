@@ -44,6 +44,7 @@ export function hs256FastPath(
   claims: JWTClaimVerificationOptions,
 ): Hs256FastPath {
   const mac = hmacSha256Base64url(new TextEncoder().encode(secret));
+  const direct = typeof claims.issuer !== "object" && typeof claims.audience !== "object";
   // Tokens of one issuer share their header: the last plain one is not decoded again.
   let plainHeader = "";
   return (token) => {
@@ -59,13 +60,43 @@ export function hs256FastPath(
     const expected = mac(token.slice(0, signatureStart - 1));
     // Compared as text: only the canonical encoding of the MAC passes here.
     if (expected === null || !constantTimeEqual(signature, expected)) return null;
+    const payload = token.slice(headerEnd + 1, signatureStart - 1);
+    if (direct) return acceptedClaims(payload, claims);
     try {
-      const payload = token.slice(headerEnd + 1, signatureStart - 1);
       return UnsecuredJWT.decode(`${NONE_HEADER}.${payload}.`, claims).payload;
     } catch {
       return null;
     }
   };
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * The claims, when they pass what jose checks with these options (a JSON object; `exp` a number
+ * after the current second; `nbf`, when present, a number not after it; `iat`, when present, a
+ * number; `sub` a string; `iss` and `aud` matching when set); else `null`. jose's own
+ * `UnsecuredJWT` costs some 35 µs here, mostly decoding a header it made up.
+ */
+function acceptedClaims(part: string, claims: JWTClaimVerificationOptions): JWTPayload | null {
+  let payload: JWTPayload;
+  try {
+    payload = JSON.parse(decoder.decode(Uint8Array.fromBase64(part, { alphabet: "base64url" })));
+  } catch {
+    return null;
+  }
+  if (typeof payload !== "object" || payload === null || Array.isArray(payload)) return null;
+  const now = Math.floor(Date.now() / 1000);
+  const { exp, nbf, iat, sub, iss, aud } = payload;
+  if (typeof exp !== "number" || exp <= now || typeof sub !== "string") return null;
+  if (nbf !== undefined && (typeof nbf !== "number" || nbf > now)) return null;
+  if (iat !== undefined && typeof iat !== "number") return null;
+  if (claims.issuer !== undefined && iss !== claims.issuer) return null;
+  if (
+    claims.audience !== undefined && aud !== claims.audience &&
+    !(Array.isArray(aud) && aud.includes(claims.audience as string))
+  ) return null;
+  return payload;
 }
 
 function isPlainHs256Header(encoded: string): boolean {

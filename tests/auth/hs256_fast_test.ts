@@ -42,6 +42,11 @@ Deno.test("hs256FastPath() leaves every doubtful token to the full check", async
     ["expired", await sign({ ...valid, exp: now() - 10 })],
     ["a missing claim", await sign({ exp: now() + 600, iss: "roomd" })],
     ["another issuer", await sign({ ...valid, iss: "other" })],
+    ["not yet valid", await sign({ ...valid, nbf: now() + 60 })],
+    ["a text exp", signRaw({ alg: "HS256" }, { ...valid, exp: String(now() + 60) })],
+    ["a text iat", signRaw({ alg: "HS256" }, { ...valid, iat: "yesterday" })],
+    ["a number sub", signRaw({ alg: "HS256" }, { ...valid, sub: 42 })],
+    ["an array payload", signRaw({ alg: "HS256" }, [valid] as unknown as Record<string, unknown>)],
     ["an unsigned token", `${base64url.encode('{"alg":"none"}')}.${base64url.encode("{}")}.`],
     ["four segments", `${await sign(valid)}.x`],
     ["garbage", "not-a-token"],
@@ -50,6 +55,14 @@ Deno.test("hs256FastPath() leaves every doubtful token to the full check", async
   for (const [name, token] of cases) {
     await t.step(name, () => assert.equal(check(token), null));
   }
+});
+
+Deno.test("hs256FastPath() checks the audience and reads UTF-8 claims", async () => {
+  const check = hs256FastPath(SECRET, { ...CLAIMS, audience: "chat" });
+  const exp = now() + 600;
+  assert.equal(check(await sign({ sub: "1", exp, aud: "mail" })), null);
+  assert.equal(check(await sign({ sub: "1", exp, aud: ["mail", "chat"] }))?.sub, "1");
+  assert.equal(check(await sign({ sub: "1", name: "Zoë 🎈", exp, aud: "chat" }))?.name, "Zoë 🎈");
 });
 
 Deno.test("hs256FastPath() refuses a signature that differs in its last character", async () => {
