@@ -48,6 +48,7 @@ interface Client {
 const plan: WorkerPlan = JSON.parse(Deno.args[0]);
 const origin = `http://${plan.host}:${plan.port}`;
 const refusals: Record<string, number> = {};
+const closes: Record<string, number> = {};
 const missingRetryAfter: Record<string, number> = {};
 const latencies: number[] = [];
 let closedByUs = false;
@@ -78,7 +79,9 @@ function onText(client: Client, text: string): void {
     if (client.welcomes++ === 0) client.firstLastId = client.lastId = frame.data.last_id;
     else {
       client.recovered = frame.data.recovered === true;
-      if (--backPending === 0) emit({ event: "back", at: Date.now(), refusals, missingRetryAfter });
+      if (--backPending === 0) {
+        emit({ event: "back", at: Date.now(), refusals, closes, missingRetryAfter });
+      }
     }
     return;
   }
@@ -132,7 +135,7 @@ function onClose(client: Client, code: number): void {
   if (closedByUs || !plan.reconnect) return;
   if (backPending === 0) serverGoneAt ||= Date.now();
   backPending++;
-  refusals[`close ${code}`] = (refusals[`close ${code}`] ?? 0) + 1;
+  closes[code] = (closes[code] ?? 0) + 1;
   queue.push(client);
   pump();
 }

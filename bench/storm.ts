@@ -257,6 +257,7 @@ if (ready === null) {
 } else {
   const connectMs = performance.now() - connectStarted;
   report.connectAllMs = Math.round(connectMs);
+  report.connectServerCpuS = (sampleProcess(server.pid)?.cpuSeconds ?? NaN) - rssBefore.cpuSeconds;
   const refusals: Record<string, number> = {};
   for (const r of ready) addCounts(refusals, r.refusals);
   report.connectRefusals = refusals;
@@ -295,11 +296,14 @@ async function stormRun(report: Record<string, unknown>): Promise<void> {
       listeningToAllBackMs: last - upAt,
     };
     const refusals: Record<string, number> = {};
+    const closes: Record<string, number> = {};
     const missingRetryAfter: Record<string, number> = {};
     for (const b of back) {
       addCounts(refusals, b.refusals);
+      addCounts(closes, b.closes);
       addCounts(missingRetryAfter, b.missingRetryAfter);
     }
+    report.serverCloses = closes;
     report.reconnectRefusals = refusals;
     report.refusalsWithoutRetryAfter = missingRetryAfter;
     log(`every client back ${last - stopAt} ms after the stop`);
