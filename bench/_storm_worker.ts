@@ -11,7 +11,7 @@ import { mintToken } from "../src/auth/mint.ts";
 import { openRaw, type RawSocket } from "./_raw_ws.ts";
 import { sleep } from "./_window.ts";
 
-/** What the coordinator gives a worker (as JSON, its only argument). */
+/** What the coordinator gives a worker (as a JSON file, named by its only argument). */
 export interface WorkerPlan {
   /** Server host and port. */
   host: string;
@@ -45,7 +45,7 @@ interface Client {
   disorder: number;
 }
 
-const plan: WorkerPlan = JSON.parse(Deno.args[0]);
+const plan: WorkerPlan = JSON.parse(Deno.readTextFileSync(Deno.args[0]));
 const origin = `http://${plan.host}:${plan.port}`;
 const refusals: Record<string, number> = {};
 const closes: Record<string, number> = {};
@@ -153,7 +153,7 @@ function pump(): void {
   }
 }
 
-let publishTimer: ReturnType<typeof setInterval> | undefined;
+let publishTimers: ReturnType<typeof setTimeout>[] = [];
 let sent = 0;
 const padding = "x".repeat(80);
 commands();
@@ -187,19 +187,24 @@ async function run(command: string): Promise<void> {
   {
     const [name, arg] = command.split(" ");
     if (name === "publish") {
-      clearInterval(publishTimer);
-      const rate = Number(arg);
-      if (rate > 0) {
-        publishTimer = setInterval(() => {
-          for (const i of plan.publishers) {
-            clients[i].socket?.send(
-              JSON.stringify({ type: "chat", data: { text: `${nowMs().toFixed(3)}|${padding}` } }),
-            );
-            sent++;
-          }
-        }, 1000 / rate);
+      publishTimers.forEach(clearTimeout);
+      publishTimers = [];
+      const period = 1000 / Number(arg);
+      // Each publisher on its own phase: a burst of every room at once would measure the
+      // clients' own backlog, not the server.
+      for (const i of Number(arg) > 0 ? plan.publishers : []) {
+        const send = () => {
+          clients[i].socket?.send(
+            JSON.stringify({ type: "chat", data: { text: `${nowMs().toFixed(3)}|${padding}` } }),
+          );
+          sent++;
+        };
+        publishTimers.push(setTimeout(() => {
+          send();
+          publishTimers.push(setInterval(send, period));
+        }, Math.random() * period));
       }
-      emit({ event: "publishing", rate });
+      emit({ event: "publishing", rate: Number(arg) });
     } else if (name === "latency") {
       emit({ event: "latency", sent, samples: latencies.map((l) => Math.round(l * 100) / 100) });
       latencies.length = 0;

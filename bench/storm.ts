@@ -111,7 +111,7 @@ class Worker {
         "run",
         "-A",
         new URL("./_storm_worker.ts", import.meta.url).pathname,
-        JSON.stringify(plan),
+        planFile(plan),
       ],
       stdin: "piped",
       stdout: "piped",
@@ -146,6 +146,13 @@ class Worker {
   async send(command: string): Promise<void> {
     await this.#writer.write(new TextEncoder().encode(command + "\n"));
   }
+}
+
+/** Writes a worker's plan into the run's data directory (too long for an argument). */
+function planFile(plan: WorkerPlan): string {
+  const path = `${dataDir}/plan-${crypto.randomUUID()}.json`;
+  Deno.writeTextFileSync(path, JSON.stringify(plan));
+  return path;
 }
 
 function plans(): WorkerPlan[] {
