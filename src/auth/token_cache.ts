@@ -95,6 +95,9 @@ export class VerifiedTokenCache {
     if (this.#entries.size >= this.#maxEntries && !this.#entries.has(token)) {
       this.#entries.delete(this.#entries.keys().next().value!);
     }
-    this.#entries.set(token, { principal, staleAt: this.#now() + this.#maxAgeMs });
+    // A fresh copy: the token may be a slice of the whole request URL, or held in a wider form
+    // than its ASCII needs; the copy is a plain one-byte string of its own.
+    const key: string = JSON.parse(JSON.stringify(token));
+    this.#entries.set(key, { principal, staleAt: this.#now() + this.#maxAgeMs });
   }
 }
