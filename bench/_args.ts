@@ -8,7 +8,7 @@ import { RAMP_REFINE_STEPS } from "./_ramp_plan.ts";
 import { STAMP_LENGTH } from "./_stamp.ts";
 
 /** What the load tool measures. */
-export type LoadMode = "fixed" | "ramp" | "idle" | "slow";
+export type LoadMode = "fixed" | "ramp" | "idle" | "slow" | "connect";
 
 /** Validated options of one load run. */
 export interface LoadOptions {
@@ -48,6 +48,11 @@ export interface LoadOptions {
   connectTimeoutSeconds: number;
   /** roomd (a token secret set): create each room through the API with this presence mode first. */
   presence: "full" | "count" | "off" | null;
+  /**
+   * Idle mode: the server collects its garbage on SIGUSR2 (`bench/_gc_on_signal.ts`), so the
+   * tool also measures after a forced full collection (and reads the "before" figure after one).
+   */
+  gcSignal: boolean;
 }
 
 /** The tool's usage text. */
@@ -59,7 +64,7 @@ export const USAGE = `Usage: deno run -A bench/load.ts [options]
   --rate R                    msg/s per publisher; ramp: starting rate (default 10)
   --seconds S                 measured seconds (default 10)
   --size B                    chat text bytes, ${STAMP_LENGTH}-4000 (default 100)
-  --mode fixed|ramp|idle|slow (default fixed)
+  --mode fixed|ramp|idle|slow|connect (default fixed)
   --pid PID                   server pid: CPU and RSS from /proc (required for idle)
   --secret S                  HS256 secret for tokens (default env ROOMD_JWT_SECRET)
   --slow-clients N            slow mode: never-reading clients per room (default 1)
@@ -72,11 +77,13 @@ export const USAGE = `Usage: deno run -A bench/load.ts [options]
   --connect-timeout S         seconds one connection attempt may take (default 15)
   --presence full|count|off   roomd: create each room with this presence mode first;
                               ignored without a token secret (the baseline)
+  --gc-signal                 idle: SIGUSR2 makes the server collect garbage (see
+                              bench/_gc_on_signal.ts); also measure after a full GC
   --json                      print JSON instead of a table`;
 
 type Parsed = { ok: true; options: LoadOptions } | { ok: false; error: string };
 
-const MODES: readonly LoadMode[] = ["fixed", "ramp", "idle", "slow"];
+const MODES: readonly LoadMode[] = ["fixed", "ramp", "idle", "slow", "connect"];
 
 /**
  * Parses and validates the load tool's arguments.
@@ -121,6 +128,7 @@ export function parseLoadArgs(
         "connect-concurrency": { type: "string", default: "100" },
         "connect-timeout": { type: "string", default: "15" },
         presence: { type: "string" },
+        "gc-signal": { type: "boolean", default: false },
         json: { type: "boolean", default: false },
       },
     }).values;
@@ -143,6 +151,7 @@ export function parseLoadArgs(
     return n;
   };
   const mode = values.mode as LoadMode;
+  const quiet = mode === "idle" || mode === "connect";
   if (!MODES.includes(mode)) {
     problems.push(`Invalid --mode=${values.mode}: expected one of ${MODES.join(", ")}`);
   }
@@ -150,7 +159,7 @@ export function parseLoadArgs(
     url: values.url.replace(/\/+$/, ""),
     rooms: int("rooms", 1, 100_000),
     clientsPerRoom: int("clients-per-room", 1, 100_000),
-    publishersPerRoom: int("publishers-per-room", mode === "idle" ? 0 : 1, 100_000),
+    publishersPerRoom: int("publishers-per-room", quiet ? 0 : 1, 100_000),
     rate: positive("rate"),
     seconds: positive("seconds"),
     size: int("size", STAMP_LENGTH, 4000),
@@ -165,6 +174,7 @@ export function parseLoadArgs(
     connectConcurrency: int("connect-concurrency", 1, 10_000),
     connectTimeoutSeconds: positive("connect-timeout"),
     presence: (values.presence ?? null) as LoadOptions["presence"],
+    gcSignal: values["gc-signal"],
   };
   if (options.presence !== null && !["full", "count", "off"].includes(options.presence)) {
     problems.push(`Invalid --presence=${values.presence}: expected full, count or off`);
@@ -175,7 +185,7 @@ export function parseLoadArgs(
   if (!/^wss?:\/\/[^/]+$/.test(options.url)) {
     problems.push(`Invalid --url=${values.url}: expected ws://HOST:PORT`);
   }
-  if (mode !== "idle" && options.clientsPerRoom < 2) {
+  if (!quiet && options.clientsPerRoom < 2) {
     problems.push(
       `Invalid --clients-per-room=${options.clientsPerRoom}: ${mode} mode needs a receiver besides the publisher`,
     );
@@ -188,7 +198,7 @@ export function parseLoadArgs(
   if (mode === "ramp" && options.rooms !== 1) {
     problems.push(`Invalid --rooms=${options.rooms}: ramp mode uses 1 room`);
   }
-  if (mode === "idle" && options.pid === null) {
+  if ((mode === "idle" || options.gcSignal) && options.pid === null) {
     problems.push("Invalid --mode=idle: it measures server memory, so --pid is required");
   }
   if (problems.length > 0) return { ok: false, error: problems[0] };

@@ -22,6 +22,8 @@ export interface ServerProcess {
   pid: number;
   /** `ws://127.0.0.1:PORT`. */
   url: string;
+  /** Whether SIGUSR2 makes it collect its garbage (see `bench/_gc_on_signal.ts`). */
+  collectsOnSignal: boolean;
   /** Stops it and removes its data directory. */
   stop(): Promise<void>;
 }
@@ -63,16 +65,20 @@ export function denoCommand(args: readonly string[], env: Record<string, string>
  * @param name Label for messages.
  * @param runArgs Arguments after `deno`, e.g. `["run", "-A", "bench/baseline_server.ts"]`.
  * @param env Extra environment (PORT, HOST and ROOMD_DATA_DIR are set here).
+ * @param gcOnSignal Preload `bench/_gc_on_signal.ts` (with `--expose-gc`): SIGUSR2 then runs a
+ *   full garbage collection in the server.
  * @returns The running server, or why it did not start.
  */
 export async function startServer(
   name: string,
   runArgs: readonly string[],
   env: Record<string, string>,
+  gcOnSignal = false,
 ): Promise<ServerProcess | string> {
   const port = freePort();
   const dataDir = await Deno.makeTempDir({ prefix: `roomd-bench-${name}-` });
-  const child = denoCommand(runArgs, {
+  const args = gcOnSignal ? withGcOnSignal(runArgs) : runArgs;
+  const child = denoCommand(args, {
     ...env,
     PORT: String(port),
     HOST: "127.0.0.1",
@@ -104,7 +110,13 @@ export async function startServer(
     }
     await sleep(100);
   }
-  return { name, pid: child.pid, url: `ws://127.0.0.1:${port}`, stop };
+  return {
+    name,
+    pid: child.pid,
+    url: `ws://127.0.0.1:${port}`,
+    collectsOnSignal: gcOnSignal,
+    stop,
+  };
 }
 
 /**
@@ -167,4 +179,30 @@ export function startTaskArgs(): string[] {
   const words = String(config.tasks.start).split(/\s+/);
   if (words[0] !== "deno") throw new Error(`Cannot read the start task: ${config.tasks.start}`);
   return words.slice(1);
+}
+
+/**
+ * Adds `--expose-gc` (to the V8 flags already given, if any) and the preload that collects on
+ * SIGUSR2 to `deno run` arguments.
+ *
+ * @param runArgs `["run", …flags, script]`.
+ * @returns The arguments with both added before the script.
+ *
+ * @example
+ * ```ts
+ * import assert from "assert";
+ * import { withGcOnSignal } from "./_child.ts";
+ * const args = withGcOnSignal(["run", "-A", "--v8-flags=--max-semi-space-size=2", "main.ts"]);
+ * assert.deepEqual(args, [
+ *   "run", "-A", "--v8-flags=--max-semi-space-size=2,--expose-gc",
+ *   "--preload=bench/_gc_on_signal.ts", "main.ts",
+ * ]);
+ * ```
+ */
+export function withGcOnSignal(runArgs: readonly string[]): string[] {
+  const flags = runArgs.slice(0, -1);
+  const at = flags.findIndex((a) => a.startsWith("--v8-flags="));
+  if (at < 0) flags.push("--v8-flags=--expose-gc");
+  else flags[at] += ",--expose-gc";
+  return [...flags, "--preload=bench/_gc_on_signal.ts", runArgs[runArgs.length - 1]];
 }

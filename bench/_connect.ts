@@ -28,6 +28,11 @@ export interface ConnectResult {
   sockets: (WebSocket | null)[];
   /** Milliseconds from `new WebSocket` to `open`, for the clients that opened. */
   connectMs: number[];
+  /**
+   * Milliseconds from the first attempt until every client that opened was ready (its first
+   * frame received, when the server sends a welcome; else open). Tokens are minted before.
+   */
+  allReadyMs: number;
   /** How many attempts failed. */
   failures: number;
   /** The first failure, described. */
@@ -69,11 +74,12 @@ export async function clientPath(spec: ClientSpec, secret: string | null): Promi
 }
 
 /**
- * Opens one WebSocket client per spec, at most `concurrency` attempts at a time.
+ * Opens one WebSocket client per spec, at most `concurrency` attempts at a time. Every token is
+ * minted before the first attempt, so `allReadyMs` times the server, not the signing.
  *
  * @param base Server base URL, `ws://HOST:PORT`.
  * @param specs The clients.
- * @param secret HS256 secret for tokens; `null` = none.
+ * @param secret HS256 secret for tokens; `null` = none (and no welcome is awaited).
  * @param handlers Frame and close handlers attached to every socket.
  * @param concurrency Attempts in flight at once.
  * @param timeoutMs How long one attempt may take.
@@ -88,29 +94,51 @@ export async function openClients(
   timeoutMs = 15_000,
 ): Promise<ConnectResult> {
   const origin = originOf(base);
+  const paths = await Promise.all(specs.map((spec) => clientPath(spec, secret)));
   const result: ConnectResult = {
     sockets: new Array(specs.length).fill(null),
     connectMs: [],
+    allReadyMs: 0,
     failures: 0,
     firstError: null,
   };
+  const started = performance.now();
+  const ready: Promise<void>[] = [];
   let next = 0;
   const worker = async () => {
     while (next < specs.length) {
       const index = next++;
-      const url = base + await clientPath(specs[index], secret);
-      const outcome = await openOne(url, origin, handlers, timeoutMs);
+      const outcome = await openOne(base + paths[index], origin, handlers, timeoutMs);
       if (typeof outcome === "string") {
         result.failures++;
         result.firstError ??= `Cannot open client ${specs[index].user}: ${outcome}`;
       } else {
         result.sockets[index] = outcome.socket;
         result.connectMs.push(outcome.ms);
+        if (secret !== null) ready.push(firstFrame(outcome.socket, handlers, timeoutMs));
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, specs.length) }, worker));
+  await Promise.all(ready);
+  result.allReadyMs = performance.now() - started;
   return result;
+}
+
+/** Resolves when the socket's first frame (roomd's welcome) has arrived, or at the timeout. */
+function firstFrame(socket: WebSocket, handlers: SocketHandlers, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, timeoutMs);
+    function done() {
+      clearTimeout(timer);
+      socket.onmessage = handlers.onMessage;
+      resolve();
+    }
+    socket.onmessage = (event) => {
+      done();
+      handlers.onMessage(event);
+    };
+  });
 }
 
 function openOne(

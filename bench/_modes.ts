@@ -1,5 +1,6 @@
 /**
- * The four load modes: fixed, slow (fixed plus never-reading clients), ramp and idle.
+ * The load modes: fixed, slow (fixed plus never-reading clients), ramp, idle and connect (open
+ * every client, report how long that took, close).
  *
  * @module
  */
@@ -15,6 +16,25 @@ import { finishSlowClients, openSlowClient, type SlowClient } from "./_slow_clie
 import { percentile } from "./_stats.ts";
 import { measureWindow, sleep } from "./_window.ts";
 
+/** Wait after a forced collection before reading RSS (freed pages go back to the system). */
+const GC_SETTLE_MS = 2000;
+
+/**
+ * Signals the server to collect its garbage (see `bench/_gc_on_signal.ts`) and waits a little.
+ *
+ * @param pid The server.
+ * @returns `null`, or why the signal could not be sent.
+ */
+async function collectGarbage(pid: number): Promise<string | null> {
+  try {
+    Deno.kill(pid, "SIGUSR2");
+  } catch (error) {
+    return `Cannot signal the server to collect garbage: ${(error as Error).message}`;
+  }
+  await sleep(GC_SETTLE_MS);
+  return null;
+}
+
 /**
  * A ramp step fails when less than this share of its expected deliveries arrives, or when the
  * load tool sent less than this share of its schedule (it, not the server, fell behind).
@@ -24,8 +44,6 @@ const RAMP_MIN_DELIVERED = 0.95;
 const RAMP_MAX_P99_MS = 250;
 /** Pause after a failed ramp step, publishing nothing, so its backlog does not spill into the next. */
 const RAMP_DRAIN_MS = 3000;
-/** Longest wait for the welcomes still missing once every client is open. */
-const WELCOME_WAIT_MS = 60_000;
 
 /**
  * Runs the mode the options name.
@@ -34,17 +52,24 @@ const WELCOME_WAIT_MS = 60_000;
  * @returns The result, or a one-line reason the run could not happen.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadResult | string> {
+  if (options.gcSignal) {
+    const failed = await collectGarbage(options.pid!);
+    if (failed !== null) return failed;
+  }
   const rssBefore = options.pid === null ? null : sampleProcess(options.pid);
   if (options.pid !== null && rssBefore === null) {
     return `Cannot read /proc/${options.pid}: is the server running with that pid?`;
   }
-  const connectStarted = performance.now();
   const session = await openSession(options);
   if (typeof session === "string") return session;
   const result = baseResult(options, session);
-  result.connectAllMs = await allConnected(session, options, connectStarted);
+  const afterConnect = options.pid === null ? null : sampleProcess(options.pid);
+  result.connectServerCpuS = afterConnect && rssBefore
+    ? afterConnect.cpuSeconds - rssBefore.cpuSeconds
+    : null;
   try {
     if (options.mode === "idle") result.idle = await idle(session, options, rssBefore!.rssKb);
+    else if (options.mode === "connect") return result;
     else if (options.mode === "ramp") result.ramp = await ramp(session, options);
     else await fixed(session, options, result);
   } finally {
@@ -69,32 +94,12 @@ function baseResult(options: LoadOptions, session: Session): LoadResult {
     size: options.size,
     connections: session.sockets.length,
     connectMs: { p50: percentile(connect, 50), max: percentile(connect, 100) },
-    connectAllMs: null,
+    connectAllMs: session.allReadyMs,
     serverClosed: {},
     acks: 0,
     errors: 0,
     firstError: null,
   };
-}
-
-/**
- * Time to connect every client: until all are open, and with a token secret (roomd) until
- * every welcome arrived, as a client can do nothing in a room before its welcome.
- */
-async function allConnected(
-  session: Session,
-  options: LoadOptions,
-  started: number,
-): Promise<number | null> {
-  const opened = performance.now();
-  if (options.secret === null) return opened - started;
-  const deadline = opened + WELCOME_WAIT_MS;
-  while (session.meter.welcomes < session.sockets.length) {
-    if (performance.now() > deadline) return null;
-    progress(`welcomes: ${session.meter.welcomes} of ${session.sockets.length}`);
-    await sleep(20);
-  }
-  return Math.max(opened, session.meter.lastWelcomeAt) - started;
 }
 
 async function fixed(session: Session, options: LoadOptions, result: LoadResult): Promise<void> {
@@ -228,10 +233,18 @@ async function idle(
     last = now;
     if (settled) break;
   }
+  const connections = session.sockets.length;
+  let afterGc: number | null = null;
+  if (options.gcSignal) {
+    progress("idle: forcing a full collection in the server");
+    if ((await collectGarbage(pid)) === null) afterGc = sampleProcess(pid)?.rssKb ?? null;
+  }
   return {
-    connections: session.sockets.length,
+    connections,
     rssBeforeKb: rssBefore,
     rssAfterKb: last,
-    kbPerConnection: (last - rssBefore) / session.sockets.length,
+    kbPerConnection: (last - rssBefore) / connections,
+    rssAfterGcKb: afterGc,
+    kbPerConnectionAfterGc: afterGc === null ? null : (afterGc - rssBefore) / connections,
   };
 }

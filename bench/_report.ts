@@ -43,8 +43,11 @@ export function formatReport(result: LoadResult): string {
     "connections",
     `${num(r.connections)} (open p50 ${num(r.connectMs.p50, 1)} ms, max ${
       num(r.connectMs.max, 1)
-    } ms; all connected in ${num(r.connectAllMs, 0)} ms)`,
+    } ms; all ready after ${num(r.connectAllMs, 0)} ms)`,
   ]);
+  if (r.connectServerCpuS != null) {
+    rows.push(["server CPU connecting", `${num(r.connectServerCpuS * 1000, 0)} ms`]);
+  }
   if (r.window) rows.push(...windowRows(r.window));
   if (r.slow) {
     const ended = Object.entries(r.slow.outcomes).map(([k, v]) => `${k} ×${v}`).join(", ");
@@ -58,6 +61,10 @@ export function formatReport(result: LoadResult): string {
     rows.push(["server RSS before", `${num(r.idle.rssBeforeKb / 1024, 1)} MB`]);
     rows.push(["server RSS after", `${num(r.idle.rssAfterKb / 1024, 1)} MB`]);
     rows.push(["per connection", `${num(r.idle.kbPerConnection, 1)} KB`]);
+    if (r.idle.rssAfterGcKb !== null) {
+      rows.push(["server RSS after GC", `${num(r.idle.rssAfterGcKb / 1024, 1)} MB`]);
+      rows.push(["per connection after GC", `${num(r.idle.kbPerConnectionAfterGc, 1)} KB`]);
+    }
   }
   if (r.ramp) {
     rows.push([

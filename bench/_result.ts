@@ -74,6 +74,13 @@ export interface IdleResult {
   rssAfterKb: number;
   /** (after − before) / connections. */
   kbPerConnection: number;
+  /**
+   * Server RSS after a forced full collection, KiB (with `--gc-signal`; `rssBeforeKb` is
+   * then also read after one); `null` without.
+   */
+  rssAfterGcKb: number | null;
+  /** (after GC − before) / connections; `null` without `--gc-signal`. */
+  kbPerConnectionAfterGc: number | null;
 }
 
 /** Slow mode: what happened to the clients that never read. */
@@ -107,11 +114,12 @@ export interface LoadResult {
   /** Milliseconds to open a connection. */
   connectMs: { p50: number; max: number };
   /**
-   * Milliseconds from the first connection attempt until every client was open and, against a
-   * server that sends welcomes (roomd: the run has a token secret), had its welcome; `null` when
-   * some welcomes never came.
+   * Milliseconds from the first attempt until every client was ready: its welcome received
+   * (roomd), or open (the baseline, which sends none).
    */
-  connectAllMs: number | null;
+  connectAllMs: number;
+  /** Server CPU seconds spent while the clients connected; `null` without `--pid`. */
+  connectServerCpuS?: number | null;
   /** Close codes of sockets the server closed during the run, with counts. */
   serverClosed: Record<string, number>;
   /** `ack` frames received. */

@@ -7,7 +7,14 @@ import { RAMP_FACTOR, RAMP_REFINE_STEPS } from "./_ramp_plan.ts";
 import type { LoadResult, WindowResult } from "./_result.ts";
 
 /** A scenario's name on the command line. */
-export type ScenarioName = "fanout" | "saturation" | "idle" | "slow" | "bigroom" | "bigroom10k";
+export type ScenarioName =
+  | "fanout"
+  | "saturation"
+  | "idle"
+  | "slow"
+  | "bigroom"
+  | "bigroom10k"
+  | "connect";
 
 /** Every scenario, in the order `all` runs them. */
 export const SCENARIO_NAMES: readonly ScenarioName[] = [
@@ -17,6 +24,7 @@ export const SCENARIO_NAMES: readonly ScenarioName[] = [
   "slow",
   "bigroom",
   "bigroom10k",
+  "connect",
 ];
 
 /** One figure read from a load result. */
@@ -49,6 +57,8 @@ export interface Scenario {
   runs: ScenarioRun[];
   /** Figures to compare for every run. */
   metrics: Metric[];
+  /** Start the servers so that SIGUSR2 collects their garbage (see `bench/_gc_on_signal.ts`). */
+  gcOnSignal?: boolean;
 }
 
 const FANOUT = ["--rooms", "10", "--clients-per-room", "100", "--publishers-per-room", "1"]
@@ -78,6 +88,17 @@ const fromWindow = (
     return w === null ? null : read(w);
   },
 });
+
+const CONNECT_METRICS: Metric[] = [
+  { label: "connect all ms", decimals: 0, pick: (r) => r.connectAllMs ?? null },
+  {
+    label: "server CPU connecting ms",
+    decimals: 0,
+    pick: (r) => r.connectServerCpuS == null ? null : r.connectServerCpuS * 1000,
+  },
+  { label: "connect p50 ms", decimals: 1, pick: (r) => r.connectMs.p50 },
+  { label: "connect max ms", decimals: 1, pick: (r) => r.connectMs.max },
+];
 
 const WINDOW_METRICS: Metric[] = [
   fromWindow("delivered msg/s", 0, (w) => w.deliveredPerSec),
@@ -167,16 +188,31 @@ export function scenario(name: ScenarioName, seconds: number): Scenario {
           label: "idle",
           args: ["--mode", "idle", "--rooms", "50", "--clients-per-room", "100"],
         }],
+        gcOnSignal: true,
         metrics: [
           { label: "KB per connection", decimals: 1, pick: (r) => r.idle?.kbPerConnection ?? null },
+          {
+            label: "KB per connection after GC",
+            decimals: 1,
+            pick: (r) => r.idle?.kbPerConnectionAfterGc ?? null,
+          },
           {
             label: "server RSS after MB",
             decimals: 1,
             pick: (r) => r.idle ? r.idle.rssAfterKb / 1024 : null,
           },
-          { label: "connect p50 ms", decimals: 1, pick: (r) => r.connectMs.p50 },
-          { label: "connect max ms", decimals: 1, pick: (r) => r.connectMs.max },
+          ...CONNECT_METRICS,
         ],
+      };
+    case "connect":
+      return {
+        name,
+        description: "time until 1,000 clients in 10 rooms all have their welcome",
+        runs: [{
+          label: "connect",
+          args: ["--mode", "connect", "--rooms", "10", "--clients-per-room", "100"],
+        }],
+        metrics: CONNECT_METRICS,
       };
     case "slow":
       return {

@@ -20,6 +20,8 @@ export interface Session {
   publishers: WebSocket[];
   /** Milliseconds each connection took to open. */
   connectMs: number[];
+  /** Milliseconds until every client was ready (welcome received; see `openClients`). */
+  allReadyMs: number;
   /** Room ids used. */
   rooms: string[];
 }
@@ -74,7 +76,14 @@ export async function openSession(options: LoadOptions): Promise<Session | strin
   const publishers = sockets.filter((_, i) =>
     i % options.clientsPerRoom < options.publishersPerRoom
   );
-  return { meter, sockets, publishers, connectMs: result.connectMs, rooms };
+  return {
+    meter,
+    sockets,
+    publishers,
+    connectMs: result.connectMs,
+    allReadyMs: result.allReadyMs,
+    rooms,
+  };
 }
 
 /**

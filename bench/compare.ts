@@ -49,22 +49,40 @@ function roomdEnv(secret: string): Record<string, string> {
   };
 }
 
-function start(server: ServerName, secret: string): Promise<ServerProcess | string> {
+function start(
+  server: ServerName,
+  secret: string,
+  gcOnSignal: boolean,
+): Promise<ServerProcess | string> {
   switch (server) {
     case "baseline":
-      return startServer(server, ["run", "-A", "bench/baseline_server.ts"], {});
+      return startServer(server, ["run", "-A", "bench/baseline_server.ts"], {}, gcOnSignal);
     case "baseline-ws":
-      return startServer(server, ["run", "-A", "bench/baseline_ws_server.ts"], {});
+      return startServer(server, ["run", "-A", "bench/baseline_ws_server.ts"], {}, gcOnSignal);
     case "roomd":
-      return startServer(server, startTaskArgs(), roomdEnv(secret));
+      return startServer(server, startTaskArgs(), roomdEnv(secret), gcOnSignal);
     case "roomd-ws":
-      return startServer(server, startTaskArgs(), { ...roomdEnv(secret), ROOMD_TRANSPORT: "ws" });
+      return startServer(
+        server,
+        startTaskArgs(),
+        { ...roomdEnv(secret), ROOMD_TRANSPORT: "ws" },
+        gcOnSignal,
+      );
   }
 }
 
 function summary(r: LoadResult): string {
   const w = windowOf(r);
-  if (r.idle) return `${num(r.idle.kbPerConnection, 1)} KB/conn`;
+  if (r.idle) {
+    return `${num(r.idle.kbPerConnection, 1)} KB/conn, ${
+      num(r.idle.kbPerConnectionAfterGc, 1)
+    } after GC; connected in ${num(r.connectAllMs)} ms`;
+  }
+  if (r.mode === "connect") {
+    return `connected in ${num(r.connectAllMs)} ms, server CPU ${
+      num((r.connectServerCpuS ?? NaN) * 1000)
+    } ms`;
+  }
   if (!w) return "no step held";
   return `connected in ${num(r.connectAllMs)} ms, ${num(w.deliveredPerSec)} msg/s, loss ${
     num(w.lossPct, 2)
@@ -119,13 +137,14 @@ async function main(): Promise<number> {
           if (busy !== null && busy > 25) {
             console.error(`(machine still ${busy.toFixed(0)}% busy after 60 s; measuring anyway)`);
           }
-          const proc = await start(server, secret);
+          const proc = await start(server, secret, sc.gcOnSignal ?? false);
           if (typeof proc === "string") {
             console.error(proc);
             return 1;
           }
           const args = [...run.args, "--url", proc.url, "--pid", String(proc.pid)];
           if (server.startsWith("roomd")) args.push("--secret", secret);
+          if (proc.collectsOnSignal) args.push("--gc-signal");
           const outcome = await runLoadChild(args, { ROOMD_JWT_SECRET: "" })
             .finally(() => proc.stop());
           if (!outcome.ok) {

@@ -16,6 +16,8 @@ import {
 import { inferAlgorithm, parsePublicKey } from "./_public_key.ts";
 import { type Principal, principalFromClaims } from "./principal.ts";
 import { utf8Length } from "../protocol/utf8_length.ts";
+import { type TokenCacheOptions, VerifiedTokenCache } from "./token_cache.ts";
+import { hs256FastPath } from "./hs256_fast.ts";
 
 /** Largest token accepted, in UTF-8 bytes; longer ones are refused before parsing. */
 export const MAX_TOKEN_BYTES = 8192;
@@ -58,6 +60,11 @@ export interface TokenVerifierOptions {
   issuer?: string;
   /** Required `aud` claim (or one of its entries), when set. */
   audience?: string;
+  /**
+   * The cache of verified tokens (a reconnecting client skips the full check); `maxEntries: 0`
+   * turns it off.
+   */
+  cache?: TokenCacheOptions;
 }
 
 /** The outcome of {@linkcode TokenVerifier.verify}. */
@@ -140,6 +147,8 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
   };
   const keySet = options.jwksUrl !== undefined;
   const remote = keySet ? key as RemoteKeySet : undefined;
+  const cache = new VerifiedTokenCache(options.cache);
+  const fast = options.secret === undefined ? null : hs256FastPath(options.secret, verifyOptions);
   return {
     async ready(): Promise<boolean> {
       if (remote === undefined || remote.fresh) return true;
@@ -155,12 +164,18 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
       if (token.length > MAX_TOKEN_BYTES || utf8Length(token) > MAX_TOKEN_BYTES) {
         return refuse("token too large");
       }
+      const cached = cache.get(token);
+      if (cached === "expired") return refuse("token expired", true);
+      if (cached !== null) return { ok: true, principal: cached };
       try {
-        const { payload } = typeof key === "function"
-          ? await jwtVerify(token, key, verifyOptions)
-          : await jwtVerify(token, key, verifyOptions);
+        const payload = fast?.(token) ??
+          (typeof key === "function"
+            ? await jwtVerify(token, key, verifyOptions)
+            : await jwtVerify(token, key, verifyOptions)).payload;
         const result = principalFromClaims(payload);
-        return result.ok ? result : refuse(result.reason);
+        if (!result.ok) return refuse(result.reason);
+        cache.set(token, result.principal);
+        return result;
       } catch (err) {
         return describeFailure(err, keySet);
       }

@@ -34,6 +34,11 @@ export interface Route {
 
 interface CompiledPath {
   pattern: URLPattern;
+  /**
+   * The pattern's literal start (up to its first parameter): a path without it cannot match,
+   * so most paths are skipped without `URLPattern.exec`, which costs tens of µs.
+   */
+  prefix: string;
   methods: Map<string, Handler>;
 }
 
@@ -65,7 +70,11 @@ export class Router {
         p.pattern.pathname === new URLPattern({ pathname: route.path }).pathname
       );
       if (!path) {
-        path = { pattern: new URLPattern({ pathname: route.path }), methods: new Map() };
+        path = {
+          pattern: new URLPattern({ pathname: route.path }),
+          prefix: /^[^:*(){}?+\\]*/.exec(route.path)![0],
+          methods: new Map(),
+        };
         this.#paths.push(path);
       }
       path.methods.set(route.method, route.handler);
@@ -92,8 +101,10 @@ export class Router {
    */
   async handle(request: Request, remoteAddr: Deno.NetAddr): Promise<Response> {
     const url = new URL(request.url);
+    const pathname = url.pathname;
     for (const path of this.#paths) {
-      const match = path.pattern.exec({ pathname: url.pathname });
+      if (!pathname.startsWith(path.prefix)) continue;
+      const match = path.pattern.exec({ pathname });
       if (!match) continue;
       const method = request.method === "HEAD" ? "GET" : request.method;
       const handler = path.methods.get(method);

@@ -56,8 +56,11 @@ async function connect(
   ctx: RequestContext,
 ): Promise<Response> {
   const { config, metrics } = deps;
-  const refuse = ({ status, code, message, headers }: Refusal, ip: string) => {
+  const refuse = ({ status, code, message, headers = {} }: Refusal, ip: string) => {
     metrics.connectionRejected(code);
+    if ((status === 429 || status === 503) && headers["retry-after"] === undefined) {
+      headers = { ...headers, "retry-after": retryAfterFor(code) };
+    }
     deps.log.with({ ip })[status >= 500 ? "warning" : "info"](
       "Refused connection: {status} {code}: {reason}",
       { status, code, reason: message },
@@ -115,6 +118,7 @@ async function connect(
         onSlowConsumer: shared.onSlowConsumer,
         metrics,
         log: deps.log,
+        logDebug: config.logLevel === "debug",
         release: slot.release,
       }), protocol);
   } catch (error) {
@@ -126,4 +130,13 @@ async function connect(
       message: `Cannot upgrade: ${(error as Error).message}`,
     }, ip);
   }
+}
+
+/**
+ * `Retry-After` seconds for a 429/503 refusal that names no time of its own: a draining server
+ * or a room that could not be loaded may be back at once; a connection limit frees up only
+ * when others leave. Without it a reconnect storm has nothing to pace itself by.
+ */
+function retryAfterFor(code: string): string {
+  return code === "shutting_down" || code === "unavailable" ? "1" : "5";
 }

@@ -472,8 +472,13 @@ export class RoomState {
   }
 
   #dropStaleReservations(): void {
+    // Oldest first (a Map keeps insertion order), so the walk ends at the first fresh one:
+    // a join storm does not walk every pending reservation on each admission.
     const cutoff = Date.now() - RESERVATION_TTL_MS;
-    for (const [id, at] of this.#reservations) if (at < cutoff) this.#reservations.delete(id);
+    for (const [id, at] of this.#reservations) {
+      if (at >= cutoff) break;
+      this.#reservations.delete(id);
+    }
   }
 
   #forget(): null {

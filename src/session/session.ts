@@ -49,6 +49,11 @@ export interface SessionInit {
   log: Logger;
   /** The runtime's ping/pong idle timeout in seconds, for the log line when it fires. */
   idleTimeoutS?: number;
+  /**
+   * Whether debug lines are written. logtape builds a record (message, properties, category)
+   * before it checks the level, some 10 µs: routine open and close lines skip that when off.
+   */
+  logDebug: boolean;
   /** Closes the connection when its token expires. */
   expiries: ExpiryScheduler;
   /** Releases the connection-limit slot. */
@@ -66,7 +71,7 @@ export interface SessionInit {
 export function createSession(init: SessionInit): SocketHandlers {
   // The handlers keep what they use, not `init`: an idle connection should hold little.
   const { room, principal, metrics, log, userBuckets, inbound, expiries, release, resume } = init;
-  const { idleTimeoutS } = init;
+  const { idleTimeoutS, logDebug } = init;
   const bucketKey = `${room.id}\u0000${principal.id}`;
   const limiter = new MessageLimiter(
     init.rate,
@@ -101,7 +106,7 @@ export function createSession(init: SessionInit): SocketHandlers {
     onOpen() {
       opened = true;
       metrics.connectionAccepted();
-      log.debug("Connection open", connection.logContext());
+      if (logDebug) log.debug("Connection open", connection.logContext());
       expiry = expiries.add(principal.expiresAt, onExpiry);
       room.attach(connection, resume);
     },
@@ -124,7 +129,9 @@ export function createSession(init: SessionInit): SocketHandlers {
         });
         return;
       }
-      connection.log[closeLogLevel(code)]("Connection closed by client with {code} {reason}", {
+      const level = closeLogLevel(code);
+      if (level === "debug" && !logDebug) return;
+      connection.log[level]("Connection closed by client with {code} {reason}", {
         code,
         reason,
       });

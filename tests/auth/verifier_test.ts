@@ -2,6 +2,7 @@ import assert from "assert";
 import { base64url, SignJWT } from "jose";
 import { createTokenVerifier, type VerifyResult } from "../../src/auth/verifier.ts";
 import { mintToken } from "../../src/auth/mint.ts";
+import { fakeDate } from "../_helpers/fake_date.ts";
 
 const SECRET = "test-secret-0123456789abcdef";
 const now = () => Math.floor(Date.now() / 1000);
@@ -174,5 +175,40 @@ Deno.test("createTokenVerifier() rejects contradictory options", async (t) => {
     await t.step(name, async () => {
       await assert.rejects(createTokenVerifier(options), TypeError);
     });
+  }
+});
+
+Deno.test("TokenVerifier.verify() answers a repeated token from its cache", async () => {
+  const verifier = await createTokenVerifier({ secret: SECRET });
+  const token = await signHs256({ sub: "42", exp: now() + 600 });
+  const first = await verifier.verify(token);
+  const again = await verifier.verify(token);
+  assert.ok(first.ok && again.ok);
+  assert.ok(again.principal === first.principal);
+});
+
+Deno.test("TokenVerifier.verify() refuses a cached token once it has expired", async () => {
+  const clock = fakeDate();
+  try {
+    const verifier = await createTokenVerifier({ secret: SECRET });
+    const token = await signHs256({ sub: "42", exp: now() + 60 });
+    assert.ok((await verifier.verify(token)).ok);
+    clock.tick(60_000);
+    assertRefused(await verifier.verify(token), "token expired", token);
+  } finally {
+    clock.uninstall();
+  }
+});
+
+Deno.test("TokenVerifier.verify() does not cache refusals", async () => {
+  const clock = fakeDate();
+  try {
+    const verifier = await createTokenVerifier({ secret: SECRET });
+    const token = await signHs256({ sub: "42", exp: now() + 7200, nbf: now() + 60 });
+    assertRefused(await verifier.verify(token), "token not yet valid", token);
+    clock.tick(60_000);
+    assert.ok((await verifier.verify(token)).ok);
+  } finally {
+    clock.uninstall();
   }
 });

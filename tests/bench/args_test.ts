@@ -64,7 +64,10 @@ Deno.test("parseLoadArgs() takes the secret from ROOMD_JWT_SECRET unless --secre
 
 Deno.test("parseLoadArgs() refuses bad values with one line naming the option", async (t) => {
   const cases: [string[], RegExp][] = [
-    [["--mode", "burst"], /^Invalid --mode=burst: expected one of fixed, ramp, idle, slow$/],
+    [
+      ["--mode", "burst"],
+      /^Invalid --mode=burst: expected one of fixed, ramp, idle, slow, connect/,
+    ],
     [["--rooms", "0"], /^Invalid --rooms=0: expected an integer from 1/],
     [["--rate=-1"], /^Invalid --rate=-1: expected a positive number$/],
     [["--size", "5"], /^Invalid --size=5: expected an integer from 14 to 4000$/],

@@ -22,14 +22,19 @@ async function refusal(
   server: TestServer,
   user: string,
   headers: Record<string, string> = {},
-): Promise<{ status: number; code: string; message: string }> {
+): Promise<{ status: number; code: string; message: string; retryAfter: string | null }> {
   const token = await server.token({ sub: user });
   const res = await fetch(`${server.origin}/ws/lobby?token=${token}`, {
     headers: { ...upgradeHeaders(server.origin), ...headers },
   });
   assert.notEqual(res.status, 101, "the upgrade was expected to be refused");
   const body = await res.json();
-  return { status: res.status, code: body.error.code, message: body.error.message };
+  return {
+    status: res.status,
+    code: body.error.code,
+    message: body.error.message,
+    retryAfter: res.headers.get("retry-after"),
+  };
 }
 
 async function closeAll(clients: TestClient[]): Promise<void> {
@@ -47,7 +52,7 @@ Deno.test("ROOMD_MAX_CONNECTIONS refuses the next connection with 503 server_ful
   try {
     clients.push(await open(server, "a"), await open(server, "b"));
     const refused = await refusal(server, "c");
-    assert.deepEqual([refused.status, refused.code], [503, "server_full"]);
+    assert.deepEqual([refused.status, refused.code, refused.retryAfter], [503, "server_full", "5"]);
     assert.match(refused.message, /server is full \(2 of 2 connections\)/);
     await clients.pop()!.close();
     await until(() => server.metrics.stats().connections === 1, "the slot to be released");
@@ -64,7 +69,11 @@ Deno.test("ROOMD_MAX_CONNECTIONS_PER_USER refuses that user with 429 but not oth
   try {
     clients.push(await open(server, "ann"), await open(server, "ann"));
     const refused = await refusal(server, "ann");
-    assert.deepEqual([refused.status, refused.code], [429, "too_many_connections"]);
+    assert.deepEqual([refused.status, refused.code, refused.retryAfter], [
+      429,
+      "too_many_connections",
+      "5",
+    ]);
     assert.match(refused.message, /user has too many connections \(2 of 2\)/);
     clients.push(await open(server, "ben"));
   } finally {

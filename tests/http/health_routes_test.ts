@@ -57,6 +57,7 @@ Deno.test("GET /readyz turns 503 'server is draining' as soon as shutdown starts
       headers: upgradeHeaders(server.origin),
     });
     assert.equal(join.status, 503);
+    assert.equal(join.headers.get("retry-after"), "1");
     assert.equal((await join.json()).error.code, "shutting_down");
     assert.equal((await client.waitClosed()).code, 1001);
     await shutdown;

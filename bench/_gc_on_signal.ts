@@ -1,0 +1,18 @@
+/**
+ * Preloaded into a server by `bench/compare.ts` (`deno run --preload … --v8-flags=--expose-gc`)
+ * for memory figures: SIGUSR2 runs a full, memory-reducing garbage collection, so what a
+ * server holds per connection can be read without the garbage its last burst left behind.
+ * (The V8 inspector could collect too, but with it Deno keeps every upgraded request alive and
+ * roomd's connects cost twice the CPU.)
+ *
+ * @module
+ */
+type Gc = (options?: { type: string; execution: string; flavor?: string }) => void;
+
+const gc = (globalThis as { gc?: Gc }).gc;
+if (gc !== undefined) {
+  Deno.addSignalListener(
+    "SIGUSR2",
+    () => gc({ type: "major", execution: "sync", flavor: "last-resort" }),
+  );
+}
