@@ -170,46 +170,25 @@ export function parseInbound(raw: unknown, types: TypeRegistry): DecodeResult {
   }
   const { type, data, ref, cid } = frame.data;
   if (type === "history") {
-    const q = historyData.safeParse(data ?? {});
-    if (!q.success) {
-      return {
-        ok: false,
-        ref,
-        error: {
-          code: "invalid_message",
-          message: `Invalid "history" request: ${describe(q.error, "data")}`,
-        },
-      };
-    }
-    return { ok: true, message: { kind: "history", query: q.data, ref } };
+    return request(
+      type,
+      historyData,
+      data ?? {},
+      ref,
+      (query) => ({ kind: "history", query, ref }),
+    );
   }
   if (type === "refresh") {
-    const r = refreshData.safeParse(data);
-    if (!r.success) {
-      return {
-        ok: false,
-        ref,
-        error: {
-          code: "invalid_message",
-          message: `Invalid "refresh" request: ${describe(r.error, "data")}`,
-        },
-      };
-    }
-    return { ok: true, message: { kind: "refresh", token: r.data.token, ref } };
+    return request(type, refreshData, data, ref, ({ token }) => ({ kind: "refresh", token, ref }));
   }
   if (type === "members") {
-    const q = membersData.safeParse(data ?? {});
-    if (!q.success) {
-      return {
-        ok: false,
-        ref,
-        error: {
-          code: "invalid_message",
-          message: `Invalid "members" request: ${describe(q.error, "data")}`,
-        },
-      };
-    }
-    return { ok: true, message: { kind: "members", query: q.data, ref } };
+    return request(
+      type,
+      membersData,
+      data ?? {},
+      ref,
+      (query) => ({ kind: "members", query, ref }),
+    );
   }
   const spec = types.get(type);
   if (!spec) {
@@ -237,6 +216,26 @@ export function parseInbound(raw: unknown, types: TypeRegistry): DecodeResult {
       ref,
       persist: spec.persist,
       ...(cid === undefined ? {} : { cid }),
+    },
+  };
+}
+
+/** Checks the `data` of a built-in request and builds its message, or the error naming why not. */
+function request<T extends z.ZodType>(
+  type: string,
+  schema: T,
+  data: unknown,
+  ref: string | undefined,
+  build: (value: z.output<T>) => InboundMessage,
+): DecodeResult {
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return { ok: true, message: build(parsed.data) };
+  return {
+    ok: false,
+    ref,
+    error: {
+      code: "invalid_message",
+      message: `Invalid "${type}" request: ${describe(parsed.error, "data")}`,
     },
   };
 }
