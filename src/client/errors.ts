@@ -3,7 +3,16 @@
  *
  * @module
  */
-import type { StateReason } from "./events.ts";
+
+/** Why the state changed (closes and refusals). */
+export interface StateReason {
+  /** The WebSocket close code, when a socket closed. */
+  closeCode?: number;
+  /** roomd's error code (`unauthorized`, `room_full`, …) or the client's (`closed`, …). */
+  code: string;
+  /** For people. */
+  message: string;
+}
 
 /**
  * An error from roomd (an `error` frame, a refused connection) or from the client itself

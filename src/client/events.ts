@@ -3,21 +3,13 @@
  *
  * @module
  */
-import type { RoomdError } from "./errors.ts";
+import type { RoomdError, StateReason } from "./errors.ts";
 import type { PresenceData, RoomMessage, WelcomeData } from "./types.ts";
+
+export type { StateReason };
 
 /** The client's connection state. */
 export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
-
-/** Why the state changed (closes and refusals). */
-export interface StateReason {
-  /** The WebSocket close code, when a socket closed. */
-  closeCode?: number;
-  /** roomd's error code (`unauthorized`, `room_full`, …) or the client's (`closed`, …). */
-  code: string;
-  /** For people. */
-  message: string;
-}
 
 /** A `state` event. */
 export interface StateChange {
