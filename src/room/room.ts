@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { BrokerHandler } from "../broker/broker.ts";
 import type { Principal } from "../auth/principal.ts";
 import type {
   DedupeKey,
@@ -54,6 +55,7 @@ export class Room {
   readonly #mailbox: Mailbox;
   readonly #state: RoomState;
   readonly #onStop: (room: Room) => void;
+  readonly #subscription: BrokerHandler;
   #stopTimer: ReturnType<typeof setTimeout> | undefined;
   #presenceTimer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
@@ -74,7 +76,19 @@ export class Room {
       post: (task) => this.#mailbox.post(task),
     });
     this.#mailbox = new Mailbox((error) => this.#crash(error));
-    this.#mailbox.post(() => this.#state.load());
+    // Deliveries come back as tasks, so they keep their order among the room's other tasks.
+    this.#subscription = {
+      message: (message, origin) => {
+        this.#mailbox.post(() => this.#state.delivered(message, origin));
+      },
+      ephemeral: (message) => {
+        this.#mailbox.post(() => this.#state.deliveredEphemeral(message));
+      },
+    };
+    this.#mailbox.post(async () => {
+      await ctx.broker.subscribe(id, this.#subscription);
+      await this.#state.load();
+    });
   }
 
   /** Open connections. */
@@ -335,6 +349,7 @@ export class Room {
     clearTimeout(this.#presenceTimer);
     this.#presenceTimer = undefined;
     this.#mailbox.close();
+    void this.#ctx.broker.unsubscribe(this.id, this.#subscription);
     this.#onStop(this);
   }
 

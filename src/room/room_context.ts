@@ -3,11 +3,11 @@
  *
  * @module
  */
+import type { Broker } from "../broker/broker.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { TypeRegistry } from "../protocol/schemas.ts";
-import type { MessageWriter } from "../store/message_writer.ts";
 import type { Store } from "../store/types.ts";
 
 /** Dependencies of a room actor, passed in (no globals). */
@@ -16,8 +16,8 @@ export interface RoomContext {
   readonly config: Config;
   /** Rooms and history. */
   readonly store: Store;
-  /** Group-commit writer for messages. */
-  readonly writer: MessageWriter;
+  /** Publishing, fan-out between nodes and history. */
+  readonly broker: Broker;
   /** Counters and histograms. */
   readonly metrics: Metrics;
   /** Logger for the `room` category. */

@@ -13,7 +13,9 @@ import {
   isRoomExpired,
   type RoomPatch,
   type RoomRecord,
+  type SerializedMessage,
 } from "../store/types.ts";
+import type { EphemeralMessage, Origin } from "../broker/broker.ts";
 import { CloseCode } from "../ws/close_codes.ts";
 import type { Connection } from "../ws/connection.ts";
 import type { RateSettings } from "../ws/message_limiter.ts";
@@ -215,7 +217,7 @@ export class RoomState {
 
   async #canRecover(resume: ResumeRequest): Promise<boolean> {
     if (resume.epoch !== undefined && resume.epoch !== this.#record!.epoch) return false;
-    const { trimmed } = await this.#ctx.store.getSequence(this.id);
+    const { trimmed } = await this.#ctx.broker.position(this.id);
     return resume.since >= trimmed;
   }
 
@@ -298,14 +300,32 @@ export class RoomState {
   }
 
   /**
-   * Reads history after committing what the writer holds.
+   * Delivers a stored message that came through the room's subscription.
+   *
+   * @param message The message, with its id.
+   * @param origin Who published it.
+   */
+  delivered(message: SerializedMessage, origin: Origin | null): void {
+    this.#publisher.delivered(message, origin);
+  }
+
+  /**
+   * Delivers an ephemeral message another node published.
+   *
+   * @param message The message.
+   */
+  deliveredEphemeral(message: EphemeralMessage): void {
+    this.#publisher.deliveredEphemeral(message);
+  }
+
+  /**
+   * Reads history, every resolved publish included.
    *
    * @param query Which messages.
    * @returns The page.
    */
-  async readHistory(query: HistoryQuery): Promise<HistoryPage> {
-    await this.#ctx.writer.flush();
-    return this.#ctx.store.readMessages(this.id, query);
+  readHistory(query: HistoryQuery): Promise<HistoryPage> {
+    return this.#ctx.broker.history(this.id, query);
   }
 
   /**
@@ -432,9 +452,9 @@ export class RoomState {
     return true;
   }
 
-  /** Commits what the writer holds, then deletes the room and its history and forgets it. */
+  /** Settles the room's publishes, then deletes the room and its history and forgets it. */
   async #destroy(): Promise<void> {
-    await this.#ctx.writer.flush();
+    await this.#ctx.broker.forget(this.id);
     await this.#ctx.store.deleteRoom(this.id);
     this.#forget();
   }

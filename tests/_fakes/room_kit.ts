@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { LocalBroker, LocalBrokerHub } from "../../src/broker/local_broker.ts";
 import type { Principal } from "../../src/auth/principal.ts";
 import { parseConfig } from "../../src/config.ts";
 import { rootLogger } from "../../src/log.ts";
@@ -13,7 +14,6 @@ import { RoomRegistry } from "../../src/room/registry.ts";
 import type { Room } from "../../src/room/room.ts";
 import type { RoomContext } from "../../src/room/room_context.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
-import { MessageWriter } from "../../src/store/message_writer.ts";
 import type { Store } from "../../src/store/types.ts";
 import { Connection } from "../../src/ws/connection.ts";
 import { MessageLimiter, SharedBuckets } from "../../src/ws/message_limiter.ts";
@@ -32,7 +32,7 @@ export interface RoomKit {
     record?: boolean,
   ): { connection: Connection; socket: FakeSocket };
   /**
-   * Resolves once the room has run what was posted, the writer has committed it, and the
+   * Resolves once the room has run what was posted, the broker has stored it, and the
    * commit results have been delivered (persisted messages go out after their commit).
    */
   delivered(room: Room): Promise<void>;
@@ -59,13 +59,13 @@ export function roomKit(
   });
   const store = wrap(new MemoryStore({ historySize: config.historySize }));
   const metrics = new Metrics({ collectProcess: false });
-  const writer = new MessageWriter(store, {
-    onWritten: (seconds) => metrics.observeStoreWrite(seconds),
-  });
+  const broker = new LocalBroker(
+    new LocalBrokerHub(store, { onWritten: (seconds) => metrics.observeStoreWrite(seconds) }),
+  );
   const ctx: RoomContext = {
     config,
     store,
-    writer,
+    broker,
     metrics,
     log: rootLogger(),
     types: buildTypeRegistry({}),
@@ -100,11 +100,13 @@ export function roomKit(
     },
     async delivered(room) {
       await room.idle();
-      await writer.flush();
+      await broker.flush();
+      // The results come back as tasks a few promise turns after the commit.
+      await new Promise((resolve) => setTimeout(resolve, 0));
       await room.idle();
     },
     async close() {
-      await writer.close();
+      await broker.close();
       metrics.close();
     },
   };
