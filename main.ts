@@ -38,11 +38,12 @@ async function main(): Promise<number> {
     audience: config.jwtAudience,
   }).catch(asStartupError);
   const metrics = new Metrics();
-  const { store, broker } = openEngine(config, { metrics, log });
+  const { store, broker, control } = openEngine(config, { metrics, log });
   const roomd = createRoomd({
     config,
     store,
     broker,
+    control,
     metrics,
     log,
     verifier,

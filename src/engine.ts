@@ -7,6 +7,8 @@
  */
 import type { Broker } from "./broker/broker.ts";
 import { LocalBroker, LocalBrokerHub } from "./broker/local_broker.ts";
+import { LocalControl, LocalControlHub } from "./control/local_control.ts";
+import type { RoomControl } from "./control/room_control.ts";
 import type { Config } from "./config.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics/metrics.ts";
@@ -19,6 +21,8 @@ export interface Engine {
   store: Store;
   /** Publishing, fan-out and history. */
   broker: Broker;
+  /** Room changes between nodes. */
+  control: RoomControl;
 }
 
 /** What an engine reports to. */
@@ -71,5 +75,10 @@ export function openEngine(config: Config, hooks: EngineHooks): Engine {
       } else log.info("Writes succeed again; ready");
     },
   });
-  return { store, broker: new LocalBroker(hub) };
+  const nodeId = crypto.randomUUID();
+  return {
+    store,
+    broker: new LocalBroker(hub, nodeId),
+    control: new LocalControl(new LocalControlHub(), nodeId),
+  };
 }

@@ -7,6 +7,7 @@
 import { type ListenAddress, ServerOrigins } from "./auth/server_origins.ts";
 import type { TokenVerifier } from "./auth/verifier.ts";
 import type { Broker } from "./broker/broker.ts";
+import type { RoomControl } from "./control/room_control.ts";
 import type { Config } from "./config.ts";
 import { withCors } from "./http/cors.ts";
 import { devTokenRoute } from "./http/dev_token_route.ts";
@@ -46,6 +47,8 @@ export interface RoomdOptions {
   store: Store;
   /** Publishing engine over `store` (opened by the caller, closed by `shutdown`). */
   broker: Broker;
+  /** Room changes between nodes. */
+  control: RoomControl;
   /** Metrics (closed by `shutdown`). */
   metrics: Metrics;
   /** Root logger. */
@@ -84,12 +87,13 @@ export interface Roomd {
  * @returns The server.
  */
 export function createRoomd(options: RoomdOptions): Roomd {
-  const { config, store, broker, metrics, log } = options;
+  const { config, store, broker, control, metrics, log } = options;
   const types = buildTypeRegistry(config.customTypes);
   const registry = new RoomRegistry({
     config,
     store,
     broker,
+    control,
     metrics,
     types,
     log: log.getChild("room"),

@@ -6,6 +6,7 @@
  * @module
  */
 import type { BrokerHandler } from "../broker/broker.ts";
+import type { RoomChangeListener } from "../control/room_control.ts";
 import type { Principal } from "../auth/principal.ts";
 import type {
   DedupeKey,
@@ -56,6 +57,7 @@ export class Room {
   readonly #state: RoomState;
   readonly #onStop: (room: Room) => void;
   readonly #subscription: BrokerHandler;
+  readonly #onChange: RoomChangeListener;
   #stopTimer: ReturnType<typeof setTimeout> | undefined;
   #presenceTimer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
@@ -85,8 +87,12 @@ export class Room {
         this.#mailbox.post(() => this.#state.deliveredEphemeral(message));
       },
     };
+    this.#onChange = (change) => {
+      this.#mailbox.post(() => this.#state.changed(change));
+    };
     this.#mailbox.post(async () => {
       await ctx.broker.subscribe(id, this.#subscription);
+      await ctx.control.watch(id, this.#onChange);
       await this.#state.load();
     });
   }
@@ -350,6 +356,7 @@ export class Room {
     this.#presenceTimer = undefined;
     this.#mailbox.close();
     void this.#ctx.broker.unsubscribe(this.id, this.#subscription);
+    void this.#ctx.control.unwatch(this.id, this.#onChange);
     this.#onStop(this);
   }
 

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Broker } from "../broker/broker.ts";
+import type { RoomControl } from "../control/room_control.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/metrics.ts";
@@ -18,6 +19,8 @@ export interface RoomContext {
   readonly store: Store;
   /** Publishing, fan-out between nodes and history. */
   readonly broker: Broker;
+  /** Room changes between nodes. */
+  readonly control: RoomControl;
   /** Counters and histograms. */
   readonly metrics: Metrics;
   /** Logger for the `room` category. */

@@ -16,6 +16,7 @@ import {
   type SerializedMessage,
 } from "../store/types.ts";
 import type { EphemeralMessage, Origin } from "../broker/broker.ts";
+import type { RoomChange } from "../control/room_control.ts";
 import { CloseCode } from "../ws/close_codes.ts";
 import type { Connection } from "../ws/connection.ts";
 import type { RateSettings } from "../ws/message_limiter.ts";
@@ -319,12 +320,13 @@ export class RoomState {
   }
 
   /**
-   * Reads history, every resolved publish included.
+   * Reads history after settling the publishes in progress (a client may ask before its ack).
    *
    * @param query Which messages.
    * @returns The page.
    */
-  readHistory(query: HistoryQuery): Promise<HistoryPage> {
+  async readHistory(query: HistoryQuery): Promise<HistoryPage> {
+    await this.#ctx.broker.flush();
     return this.#ctx.broker.history(this.id, query);
   }
 
@@ -412,13 +414,38 @@ export class RoomState {
     if (!this.#record) return null;
     const updated = await this.#ctx.store.updateRoom(this.id, patch);
     if (!updated) return this.#forget();
+    this.#apply(updated);
+    await this.#ctx.control.announce(this.id, updated);
+    return this.snapshot();
+  }
+
+  /**
+   * Applies a change another node made to the room's record (a task of the actor).
+   *
+   * @param change The new record, or `null` when the room was deleted.
+   */
+  changed(change: RoomChange): void {
+    if (!this.#record) return;
+    if (change !== null) return this.#apply(change);
+    this.#closeDeleted();
+    this.#forget();
+  }
+
+  /** Takes a new record: users who may no longer be in the room are closed with 4403. */
+  #apply(updated: RoomRecord): void {
     this.#record = updated;
     const rate = this.#rate();
     for (const connection of [...this.members.connections.values()]) {
       if (mayEnter(updated, connection.principal)) connection.limiter.configure(rate);
       else this.#remove(connection, CloseCode.removed, "removed from room");
     }
-    return this.snapshot();
+  }
+
+  #closeDeleted(): void {
+    for (const connection of [...this.members.connections.values()]) {
+      this.#remove(connection, CloseCode.removed, "room deleted");
+    }
+    this.#reservations.clear();
   }
 
   /**
@@ -430,11 +457,9 @@ export class RoomState {
     if (!this.#record) return false;
     // Deleted first: a store that fails leaves the room and its connections as they were.
     await this.#destroy();
-    for (const connection of [...this.members.connections.values()]) {
-      this.#remove(connection, CloseCode.removed, "room deleted");
-    }
-    this.#reservations.clear();
+    this.#closeDeleted();
     this.#lifecycle.scheduleStop(0);
+    await this.#ctx.control.announce(this.id, null);
     return true;
   }
 
@@ -449,6 +474,7 @@ export class RoomState {
     const room = this.#record;
     if (!room || !this.empty || !isRoomExpired(room, now, emptyRoomTtlS)) return false;
     await this.#destroy();
+    await this.#ctx.control.announce(this.id, null);
     return true;
   }
 

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { LocalControl, LocalControlHub } from "../../src/control/local_control.ts";
 import { LocalBroker, LocalBrokerHub } from "../../src/broker/local_broker.ts";
 import type { Principal } from "../../src/auth/principal.ts";
 import { parseConfig } from "../../src/config.ts";
@@ -25,6 +26,8 @@ export interface RoomKit {
   ctx: RoomContext;
   /** A registry over it. */
   registry: RoomRegistry;
+  /** The registry of another node sharing the kit's store and engines (as Redis would). */
+  node(nodeId: string): RoomRegistry;
   /** A connection of `userId` to `roomId` over a new fake socket. */
   connection(
     roomId: string,
@@ -59,13 +62,16 @@ export function roomKit(
   });
   const store = wrap(new MemoryStore({ historySize: config.historySize }));
   const metrics = new Metrics({ collectProcess: false });
-  const broker = new LocalBroker(
-    new LocalBrokerHub(store, { onWritten: (seconds) => metrics.observeStoreWrite(seconds) }),
-  );
+  const brokerHub = new LocalBrokerHub(store, {
+    onWritten: (seconds) => metrics.observeStoreWrite(seconds),
+  });
+  const controlHub = new LocalControlHub();
+  const broker = new LocalBroker(brokerHub, "node-a");
   const ctx: RoomContext = {
     config,
     store,
     broker,
+    control: new LocalControl(controlHub, "node-a"),
     metrics,
     log: rootLogger(),
     types: buildTypeRegistry({}),
@@ -75,6 +81,12 @@ export function roomKit(
   return {
     ctx,
     registry: new RoomRegistry(ctx),
+    node: (nodeId) =>
+      new RoomRegistry({
+        ...ctx,
+        broker: new LocalBroker(brokerHub, nodeId),
+        control: new LocalControl(controlHub, nodeId),
+      }),
     connection(roomId, userId, record = true) {
       const socket = new FakeSocket(record);
       const principal: Principal = {

@@ -107,7 +107,7 @@ export async function startServer(
     write: (line) => logs.push(line),
   });
   const metrics = new Metrics({ collectProcess: false });
-  const { store, broker } = openEngine(config, { metrics, log, wrapStore });
+  const { store, broker, control } = openEngine(config, { metrics, log, wrapStore });
   const verifier = await createTokenVerifier({
     secret: config.jwtSecret,
     publicKey: config.jwtPublicKey,
@@ -120,6 +120,7 @@ export async function startServer(
     config,
     store,
     broker,
+    control,
     metrics,
     log,
     verifier,

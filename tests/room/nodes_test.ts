@@ -1,0 +1,70 @@
+import assert from "assert";
+import type { Room } from "../../src/room/room.ts";
+import { CloseCode } from "../../src/ws/close_codes.ts";
+import { roomKit } from "../_fakes/room_kit.ts";
+import { until } from "../_helpers/until.ts";
+
+async function join(kit: ReturnType<typeof roomKit>, room: Room, userId: string) {
+  const { connection, socket } = kit.connection(room.id, userId);
+  const admitted = await room.admit(connection.principal, connection.id);
+  assert.ok(admitted.ok);
+  room.attach(connection);
+  await room.idle();
+  return { connection, socket };
+}
+
+Deno.test("A message published on one node reaches the room's members on another node, and its sender only the ack", async () => {
+  const kit = roomKit();
+  try {
+    const [a, b] = [kit.registry.open("lobby"), kit.node("node-b").open("lobby")];
+    const sender = await join(kit, a, "ana");
+    const neighbour = await join(kit, a, "cy");
+    const remote = await join(kit, b, "bo");
+    for (let i = 0; i < 3; i++) {
+      a.publish(sender.connection, "chat", { text: `${i}` }, true, `r${i}`);
+    }
+    b.publish(remote.connection, "chat", { text: "from b" }, true, "rb");
+    await kit.delivered(a);
+    await kit.delivered(b);
+    const chats = (socket: typeof sender.socket) =>
+      socket.messages().filter((m) => m.type === "chat").map((m) => m.id);
+    assert.deepEqual(chats(remote.socket), [1, 2, 3]);
+    assert.deepEqual(chats(neighbour.socket), [1, 2, 3, 4]);
+    assert.deepEqual(chats(sender.socket), [4], "its own messages come back as acks only");
+    const acks = sender.socket.messages().filter((m) => m.type === "ack").map((m) => m.id);
+    assert.deepEqual(acks, [1, 2, 3]);
+  } finally {
+    await kit.close();
+  }
+});
+
+Deno.test("Making a room private on one node closes its non-members on another node with 4403", async () => {
+  const kit = roomKit();
+  try {
+    const [a, b] = [kit.registry.open("lobby"), kit.node("node-b").open("lobby")];
+    await join(kit, a, "ana");
+    const kept = await join(kit, b, "bo");
+    const revoked = await join(kit, b, "cy");
+    const updated = await a.update({ is_private: true, members: ["ana", "bo"] });
+    assert.equal(updated?.room.is_private, true);
+    await until(() => revoked.socket.closeCode !== null, "cy's socket to close");
+    assert.equal(revoked.socket.closeCode, CloseCode.removed);
+    assert.equal(kept.socket.closeCode, null);
+  } finally {
+    await kit.close();
+  }
+});
+
+Deno.test("Deleting a room on one node closes its members on another node with 4403", async () => {
+  const kit = roomKit();
+  try {
+    const [a, b] = [kit.registry.open("lobby"), kit.node("node-b").open("lobby")];
+    await join(kit, a, "ana");
+    const remote = await join(kit, b, "bo");
+    assert.equal(await a.delete(), true);
+    await until(() => remote.socket.closeCode !== null, "bo's socket to close");
+    assert.equal(remote.socket.closeCode, CloseCode.removed);
+  } finally {
+    await kit.close();
+  }
+});
