@@ -38,12 +38,13 @@ async function main(): Promise<number> {
     audience: config.jwtAudience,
   }).catch(asStartupError);
   const metrics = new Metrics();
-  const { store, broker, control } = openEngine(config, { metrics, log });
+  const { store, broker, control, presence } = openEngine(config, { metrics, log });
   const roomd = createRoomd({
     config,
     store,
     broker,
     control,
+    presence,
     metrics,
     log,
     verifier,

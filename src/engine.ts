@@ -14,6 +14,8 @@ import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics/metrics.ts";
 import { openStore } from "./store/open_store.ts";
 import type { Store } from "./store/types.ts";
+import { LocalPresence, LocalPresenceHub } from "./presence/local_presence.ts";
+import type { Presence } from "./presence/presence.ts";
 
 /** The engines of one node. */
 export interface Engine {
@@ -23,6 +25,8 @@ export interface Engine {
   broker: Broker;
   /** Room changes between nodes. */
   control: RoomControl;
+  /** Who is in which room, and capacity. */
+  presence: Presence;
 }
 
 /** What an engine reports to. */
@@ -80,5 +84,6 @@ export function openEngine(config: Config, hooks: EngineHooks): Engine {
     store,
     broker: new LocalBroker(hub, nodeId),
     control: new LocalControl(new LocalControlHub(), nodeId),
+    presence: new LocalPresence(new LocalPresenceHub(), nodeId),
   };
 }

@@ -8,6 +8,7 @@ import { type ListenAddress, ServerOrigins } from "./auth/server_origins.ts";
 import type { TokenVerifier } from "./auth/verifier.ts";
 import type { Broker } from "./broker/broker.ts";
 import type { RoomControl } from "./control/room_control.ts";
+import type { Presence } from "./presence/presence.ts";
 import type { Config } from "./config.ts";
 import { withCors } from "./http/cors.ts";
 import { devTokenRoute } from "./http/dev_token_route.ts";
@@ -49,6 +50,8 @@ export interface RoomdOptions {
   broker: Broker;
   /** Room changes between nodes. */
   control: RoomControl;
+  /** Who is in which room, and capacity. */
+  presence: Presence;
   /** Metrics (closed by `shutdown`). */
   metrics: Metrics;
   /** Root logger. */
@@ -87,13 +90,14 @@ export interface Roomd {
  * @returns The server.
  */
 export function createRoomd(options: RoomdOptions): Roomd {
-  const { config, store, broker, control, metrics, log } = options;
+  const { config, store, broker, control, presence, metrics, log } = options;
   const types = buildTypeRegistry(config.customTypes);
   const registry = new RoomRegistry({
     config,
     store,
     broker,
     control,
+    presence,
     metrics,
     types,
     log: log.getChild("room"),

@@ -7,7 +7,7 @@
  */
 import type { RoomChange } from "../control/room_control.ts";
 import { isRoomExpired, type RoomPatch, type RoomRecord } from "../store/types.ts";
-import type { MemberDetail, MemberPage } from "./members.ts";
+import type { MemberDetail, MemberPage } from "../presence/presence.ts";
 import { createOrAdopt } from "./room_admission.ts";
 import type { RoomSnapshot, RoomState } from "./room_state.ts";
 
@@ -40,7 +40,7 @@ export async function update(state: RoomState, patch: RoomPatch): Promise<RoomSn
   if (!state.record) return null;
   const updated = await state.ctx.store.updateRoom(state.id, patch);
   if (!updated) return state.forget();
-  state.apply(updated);
+  await state.apply(updated);
   await state.ctx.control.announce(state.id, updated);
   return state.snapshot();
 }
@@ -51,10 +51,10 @@ export async function update(state: RoomState, patch: RoomPatch): Promise<RoomSn
  * @param state The room.
  * @param change The new record, or `null` when the room was deleted.
  */
-export function changed(state: RoomState, change: RoomChange): void {
+export async function changed(state: RoomState, change: RoomChange): Promise<void> {
   if (!state.record) return;
   if (change !== null) return state.apply(change);
-  state.closeDeleted();
+  await state.closeDeleted();
   state.forget();
 }
 
@@ -68,7 +68,7 @@ export async function remove(state: RoomState): Promise<boolean> {
   if (!state.record) return false;
   // Deleted first: a store that fails leaves the room and its connections as they were.
   await destroy(state);
-  state.closeDeleted();
+  await state.closeDeleted();
   state.lifecycle.scheduleStop(0);
   await state.ctx.control.announce(state.id, null);
   return true;
@@ -103,13 +103,13 @@ export async function expireIfDue(
  * @returns The page, `no_room` when the room does not exist, `bad_cursor` for a cursor
  * that is not valid here.
  */
-export function memberDetails(
+export async function memberDetails(
   state: RoomState,
   cursor: string | undefined,
   limit: number,
-): MemberDetailsResult {
+): Promise<MemberDetailsResult> {
   if (!state.record) return "no_room";
-  return state.members.details(cursor, limit) ?? "bad_cursor";
+  return (await state.ctx.presence.members(state.id, cursor, limit)) ?? "bad_cursor";
 }
 
 /** Settles the room's publishes, then deletes the room and its history and forgets it. */

@@ -41,9 +41,12 @@ export async function admit(
     );
   }
   dropStaleReservations(state);
-  const taken = state.members.connections.size + state.reservations.size;
-  const refusal = refuseJoin(state.record!, principal, taken);
+  const room = state.record!;
+  const refusal = refuseJoin(room, principal, 0);
   if (refusal) return { ok: false, ...refusal };
+  // The check and the reservation are one step of the engine, whichever node asks.
+  const reserved = await state.ctx.presence.reserve(state.id, connectionId, room.max_clients);
+  if (!reserved.ok) return { ok: false, ...refuseJoin(room, principal, reserved.taken)! };
   state.reservations.set(connectionId, Date.now());
   state.lifecycle.cancelStop();
   return { ok: true, rate: state.rate() };
@@ -61,19 +64,27 @@ export async function attach(
   connection: Connection,
   resume?: ResumeRequest,
 ): Promise<void> {
-  if (!state.reservations.delete(connection.id) || !state.record || connection.closing) {
+  const { presence } = state.ctx;
+  const { id, name } = connection.principal;
+  const reserved = state.reservations.delete(connection.id);
+  const joined = reserved && state.record && !connection.closing
+    ? await presence.join(state.id, connection.id, { id, name }, connection.joinedAt)
+    : null;
+  if (joined === null) {
+    if (reserved) await presence.release(state.id, connection.id);
     if (!connection.closing) connection.close(CloseCode.removed, "admission expired");
     return state.afterDeparture();
   }
-  const room = state.record;
-  if (state.members.add(connection)) state.presence.joined(connection);
+  const room = state.record!;
+  state.members.add(connection);
+  if (joined.first) state.presence.joined(connection);
   // A resuming connection's broadcasts are held from the moment it is a member.
   const held = resume ? holdFrames(state, connection) : null;
   if (room.empty_since !== null) {
     state.record = await state.patchQuietly({ empty_since: null }) ?? room;
   }
   const recovered = resume ? await canRecover(state, resume) : undefined;
-  state.listing.sendWelcome(connection, room, state.publisher.lastId, recovered);
+  await state.listing.sendWelcome(connection, room, state.publisher.lastId, recovered);
   if (resume && held) startResume(state, connection, recovered ? resume.since : 0, held);
 }
 
@@ -84,9 +95,12 @@ export async function attach(
  * @param connectionId The connection's id.
  */
 export async function leave(state: RoomState, connectionId: string): Promise<void> {
-  if (state.reservations.delete(connectionId)) return state.afterDeparture();
+  if (state.reservations.delete(connectionId)) {
+    await state.ctx.presence.release(state.id, connectionId);
+    return state.afterDeparture();
+  }
   const connection = state.members.connections.get(connectionId);
-  if (connection) state.remove(connection, null, "");
+  if (connection) await state.remove(connection, null, "");
   await state.afterDeparture();
 }
 

@@ -5,6 +5,7 @@
  */
 import type { Broker } from "../broker/broker.ts";
 import type { RoomControl } from "../control/room_control.ts";
+import type { Presence } from "../presence/presence.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/metrics.ts";
@@ -21,6 +22,8 @@ export interface RoomContext {
   readonly broker: Broker;
   /** Room changes between nodes. */
   readonly control: RoomControl;
+  /** Who is in which room (every node), and capacity. */
+  readonly presence: Presence;
   /** Counters and histograms. */
   readonly metrics: Metrics;
   /** Logger for the `room` category. */

@@ -82,12 +82,12 @@ export class RoomState {
       settled: () => this.lifecycle.scheduleStop(this.stopDelay()),
     });
     this.presence = new RoomPresence(
-      this.members,
       this.outbox,
       () => lifecycle.schedulePresence(ctx.config.presenceTickMs),
     );
     this.listing = new MemberListing(
-      this.members,
+      id,
+      ctx.presence,
       this.outbox,
       this.presence,
       ctx.config.welcomeMembers,
@@ -118,19 +118,21 @@ export class RoomState {
   }
 
   /** Ends the presence tick: one frame of its joins and leaves to every member. */
-  flushPresence(): void {
+  async flushPresence(): Promise<void> {
+    const { members } = await this.ctx.presence.count(this.id);
     // A deleted room still ends its tick, so that the next one is scheduled again.
-    this.presence.flush(this.record?.presence ?? "off");
+    this.presence.flush(this.record?.presence ?? "off", members);
   }
 
   /**
-   * Removes a connection, closing it with `code` unless `null`; a user's last connection is a
-   * presence `leave`.
+   * Removes a connection, closing it with `code` unless `null`; a user's last connection in
+   * the room (on every node) is a presence `leave`.
    */
-  remove(connection: Connection, code: number | null, reason: string): void {
-    const removed = this.members.remove(connection.id);
+  async remove(connection: Connection, code: number | null, reason: string): Promise<void> {
+    if (this.members.remove(connection.id) === null) return;
     if (code !== null) connection.close(code, reason);
-    if (removed?.last) this.presence.left(connection);
+    const left = await this.ctx.presence.leave(this.id, connection.id);
+    if (left?.last) this.presence.left(connection);
   }
 
   /** After a departure: an empty room records since when, and may stop. */
@@ -160,21 +162,22 @@ export class RoomState {
   }
 
   /** Takes a new record: users who may no longer be in the room are closed with 4403. */
-  apply(updated: RoomRecord): void {
+  async apply(updated: RoomRecord): Promise<void> {
     this.record = updated;
     const rate = this.rate();
     for (const connection of [...this.members.connections.values()]) {
       if (mayEnter(updated, connection.principal)) connection.limiter.configure(rate);
-      else this.remove(connection, CloseCode.removed, "removed from room");
+      else await this.remove(connection, CloseCode.removed, "removed from room");
     }
   }
 
   /** The room was deleted: its connections are closed with 4403, its reservations dropped. */
-  closeDeleted(): void {
+  async closeDeleted(): Promise<void> {
     for (const connection of [...this.members.connections.values()]) {
-      this.remove(connection, CloseCode.removed, "room deleted");
+      await this.remove(connection, CloseCode.removed, "room deleted");
     }
     this.reservations.clear();
+    await this.ctx.presence.clear(this.id);
   }
 
   /**
@@ -197,17 +200,15 @@ export class RoomState {
   }
 
   /**
-   * The record and live counts.
+   * The record and live counts (every node).
    *
    * @returns The snapshot, or `null` when the room does not exist.
    */
-  snapshot(): RoomSnapshot | null {
+  async snapshot(): Promise<RoomSnapshot | null> {
     if (!this.record) return null;
-    return {
-      room: this.record,
-      members: this.members.userCount,
-      connections: this.members.connections.size,
-    };
+    const room = this.record;
+    const count = await this.ctx.presence.count(this.id);
+    return { room, members: count.members, connections: count.connections };
   }
 
   /** The room no longer exists: the actor stops. */

@@ -5,6 +5,7 @@
  * @module
  */
 import { LocalControl, LocalControlHub } from "../../src/control/local_control.ts";
+import { LocalPresence, LocalPresenceHub } from "../../src/presence/local_presence.ts";
 import { LocalBroker, LocalBrokerHub } from "../../src/broker/local_broker.ts";
 import type { Principal } from "../../src/auth/principal.ts";
 import { parseConfig } from "../../src/config.ts";
@@ -66,12 +67,14 @@ export function roomKit(
     onWritten: (seconds) => metrics.observeStoreWrite(seconds),
   });
   const controlHub = new LocalControlHub();
+  const presenceHub = new LocalPresenceHub();
   const broker = new LocalBroker(brokerHub, "node-a");
   const ctx: RoomContext = {
     config,
     store,
     broker,
     control: new LocalControl(controlHub, "node-a"),
+    presence: new LocalPresence(presenceHub, "node-a"),
     metrics,
     log: rootLogger(),
     types: buildTypeRegistry({}),
@@ -86,6 +89,7 @@ export function roomKit(
         ...ctx,
         broker: new LocalBroker(brokerHub, nodeId),
         control: new LocalControl(controlHub, nodeId),
+        presence: new LocalPresence(presenceHub, nodeId),
       }),
     connection(roomId, userId, record = true) {
       const socket = new FakeSocket(record);

@@ -107,7 +107,7 @@ export async function startServer(
     write: (line) => logs.push(line),
   });
   const metrics = new Metrics({ collectProcess: false });
-  const { store, broker, control } = openEngine(config, { metrics, log, wrapStore });
+  const { store, broker, control, presence } = openEngine(config, { metrics, log, wrapStore });
   const verifier = await createTokenVerifier({
     secret: config.jwtSecret,
     publicKey: config.jwtPublicKey,
@@ -121,6 +121,7 @@ export async function startServer(
     store,
     broker,
     control,
+    presence,
     metrics,
     log,
     verifier,

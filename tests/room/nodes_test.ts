@@ -1,5 +1,6 @@
 import assert from "assert";
 import type { Room } from "../../src/room/room.ts";
+import { newRoomRecord } from "../../src/room/new_room.ts";
 import { CloseCode } from "../../src/ws/close_codes.ts";
 import { roomKit } from "../_fakes/room_kit.ts";
 import { until } from "../_helpers/until.ts";
@@ -64,6 +65,41 @@ Deno.test("Deleting a room on one node closes its members on another node with 4
     assert.equal(await a.delete(), true);
     await until(() => remote.socket.closeCode !== null, "bo's socket to close");
     assert.equal(remote.socket.closeCode, CloseCode.removed);
+  } finally {
+    await kit.close();
+  }
+});
+
+Deno.test("50 concurrent joins over two nodes on a room of 10 admit exactly 10", async () => {
+  const kit = roomKit();
+  try {
+    const a = kit.registry.open("lobby");
+    assert.ok(await a.create(newRoomRecord("lobby", "api", null, 10)));
+    const b = kit.node("node-b").open("lobby");
+    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => {
+      const room = i % 2 ? a : b;
+      const { connection } = kit.connection("lobby", `u${i}`);
+      return room.admit(connection.principal, connection.id);
+    }));
+    assert.equal(answers.filter((answer) => answer.ok).length, 10);
+    assert.ok(answers.every((answer) => answer.ok || answer.code === "room_full"));
+  } finally {
+    await kit.close();
+  }
+});
+
+Deno.test("A user connected on two nodes is one member, counted and listed on both", async () => {
+  const kit = roomKit();
+  try {
+    const [a, b] = [kit.registry.open("lobby"), kit.node("node-b").open("lobby")];
+    await join(kit, a, "ana");
+    await join(kit, b, "ana");
+    await join(kit, b, "bo");
+    const page = await a.members(undefined, 10);
+    assert.ok(typeof page === "object");
+    assert.deepEqual(page.members.map((m) => [m.id, m.connections]), [["ana", 2], ["bo", 1]]);
+    const snapshot = await b.snapshot();
+    assert.deepEqual([snapshot?.members, snapshot?.connections], [2, 3]);
   } finally {
     await kit.close();
   }
