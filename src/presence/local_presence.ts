@@ -12,7 +12,9 @@ import type {
   MemberPage,
   Presence,
   PresenceCount,
+  PresenceDiff,
   PresenceEntry,
+  PresenceListener,
   Reservation,
 } from "./presence.ts";
 
@@ -70,6 +72,8 @@ class Roster {
 export class LocalPresenceHub {
   /** Rosters by room id. */
   readonly rooms = new Map<string, Roster>();
+  /** Who watches each room's diffs, by room id. */
+  readonly watchers = new Map<string, { node: string; listener: PresenceListener }[]>();
   /** Entry lifetime without refresh (ms). */
   readonly entryTtlMs: number;
   /** Reservation lifetime (ms). */
@@ -161,6 +165,7 @@ export class LocalPresence implements Presence {
       present.connections.set(connectionId, held);
       return Promise.resolve({ first: false });
     }
+    this.#tell(roomId, { action: "join", user });
     const entry: User = {
       info: user,
       connections: new Map([[connectionId, held]]),
@@ -175,6 +180,7 @@ export class LocalPresence implements Presence {
   /** {@inheritDoc Presence.leave} */
   leave(roomId: string, connectionId: string): Promise<{ last: boolean; user: MemberInfo } | null> {
     const left = this.#hub.roster(roomId).remove(connectionId);
+    if (left?.last) this.#tell(roomId, { action: "leave", user: left.user });
     this.#tidy(roomId);
     return Promise.resolve(left);
   }
@@ -224,10 +230,33 @@ export class LocalPresence implements Presence {
     return Promise.resolve();
   }
 
+  /** {@inheritDoc Presence.watch} */
+  watch(roomId: string, listener: PresenceListener): Promise<void> {
+    const list = this.#hub.watchers.get(roomId) ?? [];
+    list.push({ node: this.nodeId, listener });
+    this.#hub.watchers.set(roomId, list);
+    return Promise.resolve();
+  }
+
+  /** {@inheritDoc Presence.unwatch} */
+  unwatch(roomId: string, listener: PresenceListener): Promise<void> {
+    const left = (this.#hub.watchers.get(roomId) ?? []).filter((w) => w.listener !== listener);
+    if (left.length > 0) this.#hub.watchers.set(roomId, left);
+    else this.#hub.watchers.delete(roomId);
+    return Promise.resolve();
+  }
+
   /** {@inheritDoc Presence.clear} */
   clear(roomId: string): Promise<void> {
     this.#hub.rooms.delete(roomId);
     return Promise.resolve();
+  }
+
+  /** Tells the other nodes' watchers of a diff made here. */
+  #tell(roomId: string, diff: PresenceDiff): void {
+    const watchers = this.#hub.watchers.get(roomId);
+    if (watchers === undefined) return;
+    for (const w of watchers) if (w.node !== this.nodeId) w.listener(diff);
   }
 
   /** Forgets an empty roster, so that rooms no one uses cost nothing. */

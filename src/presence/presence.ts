@@ -52,6 +52,17 @@ export interface PresenceCount {
   connections: number;
 }
 
+/** A user's first connection joined, or last connection left, on another node. */
+export interface PresenceDiff {
+  /** `join` or `leave`. */
+  action: "join" | "leave";
+  /** The user. */
+  user: MemberInfo;
+}
+
+/** Told of the room's presence diffs made on other nodes; it must not throw. */
+export type PresenceListener = (diff: PresenceDiff) => void;
+
 /** Who is in which room, across nodes. One instance per node. */
 export interface Presence {
   /** This node's id; every entry it adds carries it. */
@@ -133,6 +144,21 @@ export interface Presence {
    * @param roomId Room id.
    */
   refresh(roomId: string): Promise<void>;
+  /**
+   * Starts telling `listener` of the joins and leaves (first and last connections) that other
+   * nodes make in the room, so that each node's presence frames tell of every node's.
+   *
+   * @param roomId Room id.
+   * @param listener The actor's listener.
+   */
+  watch(roomId: string, listener: PresenceListener): Promise<void>;
+  /**
+   * Stops telling `listener`.
+   *
+   * @param roomId Room id.
+   * @param listener The listener given to {@linkcode Presence.watch}.
+   */
+  unwatch(roomId: string, listener: PresenceListener): Promise<void>;
   /**
    * Forgets the room (deleted).
    *

@@ -7,6 +7,7 @@
  */
 import type { BrokerHandler } from "../broker/broker.ts";
 import type { RoomChangeListener } from "../control/room_control.ts";
+import type { PresenceListener } from "../presence/presence.ts";
 import type { Principal } from "../auth/principal.ts";
 import type {
   DedupeKey,
@@ -57,6 +58,7 @@ export class Room {
   readonly #onStop: (room: Room) => void;
   readonly #subscription: BrokerHandler;
   readonly #onChange: RoomChangeListener;
+  readonly #onPresence: PresenceListener;
   #stopTimer: ReturnType<typeof setTimeout> | undefined;
   #presenceTimer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
@@ -83,9 +85,11 @@ export class Room {
       ephemeral: (message) => this.#tell(() => state.publisher.deliveredEphemeral(message)),
     };
     this.#onChange = (change) => this.#tell(() => admin.changed(state, change));
+    this.#onPresence = (diff) => this.#tell(() => state.presence.remote(diff));
     this.#tell(async () => {
       await ctx.broker.subscribe(id, this.#subscription);
       await ctx.control.watch(id, this.#onChange);
+      await ctx.presence.watch(id, this.#onPresence);
       await state.load();
     });
   }
@@ -268,6 +272,7 @@ export class Room {
     this.#mailbox.close();
     void this.#ctx.broker.unsubscribe(this.id, this.#subscription);
     void this.#ctx.control.unwatch(this.id, this.#onChange);
+    void this.#ctx.presence.unwatch(this.id, this.#onPresence);
     this.#onStop(this);
   }
 

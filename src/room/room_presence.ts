@@ -6,6 +6,7 @@
  * @module
  */
 import { encodeEnvelope } from "../protocol/codec.ts";
+import type { PresenceDiff } from "../presence/presence.ts";
 import type { PresenceMode } from "../store/types.ts";
 import type { Connection } from "../ws/connection.ts";
 import type { Outbox } from "./outbox.ts";
@@ -52,6 +53,17 @@ export class RoomPresence {
     this.#arm();
     const { id, name } = connection.principal;
     this.#batch.leave({ id, name });
+  }
+
+  /**
+   * A user's first connection joined, or last left, on another node.
+   *
+   * @param diff What happened.
+   */
+  remote(diff: PresenceDiff): void {
+    this.#arm();
+    if (diff.action === "join") this.#batch.join(diff.user);
+    else this.#batch.leave(diff.user);
   }
 
   /**

@@ -6,7 +6,7 @@
  * @module
  */
 import assert from "assert";
-import type { Presence } from "../../src/presence/presence.ts";
+import type { Presence, PresenceDiff } from "../../src/presence/presence.ts";
 
 /** Nodes over one shared backend. */
 export interface PresenceCluster {
@@ -151,6 +151,29 @@ export function presenceContract(
     await c.advance(2000);
     assert.deepEqual((await b.entries("r")).map((e) => e.connectionId), ["c1"]);
     assert.deepEqual(await b.count("r"), { members: 1, connections: 1 });
+  });
+
+  test("watch() tells other nodes of first joins and last leaves, never the node that made them", async (c) => {
+    const [a, b] = [c.node("a"), c.node("b")];
+    const [seenA, seenB]: PresenceDiff[][] = [[], []];
+    const [listenA, listenB] = [
+      (d: PresenceDiff) => seenA.push(d),
+      (d: PresenceDiff) => seenB.push(d),
+    ];
+    await a.watch("r", listenA);
+    await b.watch("r", listenB);
+    await enter(a, "r", "c1", "ana");
+    await enter(a, "r", "c2", "ana");
+    await a.leave("r", "c1");
+    await a.leave("r", "c2");
+    await b.unwatch("r", listenB);
+    await enter(a, "r", "c3", "bo");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(seenA, []);
+    assert.deepEqual(seenB, [
+      { action: "join", user: user("ana") },
+      { action: "leave", user: user("ana") },
+    ]);
   });
 
   test("clear() forgets the room", async (c) => {

@@ -4,6 +4,7 @@ import { newRoomRecord } from "../../src/room/new_room.ts";
 import { CloseCode } from "../../src/ws/close_codes.ts";
 import { roomKit } from "../_fakes/room_kit.ts";
 import { until } from "../_helpers/until.ts";
+import { announcesJoin, announcesLeave } from "../_helpers/presence.ts";
 
 async function join(kit: ReturnType<typeof roomKit>, room: Room, userId: string) {
   const { connection, socket } = kit.connection(room.id, userId);
@@ -100,6 +101,21 @@ Deno.test("A user connected on two nodes is one member, counted and listed on bo
     assert.deepEqual(page.members.map((m) => [m.id, m.connections]), [["ana", 2], ["bo", 1]]);
     const snapshot = await b.snapshot();
     assert.deepEqual([snapshot?.members, snapshot?.connections], [2, 3]);
+  } finally {
+    await kit.close();
+  }
+});
+
+Deno.test("A user's first join and last leave on one node are announced to the members on another", async () => {
+  const kit = roomKit({ ROOMD_PRESENCE_TICK_MS: "5" });
+  try {
+    const [a, b] = [kit.registry.open("lobby"), kit.node("node-b").open("lobby")];
+    const watcher = await join(kit, a, "wes");
+    const ana = await join(kit, b, "ana");
+    const presence = () => watcher.socket.messages().filter((m) => m.type === "presence");
+    await until(() => presence().some((m) => announcesJoin(m, "ana")), "ana's join on node a");
+    b.leave(ana.connection.id);
+    await until(() => presence().some((m) => announcesLeave(m, "ana")), "ana's leave on node a");
   } finally {
     await kit.close();
   }
