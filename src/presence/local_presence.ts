@@ -132,6 +132,12 @@ export class LocalPresence implements Presence {
     this.nodeId = nodeId;
   }
 
+  /** A third of the entry TTL; 0 when entries never expire. */
+  get refreshMs(): number {
+    const ttl = this.#hub.entryTtlMs;
+    return ttl === Infinity ? 0 : Math.max(1, Math.floor(ttl / 3));
+  }
+
   /** {@inheritDoc Presence.reserve} */
   reserve(roomId: string, connectionId: string, capacity: number): Promise<Reservation> {
     const roster = this.#hub.roster(roomId);

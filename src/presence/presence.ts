@@ -68,6 +68,11 @@ export interface Presence {
   /** This node's id; every entry it adds carries it. */
   readonly nodeId: string;
   /**
+   * How often a room's actor calls {@linkcode Presence.refresh}, in ms (a third of the entry
+   * TTL); 0 when entries never expire.
+   */
+  readonly refreshMs: number;
+  /**
    * Reserves a slot for a connection about to open, atomically: refused when open connections
    * plus unexpired reservations reach `capacity`.
    *

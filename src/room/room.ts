@@ -61,6 +61,7 @@ export class Room {
   readonly #onPresence: PresenceListener;
   #stopTimer: ReturnType<typeof setTimeout> | undefined;
   #presenceTimer: ReturnType<typeof setTimeout> | undefined;
+  #refreshTimer: ReturnType<typeof setInterval> | undefined;
   #stopped = false;
 
   /**
@@ -90,6 +91,14 @@ export class Room {
       await ctx.broker.subscribe(id, this.#subscription);
       await ctx.control.watch(id, this.#onChange);
       await ctx.presence.watch(id, this.#onPresence);
+      // A shared engine forgets the entries a node stops refreshing (a dead node's).
+      const { refreshMs } = ctx.presence;
+      if (refreshMs > 0 && !this.#stopped) {
+        this.#refreshTimer = setInterval(
+          () => this.#tell(() => ctx.presence.refresh(id)),
+          refreshMs,
+        );
+      }
       await state.load();
     });
   }
@@ -269,6 +278,7 @@ export class Room {
     this.#cancelStop();
     clearTimeout(this.#presenceTimer);
     this.#presenceTimer = undefined;
+    clearInterval(this.#refreshTimer);
     this.#mailbox.close();
     void this.#ctx.broker.unsubscribe(this.id, this.#subscription);
     void this.#ctx.control.unwatch(this.id, this.#onChange);

@@ -5,7 +5,11 @@
  * @module
  */
 import { LocalControl, LocalControlHub } from "../../src/control/local_control.ts";
-import { LocalPresence, LocalPresenceHub } from "../../src/presence/local_presence.ts";
+import {
+  LocalPresence,
+  LocalPresenceHub,
+  type LocalPresenceOptions,
+} from "../../src/presence/local_presence.ts";
 import { LocalBroker, LocalBrokerHub } from "../../src/broker/local_broker.ts";
 import type { Principal } from "../../src/auth/principal.ts";
 import { parseConfig } from "../../src/config.ts";
@@ -49,11 +53,13 @@ export interface RoomKit {
  *
  * @param env Config variables.
  * @param wrap Wraps the memory store (e.g. in a store that fails on demand).
+ * @param presence Options of the presence engine (TTLs, clock).
  * @returns The kit.
  */
 export function roomKit(
   env: Record<string, string> = {},
   wrap: (store: Store) => Store = (store) => store,
+  presence: LocalPresenceOptions = {},
 ): RoomKit {
   const config = parseConfig({
     ROOMD_ROOM_GRACE_MS: "0",
@@ -67,7 +73,7 @@ export function roomKit(
     onWritten: (seconds) => metrics.observeStoreWrite(seconds),
   });
   const controlHub = new LocalControlHub();
-  const presenceHub = new LocalPresenceHub();
+  const presenceHub = new LocalPresenceHub(presence);
   const broker = new LocalBroker(brokerHub, "node-a");
   const ctx: RoomContext = {
     config,

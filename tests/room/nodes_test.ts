@@ -120,3 +120,18 @@ Deno.test("A user's first join and last leave on one node are announced to the m
     await kit.close();
   }
 });
+
+Deno.test("A room's actor refreshes its node's presence entries, so they outlive the TTL while connected", async () => {
+  const kit = roomKit({}, undefined, { entryTtlMs: 90 });
+  try {
+    const room = kit.registry.open("lobby");
+    await join(kit, room, "ana");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const page = await room.members(undefined, 10);
+    assert.ok(typeof page === "object");
+    assert.deepEqual(page.members.map((m) => m.id), ["ana"]);
+  } finally {
+    kit.registry.peek("lobby")?.halt();
+    await kit.close();
+  }
+});
