@@ -121,13 +121,12 @@ export class Publisher {
     dedupe: DedupeKey | undefined,
     done: (outcome: PublishOutcome) => void,
   ): void {
-    const message: NewMessage = {
+    const message: EphemeralMessage = {
       type,
       room_id: this.#roomId,
       user_id: userId,
       timestamp: isoTimestamp(Date.now()),
       data_json: JSON.stringify(data) ?? "null",
-      dedupe,
     };
     const { broker } = this.#ctx;
     if (!persist) {
@@ -142,7 +141,8 @@ export class Publisher {
       const task = () => this.#answered(tag, result, error, done);
       if (!this.#host.post(task)) task();
     };
-    broker.publish(message, tag).then(
+    const stored: NewMessage = dedupe === undefined ? message : { ...message, dedupe };
+    broker.publish(stored, tag).then(
       (result) => answer(result),
       (error) => answer(undefined, error),
     );
