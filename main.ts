@@ -11,8 +11,8 @@ import { announceDevMode } from "./src/dev_mode.ts";
 import { ConfigError, loadConfig } from "./src/config.ts";
 import { setupLogging } from "./src/log.ts";
 import { Metrics } from "./src/metrics/metrics.ts";
+import { openEngine } from "./src/engine.ts";
 import { createRoomd } from "./src/server.ts";
-import { openStore } from "./src/store/open_store.ts";
 import { StoreError } from "./src/store/store_error.ts";
 import { transportFor } from "./src/transport/select.ts";
 import type { Listening } from "./src/transport/transport.ts";
@@ -37,9 +37,19 @@ async function main(): Promise<number> {
     issuer: config.jwtIssuer,
     audience: config.jwtAudience,
   }).catch(asStartupError);
-  const store = openStore(config);
   const metrics = new Metrics();
-  const roomd = createRoomd({ config, store, metrics, log, verifier, signingSecret: secret });
+  const { store, broker, control, presence } = openEngine(config, { metrics, log });
+  const roomd = createRoomd({
+    config,
+    store,
+    broker,
+    control,
+    presence,
+    metrics,
+    log,
+    verifier,
+    signingSecret: secret,
+  });
   let server: Listening;
   try {
     server = await transportFor(config.transport).serve(roomd.handler, {

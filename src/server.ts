@@ -6,6 +6,9 @@
  */
 import { type ListenAddress, ServerOrigins } from "./auth/server_origins.ts";
 import type { TokenVerifier } from "./auth/verifier.ts";
+import type { Broker } from "./broker/broker.ts";
+import type { RoomControl } from "./control/room_control.ts";
+import type { Presence } from "./presence/presence.ts";
 import type { Config } from "./config.ts";
 import { withCors } from "./http/cors.ts";
 import { devTokenRoute } from "./http/dev_token_route.ts";
@@ -27,7 +30,6 @@ import type { Metrics } from "./metrics/metrics.ts";
 import { buildTypeRegistry } from "./protocol/schemas.ts";
 import { Janitor } from "./room/janitor.ts";
 import { RoomRegistry } from "./room/registry.ts";
-import { MessageWriter } from "./store/message_writer.ts";
 import { StoreError } from "./store/store_error.ts";
 import type { Store } from "./store/types.ts";
 import type { RequestHandler } from "./transport/transport.ts";
@@ -44,6 +46,12 @@ export interface RoomdOptions {
   config: Config;
   /** Storage engine (opened by the caller, closed by `shutdown`). */
   store: Store;
+  /** Publishing engine over `store` (opened by the caller, closed by `shutdown`). */
+  broker: Broker;
+  /** Room changes between nodes. */
+  control: RoomControl;
+  /** Who is in which room, and capacity. */
+  presence: Presence;
   /** Metrics (closed by `shutdown`). */
   metrics: Metrics;
   /** Root logger. */
@@ -71,7 +79,7 @@ export interface Roomd {
   readonly registry: RoomRegistry;
   /** The cleanup task (its `sweep` can be called directly). */
   readonly janitor: Janitor;
-  /** Stops accepting, closes sockets with 1001, commits pending messages, closes the store. */
+  /** Stops accepting, closes sockets with 1001, settles pending publishes, closes the engines. */
   shutdown(): Promise<void>;
 }
 
@@ -82,24 +90,14 @@ export interface Roomd {
  * @returns The server.
  */
 export function createRoomd(options: RoomdOptions): Roomd {
-  const { config, store, metrics, log } = options;
-  const storeLog = log.getChild("store");
-  const writer = new MessageWriter(store, {
-    windowMs: config.commitWindowMs,
-    onWritten: (seconds) => metrics.observeStoreWrite(seconds),
-    onHealth: (failure) => {
-      if (failure) {
-        storeLog.warn("Cannot write messages: {error}; not ready until a write succeeds", {
-          error: failure.message,
-        });
-      } else storeLog.info("Writes succeed again; ready");
-    },
-  });
+  const { config, store, broker, control, presence, metrics, log } = options;
   const types = buildTypeRegistry(config.customTypes);
   const registry = new RoomRegistry({
     config,
     store,
-    writer,
+    broker,
+    control,
+    presence,
     metrics,
     types,
     log: log.getChild("room"),
@@ -119,7 +117,7 @@ export function createRoomd(options: RoomdOptions): Roomd {
   const deps: HttpDeps = {
     config,
     store,
-    writer,
+    broker,
     metrics,
     types,
     registry,
@@ -204,7 +202,7 @@ export function createRoomd(options: RoomdOptions): Roomd {
         );
         deps.expiries.close();
         await janitor.stop();
-        await writer.close();
+        await broker.close();
         await store.close();
         metrics.close();
       })();

@@ -5,12 +5,12 @@
  */
 import type { AllowedOrigins } from "../auth/origin.ts";
 import type { TokenVerifier } from "../auth/verifier.ts";
+import type { Broker } from "../broker/broker.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { TypeRegistry } from "../protocol/schemas.ts";
 import type { RoomRegistry } from "../room/registry.ts";
-import type { MessageWriter } from "../store/message_writer.ts";
 import type { Store } from "../store/types.ts";
 import type { ExpiryScheduler } from "../session/expiry_scheduler.ts";
 import type { ConnectionLimits } from "../limits/connection_limits.ts";
@@ -24,8 +24,8 @@ export interface HttpDeps {
   readonly config: Config;
   /** Rooms and history. */
   readonly store: Store;
-  /** Group-commit writer. */
-  readonly writer: MessageWriter;
+  /** Publishing engine (its write health decides readiness). */
+  readonly broker: Broker;
   /** Counters. */
   readonly metrics: Metrics;
   /** Logger (`roomd.http`). */

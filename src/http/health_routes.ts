@@ -37,7 +37,7 @@ async function readiness(deps: HttpDeps): Promise<Response> {
       "retry-after": String(KEY_SET_RETRY_AFTER_S),
     });
   }
-  const failure = deps.writer.failure;
+  const failure = deps.broker.failure;
   if (failure) {
     return json({ status: "unavailable", reason: `store writes fail: ${failure.message}` }, 503);
   }

@@ -6,29 +6,38 @@
  * @module
  */
 import { encodeEnvelope, encodeError } from "../protocol/codec.ts";
-import type { ErrorData } from "../protocol/envelope.ts";
+import type { ErrorData, MemberInfo } from "../protocol/envelope.ts";
 import type { RoomRecord } from "../store/types.ts";
 import type { Connection } from "../ws/connection.ts";
-import type { Members } from "./members.ts";
+import type { MemberDetail, MemberPage, Presence } from "../presence/presence.ts";
 import type { Outbox } from "./outbox.ts";
 import type { RoomPresence } from "./room_presence.ts";
 import { welcomeData } from "./welcome.ts";
 
 /** Sends welcomes and member pages of one room. Owned by the room actor. */
 export class MemberListing {
-  readonly #members: Members;
+  readonly #roomId: string;
+  readonly #engine: Presence;
   readonly #outbox: Outbox;
   readonly #presence: RoomPresence;
   readonly #welcomeMembers: number;
 
   /**
-   * @param members The room's members.
+   * @param roomId Room id.
+   * @param engine Who is in the room (every node).
    * @param outbox Sends the frames.
    * @param presence Told of every read.
    * @param welcomeMembers Most members a welcome lists.
    */
-  constructor(members: Members, outbox: Outbox, presence: RoomPresence, welcomeMembers: number) {
-    this.#members = members;
+  constructor(
+    roomId: string,
+    engine: Presence,
+    outbox: Outbox,
+    presence: RoomPresence,
+    welcomeMembers: number,
+  ) {
+    this.#roomId = roomId;
+    this.#engine = engine;
     this.#outbox = outbox;
     this.#presence = presence;
     this.#welcomeMembers = welcomeMembers;
@@ -42,13 +51,13 @@ export class MemberListing {
    * @param lastId Newest message id.
    * @param recovered Resume outcome, if resuming.
    */
-  sendWelcome(
+  async sendWelcome(
     connection: Connection,
     room: RoomRecord,
     lastId: number,
     recovered: boolean | undefined,
-  ): void {
-    const members = this.#members.infos(undefined, this.#welcomeMembers)!;
+  ): Promise<void> {
+    const members = infos((await this.#page(undefined, this.#welcomeMembers))!);
     const data = welcomeData(room, members, lastId, recovered, connection.id);
     this.#presence.read(connection.principal.id);
     const welcome = this.#outbox.envelope("system", null, data);
@@ -63,8 +72,13 @@ export class MemberListing {
    * @param limit Most members on the page.
    * @param ref The client's reference.
    */
-  sendPage(to: Connection, cursor: string | undefined, limit: number, ref?: string): void {
-    const page = this.#members.infos(cursor, limit);
+  async sendPage(
+    to: Connection,
+    cursor: string | undefined,
+    limit: number,
+    ref?: string,
+  ): Promise<void> {
+    const page = await this.#page(cursor, limit);
     if (page === null) {
       const error: ErrorData = {
         code: "invalid_message",
@@ -73,6 +87,17 @@ export class MemberListing {
       return this.#outbox.sendTo(to, "error", encodeError(error, ref));
     }
     this.#presence.read(to.principal.id);
-    this.#outbox.sendTo(to, "members", JSON.stringify({ type: "members", ref, data: page }));
+    const data = infos(page);
+    this.#outbox.sendTo(to, "members", JSON.stringify({ type: "members", ref, data }));
   }
+
+  #page(cursor: string | undefined, limit: number): Promise<MemberPage<MemberDetail> | null> {
+    return this.#engine.members(this.#roomId, cursor, limit);
+  }
+}
+
+/** The page as the protocol lists members: id and name. */
+function infos(page: MemberPage<MemberDetail>): MemberPage<MemberInfo> {
+  const members = page.members.map(({ id, name }) => ({ id, name }));
+  return { members, count: page.count, cursor: page.cursor };
 }

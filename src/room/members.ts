@@ -1,57 +1,30 @@
 /**
- * Who is present in a room: users, each with one or more connections. A user with several
- * connections is one member.
+ * The connections of a room on this node, and the sockets a broadcast walks. Who is in the
+ * room across nodes (rosters, paging, capacity) is the Presence seam's (`presence/`); this
+ * counts only this node's users, for metrics.
  *
  * @module
  */
-import type { MemberInfo } from "../protocol/envelope.ts";
 import { BroadcastLedger } from "../ws/send_budget.ts";
 import type { Connection } from "../ws/connection.ts";
 import type { Socket } from "../ws/socket.ts";
-import { JoinOrder } from "./join_order.ts";
-
-/** A present member, as the members API lists it. */
-export interface MemberDetail extends MemberInfo {
-  /** Open connections of the user in the room. */
-  connections: number;
-  /** When the user's first current connection joined (ISO 8601). */
-  joined_at: string;
-}
-
-/** A page of members: at most the asked number, and where the next page starts. */
-export interface MemberPage<T> {
-  /** Members, in the order they joined. */
-  members: T[];
-  /** Exact number of members present. */
-  count: number;
-  /** Cursor of the next page; `null` when this page reached the last member. */
-  cursor: string | null;
-}
-
-interface Member {
-  info: MemberInfo;
-  connections: number;
-  joinedAt: number;
-  /** Position in {@linkcode JoinOrder}. */
-  number: number;
-}
 
 /**
- * Connections and members of one room. Owned by the room actor; not shared.
+ * Connections and members of one room on this node. Owned by the room actor; not shared.
  */
 export class Members {
   /** Open connections by id. */
   readonly connections = new Map<string, Connection>();
   /** Slow-consumer accounting of the room's broadcasts (see {@linkcode Connection}). */
   readonly ledger = new BroadcastLedger();
-  readonly #users = new Map<string, Member>();
-  readonly #order = new JoinOrder<Member>();
+  /** Connections per user on this node. */
+  readonly #users = new Map<string, number>();
   /** The connections, and at the same index their sockets: what a broadcast walks. */
   readonly #list: Connection[] = [];
   readonly #sockets: Socket[] = [];
   readonly #slots = new Map<string, number>();
 
-  /** Number of distinct users present. */
+  /** Number of distinct users with a connection on this node. */
   get userCount(): number {
     return this.#users.size;
   }
@@ -60,7 +33,7 @@ export class Members {
    * Adds a connection.
    *
    * @param connection The new connection.
-   * @returns `true` when it is the user's first connection (a presence `join`).
+   * @returns `true` when it is the user's first connection on this node.
    */
   add(connection: Connection): boolean {
     this.connections.set(connection.id, connection);
@@ -68,29 +41,18 @@ export class Members {
     this.#list.push(connection);
     this.#sockets.push(connection.socket);
     connection.useLedger(this.ledger);
-    const { id, name } = connection.principal;
-    const member = this.#users.get(id);
-    if (member) {
-      member.connections++;
-      return false;
-    }
-    const joined: Member = {
-      info: { id, name },
-      connections: 1,
-      joinedAt: connection.joinedAt,
-      number: 0,
-    };
-    joined.number = this.#order.add(joined);
-    this.#users.set(id, joined);
-    return true;
+    const { id } = connection.principal;
+    const held = this.#users.get(id) ?? 0;
+    this.#users.set(id, held + 1);
+    return held === 0;
   }
 
   /**
    * Removes a connection.
    *
    * @param connectionId Its id.
-   * @returns The removed connection and whether it was the user's last (a presence `leave`);
-   * `null` when it was not present.
+   * @returns The removed connection and whether it was the user's last on this node; `null`
+   * when it was not present.
    */
   remove(connectionId: string): { connection: Connection; last: boolean } | null {
     const connection = this.connections.get(connectionId);
@@ -98,10 +60,12 @@ export class Members {
     this.connections.delete(connectionId);
     this.#vacate(connectionId);
     const userId = connection.principal.id;
-    const member = this.#users.get(userId)!;
-    if (--member.connections > 0) return { connection, last: false };
+    const held = this.#users.get(userId)! - 1;
+    if (held > 0) {
+      this.#users.set(userId, held);
+      return { connection, last: false };
+    }
     this.#users.delete(userId);
-    this.#order.remove(member.number);
     return { connection, last: true };
   }
 
@@ -164,38 +128,5 @@ export class Members {
     this.#list[slot] = last;
     this.#sockets[slot] = lastSocket;
     this.#slots.set(last.id, slot);
-  }
-
-  /**
-   * A page of members as the welcome and the `members` request list them, in join order (see
-   * {@linkcode JoinOrder} for what a cursor guarantees).
-   *
-   * @param cursor From a previous page; `undefined` starts with the first member.
-   * @param limit Most members on the page.
-   * @returns Id and name of each, or `null` when the cursor is not valid here.
-   */
-  infos(cursor: string | undefined, limit: number): MemberPage<MemberInfo> | null {
-    const page = this.#order.page(cursor, limit);
-    if (page === null) return null;
-    const members = page.items.map((m) => m.info);
-    return { members, count: this.userCount, cursor: page.cursor };
-  }
-
-  /**
-   * A page of members with their connection counts, as the members API lists them.
-   *
-   * @param cursor From a previous page; `undefined` starts with the first member.
-   * @param limit Most members on the page.
-   * @returns The page, or `null` when the cursor is not valid here.
-   */
-  details(cursor: string | undefined, limit: number): MemberPage<MemberDetail> | null {
-    const page = this.#order.page(cursor, limit);
-    if (page === null) return null;
-    const members = page.items.map((m) => ({
-      ...m.info,
-      connections: m.connections,
-      joined_at: new Date(m.joinedAt).toISOString(),
-    }));
-    return { members, count: this.userCount, cursor: page.cursor };
   }
 }

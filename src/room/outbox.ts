@@ -5,13 +5,9 @@
  *
  * @module
  */
+import type { EphemeralMessage } from "../broker/broker.ts";
 import type { Metrics } from "../metrics/metrics.ts";
-import {
-  encodeMessage,
-  type MessageHead,
-  messagePrefix,
-  type SizedFrame,
-} from "../protocol/codec.ts";
+import { encodeMessage, messagePrefix, type SizedFrame } from "../protocol/codec.ts";
 import { utf8Length } from "../protocol/utf8_length.ts";
 import type { Envelope } from "../protocol/envelope.ts";
 import type { SerializedMessage } from "../store/types.ts";
@@ -65,25 +61,14 @@ export class Outbox {
   /**
    * Sends an ephemeral message (no id, not stored) to every connection but `except`.
    *
-   * @param type Message type.
-   * @param userId Sender, or `null`.
-   * @param data Validated payload.
+   * @param message The message, its payload serialized.
    * @param except The sender's connection, or `null`.
-   * @returns The message's server time.
    */
-  publishEphemeral(
-    type: string,
-    userId: string | null,
-    data: unknown,
-    except: Connection | null,
-  ): string {
+  deliverEphemeral(message: EphemeralMessage, except: Connection | null): void {
     const started = performance.now();
-    const timestamp = isoTimestamp(Date.now());
-    const head: MessageHead = { type, room_id: this.#roomId, user_id: userId, timestamp };
-    const dataJson = JSON.stringify(data) ?? "null";
-    this.fanOut(type, encodeMessage(head, dataJson, this.#prefix(type)), except);
+    const frame = encodeMessage(message, message.data_json, this.#prefix(message.type));
+    this.fanOut(message.type, frame, except);
     this.#metrics.observeBroadcast((performance.now() - started) / 1000);
-    return timestamp;
   }
 
   /**

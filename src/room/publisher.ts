@@ -1,16 +1,16 @@
 /**
- * A room's publish path with delivery after the write: a persisted message goes to the writer
- * without an id; once its batch is committed the store has allocated the id, and the result
- * comes back into the room actor as a mailbox task that delivers it. So nothing that was not
- * stored reaches anyone, ids are consecutive, and delivery order is id order.
+ * A room's publish path with delivery after the write: a persisted message goes to the
+ * {@linkcode Broker} without an id; once stored it comes back through the room's subscription
+ * (a mailbox task that delivers it to everyone but its sender), and then its result (another
+ * task that acks it). So nothing that was not stored reaches anyone, ids are consecutive, and
+ * delivery order is id order, whichever node published.
  *
  * @module
  */
+import type { EphemeralMessage, Origin, PublishResult } from "../broker/broker.ts";
 import { encodeAck, encodeError } from "../protocol/codec.ts";
 import type { ErrorData } from "../protocol/envelope.ts";
-import type { CommitCallback } from "../store/message_writer.ts";
 import {
-  type AppendResult,
   type DedupeKey,
   dedupeKeyOf,
   type NewMessage,
@@ -44,9 +44,6 @@ export interface PublishReceipt {
   outcome: Promise<PublishOutcome>;
 }
 
-/** A message on its way to the store; the id is set once written. */
-type PendingMessage = NewMessage & { id: number };
-
 /** How the publisher reaches its actor. */
 export interface PublisherHost {
   /** Runs a task in the room's mailbox; `false` when the actor has stopped. */
@@ -67,6 +64,9 @@ export class Publisher {
   readonly #ctx: RoomContext;
   readonly #outbox: Outbox;
   readonly #host: PublisherHost;
+  /** The senders of this room's publishes in progress, by tag. */
+  readonly #senders = new Map<number, Connection>();
+  #tag = 0;
 
   /**
    * @param roomId Room id.
@@ -81,9 +81,9 @@ export class Publisher {
     this.#host = host;
   }
 
-  /** Reads the newest id written from the store. */
+  /** Reads the newest id written from the broker. */
   async load(): Promise<void> {
-    this.lastId = (await this.#ctx.store.getSequence(this.#roomId)).last_id;
+    this.lastId = (await this.#ctx.broker.position(this.#roomId)).last_id;
   }
 
   /**
@@ -121,26 +121,55 @@ export class Publisher {
     dedupe: DedupeKey | undefined,
     done: (outcome: PublishOutcome) => void,
   ): void {
-    if (!persist) {
-      const timestamp = this.#outbox.publishEphemeral(type, userId, data, except);
-      return done({ ok: true, timestamp, replayed: false });
-    }
-    const started = performance.now();
-    const message: PendingMessage = {
+    const message: EphemeralMessage = {
       type,
       room_id: this.#roomId,
       user_id: userId,
       timestamp: isoTimestamp(Date.now()),
       data_json: JSON.stringify(data) ?? "null",
-      dedupe,
-      id: 0,
     };
+    const { broker } = this.#ctx;
+    if (!persist) {
+      this.#outbox.deliverEphemeral(message, except);
+      broker.publishEphemeral(message);
+      return done({ ok: true, timestamp: message.timestamp, replayed: false });
+    }
+    const tag = ++this.#tag;
+    if (except !== null) this.#senders.set(tag, except);
     this.pending++;
-    const committed: CommitCallback = (error, result) => {
-      const task = () => this.#committed(message, except, error, result, done);
+    const answer = (result: PublishResult | undefined, error?: unknown) => {
+      const task = () => this.#answered(tag, result, error, done);
       if (!this.#host.post(task)) task();
     };
-    this.#ctx.writer.append(message, committed, started);
+    const stored: NewMessage = dedupe === undefined ? message : { ...message, dedupe };
+    broker.publish(stored, tag).then(
+      (result) => answer(result),
+      (error) => answer(undefined, error),
+    );
+  }
+
+  /**
+   * Delivers a stored message of the room (a task of the actor): to everyone but its sender
+   * when this node published it.
+   *
+   * @param message The message, with its id.
+   * @param origin Who published it.
+   */
+  delivered(message: SerializedMessage, origin: Origin | null): void {
+    const except = origin !== null && origin.node === this.#ctx.broker.nodeId
+      ? this.#senders.get(origin.tag) ?? null
+      : null;
+    if (message.id > this.lastId) this.lastId = message.id;
+    this.#outbox.deliver(message, except);
+  }
+
+  /**
+   * Delivers an ephemeral message another node published (a task of the actor).
+   *
+   * @param message The message.
+   */
+  deliveredEphemeral(message: EphemeralMessage): void {
+    this.#outbox.deliverEphemeral(message, null);
   }
 
   /**
@@ -166,27 +195,25 @@ export class Publisher {
     };
   }
 
-  #committed(
-    message: PendingMessage,
-    except: Connection | null,
+  #answered(
+    tag: number,
+    result: PublishResult | undefined,
     error: unknown,
-    result: AppendResult | undefined,
     done: (outcome: PublishOutcome) => void,
   ): void {
     this.pending--;
-    if (error !== undefined || result === undefined) {
+    this.#senders.delete(tag);
+    if (result === undefined) {
       this.#ctx.log.debug("Cannot store a message of room {room}: {error}", {
         room: this.#roomId,
         error: String(error),
       });
       done({ ok: false, reason: "unavailable" });
-    } else if (result.status === "stored") {
-      message.id = this.lastId = result.id;
-      this.#outbox.deliver(message as SerializedMessage, except);
-      done({ ok: true, id: result.id, timestamp: message.timestamp, replayed: false });
-    } else if (result.status === "duplicate") {
-      done({ ok: true, id: result.id, timestamp: result.timestamp, replayed: true });
-    } else done({ ok: false, reason: "conflict" });
+    } else if (result.status === "conflict") done({ ok: false, reason: "conflict" });
+    else {
+      const replayed = result.status === "duplicate";
+      done({ ok: true, id: result.id, timestamp: result.timestamp, replayed });
+    }
     if (this.pending === 0) this.#host.settled();
   }
 }

@@ -21,7 +21,7 @@ export type PacedSend = (frame: string, type: string) => true | Promise<PaceResu
  * last id the room delivered when the client joined: messages stored after it reach the client
  * live.
  *
- * @param ctx Store.
+ * @param ctx The broker (history).
  * @param roomId Room.
  * @param since Last id the client saw (0 = everything retained).
  * @param upTo Last id delivered live when the client joined.
@@ -29,7 +29,7 @@ export type PacedSend = (frame: string, type: string) => true | Promise<PaceResu
  * @returns `"ok"` when everything was sent, else why the replay stopped.
  */
 export async function replayHistory(
-  ctx: Pick<RoomContext, "store">,
+  ctx: Pick<RoomContext, "broker">,
   roomId: string,
   since: number,
   upTo: number,
@@ -37,7 +37,7 @@ export async function replayHistory(
 ): Promise<PaceResult> {
   let after = since;
   while (after < upTo) {
-    const page = await ctx.store.readMessages(roomId, { since: after, limit: PAGE });
+    const page = await ctx.broker.history(roomId, { since: after, limit: PAGE });
     for (const message of page.messages) {
       if (message.id > upTo) return "ok";
       const sent = send(encodeEnvelope(message), message.type);

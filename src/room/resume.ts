@@ -22,8 +22,8 @@ export const HOLD_FLOOR = 1024 * 1024;
 
 /** What a resume needs besides the connection. */
 export interface ResumeDeps {
-  /** Store, writer, configuration. */
-  ctx: Pick<RoomContext, "store" | "writer" | "config">;
+  /** Broker (history) and configuration. */
+  ctx: Pick<RoomContext, "broker" | "config">;
   /** Room id. */
   roomId: string;
   /** Counters. */

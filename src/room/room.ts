@@ -1,10 +1,13 @@
 /**
  * The room actor: one mailbox, one consumer loop, and the room's state behind it. Joins,
  * leaves, broadcasts and queries are tasks in the mailbox, so they never race. This class is
- * the room's public behaviour; what each task does lives in {@linkcode RoomState}.
+ * the room's public behaviour; what each task does lives in the job modules it names.
  *
  * @module
  */
+import type { BrokerHandler } from "../broker/broker.ts";
+import type { RoomChangeListener } from "../control/room_control.ts";
+import type { PresenceListener } from "../presence/presence.ts";
 import type { Principal } from "../auth/principal.ts";
 import type {
   DedupeKey,
@@ -19,22 +22,16 @@ import type { Connection } from "../ws/connection.ts";
 import { Mailbox } from "./mailbox.ts";
 import type { PublishOutcome, PublishReceipt } from "./publisher.ts";
 import type { RoomContext } from "./room_context.ts";
-import {
-  type AdmitResult,
-  type MemberDetailsResult,
-  type ResumeRequest,
-  type RoomSnapshot,
-  RoomState,
-} from "./room_state.ts";
+import * as admin from "./room_admin.ts";
+import * as admission from "./room_admission.ts";
+import * as history from "./room_history.ts";
+import * as publishing from "./room_publish.ts";
+import { type RoomSnapshot, RoomState } from "./room_state.ts";
 
-export type {
-  AdmitResult,
-  MemberDetailsResult,
-  PublishOutcome,
-  PublishReceipt,
-  ResumeRequest,
-  RoomSnapshot,
-};
+export type { AdmitResult } from "./room_admission.ts";
+export type { MemberDetailsResult } from "./room_admin.ts";
+export type { ResumeRequest } from "./room_history.ts";
+export type { PublishOutcome, PublishReceipt, RoomSnapshot };
 
 /** Raised when a task is posted to a room that has stopped. */
 export class RoomStoppedError extends Error {
@@ -46,6 +43,11 @@ export class RoomStoppedError extends Error {
  * for the grace period. A task that throws is a failure of the room: its sockets are closed
  * with 1011 and the actor stops; other rooms carry on. A {@linkcode StoreError} from a request
  * that has a caller (admit, create, update, delete, reads) is only that caller's answer.
+ *
+ * Each method below posts the task of the same name in a job module (`room_admission.ts`,
+ * `room_publish.ts`, `room_history.ts`, `room_admin.ts`), where it is documented: a method
+ * that returns a promise *asks* (the promise settles with the task's answer), one that
+ * returns nothing *tells* (fire and forget).
  */
 export class Room {
   /** Room id. */
@@ -54,8 +56,12 @@ export class Room {
   readonly #mailbox: Mailbox;
   readonly #state: RoomState;
   readonly #onStop: (room: Room) => void;
+  readonly #subscription: BrokerHandler;
+  readonly #onChange: RoomChangeListener;
+  readonly #onPresence: PresenceListener;
   #stopTimer: ReturnType<typeof setTimeout> | undefined;
   #presenceTimer: ReturnType<typeof setTimeout> | undefined;
+  #refreshTimer: ReturnType<typeof setInterval> | undefined;
   #stopped = false;
 
   /**
@@ -67,14 +73,34 @@ export class Room {
     this.id = id;
     this.#ctx = ctx;
     this.#onStop = onStop;
-    this.#state = new RoomState(id, ctx, {
+    const state = this.#state = new RoomState(id, ctx, {
       scheduleStop: (delayMs) => this.#scheduleStop(delayMs),
       cancelStop: () => this.#cancelStop(),
       schedulePresence: (delayMs) => this.#schedulePresence(delayMs),
       post: (task) => this.#mailbox.post(task),
     });
     this.#mailbox = new Mailbox((error) => this.#crash(error));
-    this.#mailbox.post(() => this.#state.load());
+    // Deliveries and changes from other nodes come back as tasks, in order with the others.
+    this.#subscription = {
+      message: (message, origin) => this.#tell(() => state.publisher.delivered(message, origin)),
+      ephemeral: (message) => this.#tell(() => state.publisher.deliveredEphemeral(message)),
+    };
+    this.#onChange = (change) => this.#tell(() => admin.changed(state, change));
+    this.#onPresence = (diff) => this.#tell(() => state.presence.remote(diff));
+    this.#tell(async () => {
+      await ctx.broker.subscribe(id, this.#subscription);
+      await ctx.control.watch(id, this.#onChange);
+      await ctx.presence.watch(id, this.#onPresence);
+      // A shared engine forgets the entries a node stops refreshing (a dead node's).
+      const { refreshMs } = ctx.presence;
+      if (refreshMs > 0 && !this.#stopped) {
+        this.#refreshTimer = setInterval(
+          () => this.#tell(() => ctx.presence.refresh(id)),
+          refreshMs,
+        );
+      }
+      await state.load();
+    });
   }
 
   /** Open connections. */
@@ -97,48 +123,22 @@ export class Room {
     return this.#stopped;
   }
 
-  /**
-   * Asks the room to admit a user, creating the room on first join. Reserves a slot so that
-   * concurrent joins never exceed capacity.
-   *
-   * @param principal The user.
-   * @param connectionId The id the connection will have.
-   * @returns Admission, with the rate limits of the room, or the reason for refusal.
-   */
-  admit(principal: Principal, connectionId: string): Promise<AdmitResult> {
-    return this.#ask(() => this.#state.admit(principal, connectionId));
+  /** Asks {@linkcode admission.admit}. */
+  admit(principal: Principal, connectionId: string): Promise<admission.AdmitResult> {
+    return this.#ask(() => admission.admit(this.#state, principal, connectionId));
   }
 
-  /**
-   * Adds an open connection: it gets the welcome (and missed messages when resuming); if the
-   * user was not present yet, the others learn of the join with the presence tick.
-   *
-   * @param connection The admitted connection, its socket now open.
-   * @param resume What to resume from, if the client is reconnecting.
-   */
-  attach(connection: Connection, resume?: ResumeRequest): void {
-    this.#mailbox.post(() => this.#state.attach(connection, resume));
+  /** Tells {@linkcode admission.attach}. */
+  attach(connection: Connection, resume?: history.ResumeRequest): void {
+    this.#tell(() => admission.attach(this.#state, connection, resume));
   }
 
-  /**
-   * Removes a connection (or releases its reservation if it never opened).
-   *
-   * @param connectionId The connection's id.
-   */
+  /** Tells {@linkcode admission.leave}. */
   leave(connectionId: string): void {
-    this.#mailbox.post(() => this.#state.leave(connectionId));
+    this.#tell(() => admission.leave(this.#state, connectionId));
   }
 
-  /**
-   * Broadcasts a validated client message to the other connections of the room.
-   *
-   * @param from Sender.
-   * @param type Message type.
-   * @param data Validated payload.
-   * @param persist Whether the type is persisted (gets an id, enters history).
-   * @param ref The client's reference, echoed in the `ack`.
-   * @param cid The client's message id (a persisted repeat publishes nothing).
-   */
+  /** Tells {@linkcode publishing.publishFromClient}. */
   publish(
     from: Connection,
     type: string,
@@ -147,131 +147,69 @@ export class Room {
     ref?: string,
     cid?: string,
   ): void {
-    this.#mailbox.post(() => this.#state.publishFromClient(from, type, data, persist, ref, cid));
+    this.#tell(() =>
+      publishing.publishFromClient(this.#state, from, type, data, persist, ref, cid)
+    );
   }
 
-  /**
-   * Answers a client's `history` request.
-   *
-   * @param to The asking connection.
-   * @param query Which messages.
-   * @param ref The client's reference.
-   */
+  /** Tells {@linkcode history.sendHistory}. */
   sendHistory(to: Connection, query: HistoryQuery, ref?: string): void {
-    this.#mailbox.post(() => this.#state.sendHistory(to, query, ref));
+    this.#tell(() => history.sendHistory(this.#state, to, query, ref));
   }
 
-  /**
-   * Answers a client's `members` request.
-   *
-   * @param to The asking connection.
-   * @param cursor From the welcome or a previous page.
-   * @param limit Most members on the page.
-   * @param ref The client's reference.
-   */
+  /** Tells the listing to send a `members` page (see `member_listing.ts`). */
   sendMembers(to: Connection, cursor: string | undefined, limit: number, ref?: string): void {
-    this.#mailbox.post(() => this.#state.listing.sendPage(to, cursor, limit, ref));
+    this.#tell(() => this.#state.listing.sendPage(to, cursor, limit, ref));
   }
 
-  /**
-   * Reads history, after committing what is still queued so that every acknowledged message
-   * is included.
-   *
-   * @param query Which messages.
-   * @returns The page.
-   */
+  /** Asks {@linkcode history.readHistory}. */
   readHistory(query: HistoryQuery): Promise<HistoryPage> {
-    return this.#ask(() => this.#state.readHistory(query));
+    return this.#ask(() => history.readHistory(this.#state, query));
   }
 
-  /**
-   * Publishes a message as the server (`user_id` null) to every connection.
-   *
-   * @param type Message type.
-   * @param data Payload.
-   * @param persist Whether it gets an id and enters history.
-   * @param dedupe Publish only once per key (an `Idempotency-Key`).
-   * @returns The promise of its outcome (once stored and delivered); `null` when the room does
-   * not exist.
-   */
+  /** Asks {@linkcode publishing.publishAsServer}. */
   publishAsServer(
     type: string,
     data: unknown,
     persist: boolean,
     dedupe?: DedupeKey,
   ): Promise<PublishReceipt | null> {
-    return this.#ask(() => this.#state.publishAsServer(type, data, persist, dedupe));
+    return this.#ask(() => publishing.publishAsServer(this.#state, type, data, persist, dedupe));
   }
 
-  /**
-   * Creates the room from a complete record (the rooms API), unless it exists already.
-   *
-   * @param record The new room's record.
-   * @returns The snapshot of the new room, or `null` when the id is taken.
-   */
+  /** Asks {@linkcode admin.create}. */
   create(record: RoomRecord): Promise<RoomSnapshot | null> {
-    return this.#ask(() => this.#state.create(record));
+    return this.#ask(() => admin.create(this.#state, record));
   }
 
-  /**
-   * The room's record and live counts.
-   *
-   * @returns The snapshot, or `null` when the room does not exist.
-   */
+  /** Asks for the record and live counts (`null` when the room does not exist). */
   snapshot(): Promise<RoomSnapshot | null> {
     return this.#ask(() => this.#state.snapshot());
   }
 
-  /**
-   * A page of who is present, in join order.
-   *
-   * @param cursor From a previous page; `undefined` starts with the first member.
-   * @param limit Most members on the page.
-   * @returns The page, or `no_room` / `bad_cursor`.
-   */
-  members(cursor: string | undefined, limit: number): Promise<MemberDetailsResult> {
-    return this.#ask(() => this.#state.memberDetails(cursor, limit));
+  /** Asks {@linkcode admin.memberDetails}. */
+  members(cursor: string | undefined, limit: number): Promise<admin.MemberDetailsResult> {
+    return this.#ask(() => admin.memberDetails(this.#state, cursor, limit));
   }
 
-  /**
-   * Changes the room. Connected users who may no longer be in it are closed with 4403; a lower
-   * capacity only blocks new joins.
-   *
-   * @param patch Fields to change.
-   * @returns The updated snapshot, or `null` when the room does not exist.
-   */
+  /** Asks {@linkcode admin.update}. */
   update(patch: RoomPatch): Promise<RoomSnapshot | null> {
-    return this.#ask(() => this.#state.update(patch));
+    return this.#ask(() => admin.update(this.#state, patch));
   }
 
-  /**
-   * Deletes the room with its history; its connections are closed with 4403.
-   *
-   * @returns `false` when the room did not exist.
-   */
+  /** Asks {@linkcode admin.remove}. */
   delete(): Promise<boolean> {
-    return this.#ask(() => this.#state.delete());
+    return this.#ask(() => admin.remove(this.#state));
   }
 
-  /**
-   * Deletes the room if it is empty and due for cleanup at `now`.
-   *
-   * @param now Current time.
-   * @param emptyRoomTtlS How long `auto` rooms without `ttl_s` may stay empty.
-   * @returns Whether the room was deleted.
-   */
+  /** Asks {@linkcode admin.expireIfDue}. */
   expireIfDue(now: Date, emptyRoomTtlS: number): Promise<boolean> {
-    return this.#ask(() => this.#state.expireIfDue(now, emptyRoomTtlS));
+    return this.#ask(() => admin.expireIfDue(this.#state, now, emptyRoomTtlS));
   }
 
-  /**
-   * Closes every connection (server shutdown); their departures follow as the sockets close.
-   *
-   * @param code Close code (1001).
-   * @param reason Reason sent to clients.
-   */
+  /** Tells every connection to close (shutdown); their departures follow as sockets close. */
   closeAll(code: number, reason: string): void {
-    this.#mailbox.post(() => this.#state.closeAll(code, reason));
+    this.#tell(() => this.#state.closeAll(code, reason));
   }
 
   /**
@@ -288,6 +226,12 @@ export class Room {
     this.#stop();
   }
 
+  /** Posts a task; nothing waits for it (dropped once the actor has stopped). */
+  #tell(task: () => void | Promise<void>): void {
+    this.#mailbox.post(task);
+  }
+
+  /** Posts a task and settles with its answer; a stopped room rejects. */
   #ask<T>(fn: () => T | Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const posted = this.#mailbox.post(async () => {
@@ -308,7 +252,7 @@ export class Room {
     if (!this.#state.idle) return;
     this.#stopTimer = setTimeout(() => {
       this.#stopTimer = undefined;
-      this.#mailbox.post(() => {
+      this.#tell(() => {
         if (this.#state.idle && this.#mailbox.depth === 0) this.#stop();
       });
     }, delayMs);
@@ -319,7 +263,7 @@ export class Room {
     if (this.#presenceTimer !== undefined) return;
     this.#presenceTimer = setTimeout(() => {
       this.#presenceTimer = undefined;
-      this.#mailbox.post(() => this.#state.flushPresence());
+      this.#tell(() => this.#state.flushPresence());
     }, delayMs);
   }
 
@@ -334,7 +278,11 @@ export class Room {
     this.#cancelStop();
     clearTimeout(this.#presenceTimer);
     this.#presenceTimer = undefined;
+    clearInterval(this.#refreshTimer);
     this.#mailbox.close();
+    void this.#ctx.broker.unsubscribe(this.id, this.#subscription);
+    void this.#ctx.control.unwatch(this.id, this.#onChange);
+    void this.#ctx.presence.unwatch(this.id, this.#onPresence);
     this.#onStop(this);
   }
 

@@ -6,9 +6,9 @@
  * @module
  */
 import { encodeEnvelope } from "../protocol/codec.ts";
+import type { PresenceDiff } from "../presence/presence.ts";
 import type { PresenceMode } from "../store/types.ts";
 import type { Connection } from "../ws/connection.ts";
-import type { Members } from "./members.ts";
 import type { Outbox } from "./outbox.ts";
 import { PresenceBatch } from "./presence.ts";
 
@@ -17,7 +17,6 @@ import { PresenceBatch } from "./presence.ts";
  * as a mailbox task when the timer it was asked for fires.
  */
 export class RoomPresence {
-  readonly #members: Members;
   readonly #outbox: Outbox;
   readonly #schedule: () => void;
   readonly #batch = new PresenceBatch();
@@ -25,12 +24,10 @@ export class RoomPresence {
   #joiner: Connection | null = null;
 
   /**
-   * @param members The room's members.
    * @param outbox Sends the frames.
    * @param schedule Asks the actor to run {@linkcode RoomPresence.flush} when the tick ends.
    */
-  constructor(members: Members, outbox: Outbox, schedule: () => void) {
-    this.#members = members;
+  constructor(outbox: Outbox, schedule: () => void) {
     this.#outbox = outbox;
     this.#schedule = schedule;
   }
@@ -59,6 +56,17 @@ export class RoomPresence {
   }
 
   /**
+   * A user's first connection joined, or last left, on another node.
+   *
+   * @param diff What happened.
+   */
+  remote(diff: PresenceDiff): void {
+    this.#arm();
+    if (diff.action === "join") this.#batch.join(diff.user);
+    else this.#batch.leave(diff.user);
+  }
+
+  /**
    * A user was sent the room's members (welcome or `members` page).
    *
    * @param userId The reader.
@@ -71,9 +79,10 @@ export class RoomPresence {
    * Ends the tick: one frame, serialized once, to every member.
    *
    * @param mode The room's presence mode.
+   * @param count Exact number of members (every node).
    */
-  flush(mode: PresenceMode): void {
-    const frame = this.#batch.take(mode, this.#members.userCount);
+  flush(mode: PresenceMode, count: number): void {
+    const frame = this.#batch.take(mode, count);
     const joiner = this.#joiner;
     this.#joiner = null;
     if (frame === null) return;

@@ -5,7 +5,7 @@
  */
 import type { MemberInfo } from "../protocol/envelope.ts";
 import type { RoomRecord } from "../store/types.ts";
-import type { MemberPage } from "./members.ts";
+import type { MemberPage } from "../presence/presence.ts";
 
 /** The `data` of a welcome message. */
 export interface WelcomeData {

@@ -4,6 +4,13 @@
  *
  * @module
  */
+import { LocalControl, LocalControlHub } from "../../src/control/local_control.ts";
+import {
+  LocalPresence,
+  LocalPresenceHub,
+  type LocalPresenceOptions,
+} from "../../src/presence/local_presence.ts";
+import { LocalBroker, LocalBrokerHub } from "../../src/broker/local_broker.ts";
 import type { Principal } from "../../src/auth/principal.ts";
 import { parseConfig } from "../../src/config.ts";
 import { rootLogger } from "../../src/log.ts";
@@ -13,7 +20,6 @@ import { RoomRegistry } from "../../src/room/registry.ts";
 import type { Room } from "../../src/room/room.ts";
 import type { RoomContext } from "../../src/room/room_context.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
-import { MessageWriter } from "../../src/store/message_writer.ts";
 import type { Store } from "../../src/store/types.ts";
 import { Connection } from "../../src/ws/connection.ts";
 import { MessageLimiter, SharedBuckets } from "../../src/limits/message_limiter.ts";
@@ -25,6 +31,8 @@ export interface RoomKit {
   ctx: RoomContext;
   /** A registry over it. */
   registry: RoomRegistry;
+  /** The registry of another node sharing the kit's store and engines (as Redis would). */
+  node(nodeId: string): RoomRegistry;
   /** A connection of `userId` to `roomId` over a new fake socket. */
   connection(
     roomId: string,
@@ -32,7 +40,7 @@ export interface RoomKit {
     record?: boolean,
   ): { connection: Connection; socket: FakeSocket };
   /**
-   * Resolves once the room has run what was posted, the writer has committed it, and the
+   * Resolves once the room has run what was posted, the broker has stored it, and the
    * commit results have been delivered (persisted messages go out after their commit).
    */
   delivered(room: Room): Promise<void>;
@@ -45,11 +53,13 @@ export interface RoomKit {
  *
  * @param env Config variables.
  * @param wrap Wraps the memory store (e.g. in a store that fails on demand).
+ * @param presence Options of the presence engine (TTLs, clock).
  * @returns The kit.
  */
 export function roomKit(
   env: Record<string, string> = {},
   wrap: (store: Store) => Store = (store) => store,
+  presence: LocalPresenceOptions = {},
 ): RoomKit {
   const config = parseConfig({
     ROOMD_ROOM_GRACE_MS: "0",
@@ -59,13 +69,18 @@ export function roomKit(
   });
   const store = wrap(new MemoryStore({ historySize: config.historySize }));
   const metrics = new Metrics({ collectProcess: false });
-  const writer = new MessageWriter(store, {
+  const brokerHub = new LocalBrokerHub(store, {
     onWritten: (seconds) => metrics.observeStoreWrite(seconds),
   });
+  const controlHub = new LocalControlHub();
+  const presenceHub = new LocalPresenceHub(presence);
+  const broker = new LocalBroker(brokerHub, "node-a");
   const ctx: RoomContext = {
     config,
     store,
-    writer,
+    broker,
+    control: new LocalControl(controlHub, "node-a"),
+    presence: new LocalPresence(presenceHub, "node-a"),
     metrics,
     log: rootLogger(),
     types: buildTypeRegistry({}),
@@ -75,6 +90,13 @@ export function roomKit(
   return {
     ctx,
     registry: new RoomRegistry(ctx),
+    node: (nodeId) =>
+      new RoomRegistry({
+        ...ctx,
+        broker: new LocalBroker(brokerHub, nodeId),
+        control: new LocalControl(controlHub, nodeId),
+        presence: new LocalPresence(presenceHub, nodeId),
+      }),
     connection(roomId, userId, record = true) {
       const socket = new FakeSocket(record);
       const principal: Principal = {
@@ -100,11 +122,13 @@ export function roomKit(
     },
     async delivered(room) {
       await room.idle();
-      await writer.flush();
+      await broker.flush();
+      // The results come back as tasks a few promise turns after the commit.
+      await new Promise((resolve) => setTimeout(resolve, 0));
       await room.idle();
     },
     async close() {
-      await writer.close();
+      await broker.close();
       metrics.close();
     },
   };

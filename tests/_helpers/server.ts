@@ -12,7 +12,7 @@ import { parseConfig } from "../../src/config.ts";
 import { setupLogging } from "../../src/log.ts";
 import { Metrics } from "../../src/metrics/metrics.ts";
 import { createRoomd, type Roomd } from "../../src/server.ts";
-import { openStore } from "../../src/store/open_store.ts";
+import { openEngine } from "../../src/engine.ts";
 import type { Store } from "../../src/store/types.ts";
 import { transportFor } from "../../src/transport/select.ts";
 import { openClient, type TestClient } from "./client.ts";
@@ -106,8 +106,8 @@ export async function startServer(
     format: "json",
     write: (line) => logs.push(line),
   });
-  const store = wrapStore(openStore(config));
   const metrics = new Metrics({ collectProcess: false });
+  const { store, broker, control, presence } = openEngine(config, { metrics, log, wrapStore });
   const verifier = await createTokenVerifier({
     secret: config.jwtSecret,
     publicKey: config.jwtPublicKey,
@@ -119,6 +119,9 @@ export async function startServer(
   const roomd = createRoomd({
     config,
     store,
+    broker,
+    control,
+    presence,
     metrics,
     log,
     verifier,

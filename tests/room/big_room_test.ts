@@ -21,6 +21,7 @@ function bigRoomKit(env: Record<string, string> = {}) {
       const admitted = await this.room.admit(connection.principal, connection.id);
       assert.ok(admitted.ok);
       this.room.attach(connection);
+      // The welcome waits for the presence engine: let the attach run (no tick passes).
       await this.room.idle();
       return { connection, socket };
     },

@@ -64,7 +64,7 @@ Deno.test("a message whose write fails reaches nobody, its sender gets unavailab
     const error = sender.socket.messages().find((m) => m.type === "error");
     assert.equal(error?.ref, "r1");
     assert.equal((error?.data as { code: string }).code, "unavailable");
-    assert.ok(kit.ctx.writer.failure, "the writer reports the failure");
+    assert.ok(kit.ctx.broker.failure, "the broker reports the failure");
     assert.equal(sender.socket.closeCode, null);
     assert.equal(listener.socket.closeCode, null);
     assert.equal(room.stopped, false);
@@ -74,7 +74,7 @@ Deno.test("a message whose write fails reaches nobody, its sender gets unavailab
     await kit.delivered(room);
     assert.deepEqual(chats(listener.socket).map((m) => m.id), [1], "the failed write used no id");
     assert.deepEqual(acks(sender.socket).filter((a) => a.ref === "r2").map((a) => a.id), [1]);
-    assert.equal(kit.ctx.writer.failure, null);
+    assert.equal(kit.ctx.broker.failure, null);
   } finally {
     await kit.close();
   }
@@ -137,7 +137,7 @@ Deno.test("a resuming client gets each message once while messages are committed
     await room.idle();
     room.attach(connection, { since: 0 });
     // Committed while the join runs: in history before its delivery task runs.
-    await kit.ctx.writer.flush();
+    await kit.ctx.broker.flush();
     room.publish(sender.connection, "chat", { text: "after" }, true);
     await kit.delivered(room);
     assert.deepEqual(chats(socket).map((m) => m.id), [1, 2, 3]);

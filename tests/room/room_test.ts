@@ -26,7 +26,7 @@ Deno.test("Room keeps ids strictly increasing and gap-free for every member unde
     }
     const members = await Promise.all(joiners);
     await room.idle();
-    await kit.ctx.writer.flush();
+    await kit.ctx.broker.flush();
     await room.idle();
     for (const { socket } of members) {
       const messages = socket.messages();

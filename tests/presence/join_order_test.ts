@@ -1,5 +1,5 @@
 import assert from "assert";
-import { JoinOrder } from "../../src/room/join_order.ts";
+import { JoinOrder } from "../../src/presence/join_order.ts";
 
 /** Every entry, paging by `limit`. */
 function all(order: JoinOrder<string>, limit: number): string[] {

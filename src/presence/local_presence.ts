@@ -1,0 +1,279 @@
+/**
+ * The in-process Presence engine: one roster per room in memory, shared by the nodes of a
+ * {@linkcode LocalPresenceHub} (one in production; two in the tests of several nodes). Each
+ * call runs to completion without awaiting, so a reservation's check and take are atomic.
+ *
+ * @module
+ */
+import type { MemberInfo } from "../protocol/envelope.ts";
+import { JoinOrder } from "./join_order.ts";
+import type {
+  MemberDetail,
+  MemberPage,
+  Presence,
+  PresenceCount,
+  PresenceDiff,
+  PresenceEntry,
+  PresenceListener,
+  Reservation,
+} from "./presence.ts";
+
+/** Options of a {@linkcode LocalPresenceHub}. */
+export interface LocalPresenceOptions {
+  /** How long a connection's entry lives without a refresh, in ms (default: forever). */
+  entryTtlMs?: number;
+  /** How long a reservation lives, in ms (default 30 s). */
+  reservationTtlMs?: number;
+  /** The clock, in ms (default `Date.now`). */
+  now?: () => number;
+}
+
+interface Held {
+  node: string;
+  expiresAt: number;
+}
+
+interface User {
+  info: MemberInfo;
+  connections: Map<string, Held & { joinedAt: number }>;
+  joinedAt: number;
+  number: number;
+}
+
+class Roster {
+  readonly users = new Map<string, User>();
+  readonly userOf = new Map<string, string>();
+  readonly order = new JoinOrder<User>();
+  readonly reservations = new Map<string, Held>();
+
+  purge(now: number, entries: boolean): void {
+    for (const [id, r] of this.reservations) if (r.expiresAt <= now) this.reservations.delete(id);
+    if (!entries) return;
+    for (const [connectionId, userId] of this.userOf) {
+      const held = this.users.get(userId)?.connections.get(connectionId);
+      if (held !== undefined && held.expiresAt <= now) this.remove(connectionId);
+    }
+  }
+
+  remove(connectionId: string): { last: boolean; user: MemberInfo } | null {
+    const userId = this.userOf.get(connectionId);
+    if (userId === undefined) return null;
+    this.userOf.delete(connectionId);
+    const user = this.users.get(userId)!;
+    user.connections.delete(connectionId);
+    if (user.connections.size > 0) return { last: false, user: user.info };
+    this.users.delete(userId);
+    this.order.remove(user.number);
+    return { last: true, user: user.info };
+  }
+}
+
+/** The rosters of one process, shared by its nodes. */
+export class LocalPresenceHub {
+  /** Rosters by room id. */
+  readonly rooms = new Map<string, Roster>();
+  /** Who watches each room's diffs, by room id. */
+  readonly watchers = new Map<string, { node: string; listener: PresenceListener }[]>();
+  /** Entry lifetime without refresh (ms). */
+  readonly entryTtlMs: number;
+  /** Reservation lifetime (ms). */
+  readonly reservationTtlMs: number;
+  /** The clock. */
+  readonly now: () => number;
+
+  /** @param options TTLs and clock. */
+  constructor(options: LocalPresenceOptions = {}) {
+    this.entryTtlMs = options.entryTtlMs ?? Infinity;
+    this.reservationTtlMs = options.reservationTtlMs ?? 30_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * A room's roster with expired entries dropped.
+   *
+   * @param roomId Room id.
+   * @returns The roster (created empty when needed).
+   */
+  roster(roomId: string): Roster {
+    let roster = this.rooms.get(roomId);
+    if (roster === undefined) this.rooms.set(roomId, roster = new Roster());
+    roster.purge(this.now(), this.entryTtlMs !== Infinity);
+    return roster;
+  }
+}
+
+/**
+ * One node's view of a {@linkcode LocalPresenceHub}.
+ *
+ * @example Capacity is reserved, then a join is the user's first connection
+ * ```ts
+ * import assert from "assert";
+ * import { LocalPresence, LocalPresenceHub } from "./local_presence.ts";
+ *
+ * const presence = new LocalPresence(new LocalPresenceHub(), "node-a");
+ * assert.deepEqual(await presence.reserve("lobby", "c1", 1), { ok: true });
+ * assert.deepEqual(await presence.reserve("lobby", "c2", 1), { ok: false, taken: 1 });
+ * const ana = { id: "ana", name: "Ana" };
+ * assert.deepEqual(await presence.join("lobby", "c1", ana, Date.now()), { first: true });
+ * assert.deepEqual(await presence.count("lobby"), { members: 1, connections: 1 });
+ * ```
+ */
+export class LocalPresence implements Presence {
+  /** This node's id. */
+  readonly nodeId: string;
+  readonly #hub: LocalPresenceHub;
+
+  /**
+   * @param hub What the nodes share.
+   * @param nodeId This node's id.
+   */
+  constructor(hub: LocalPresenceHub, nodeId: string) {
+    this.#hub = hub;
+    this.nodeId = nodeId;
+  }
+
+  /** A third of the entry TTL; 0 when entries never expire. */
+  get refreshMs(): number {
+    const ttl = this.#hub.entryTtlMs;
+    return ttl === Infinity ? 0 : Math.max(1, Math.floor(ttl / 3));
+  }
+
+  /** {@inheritDoc Presence.reserve} */
+  reserve(roomId: string, connectionId: string, capacity: number): Promise<Reservation> {
+    const roster = this.#hub.roster(roomId);
+    const taken = roster.userOf.size + roster.reservations.size;
+    if (capacity > 0 && taken >= capacity) return Promise.resolve({ ok: false, taken });
+    const expiresAt = this.#hub.now() + this.#hub.reservationTtlMs;
+    roster.reservations.set(connectionId, { node: this.nodeId, expiresAt });
+    return Promise.resolve({ ok: true });
+  }
+
+  /** {@inheritDoc Presence.release} */
+  release(roomId: string, connectionId: string): Promise<boolean> {
+    const released = this.#hub.roster(roomId).reservations.delete(connectionId);
+    this.#tidy(roomId);
+    return Promise.resolve(released);
+  }
+
+  /** {@inheritDoc Presence.join} */
+  join(
+    roomId: string,
+    connectionId: string,
+    user: MemberInfo,
+    joinedAt: number,
+  ): Promise<{ first: boolean } | null> {
+    const roster = this.#hub.roster(roomId);
+    if (!roster.reservations.delete(connectionId)) return Promise.resolve(null);
+    const held = { node: this.nodeId, expiresAt: this.#expiry(), joinedAt };
+    roster.userOf.set(connectionId, user.id);
+    const present = roster.users.get(user.id);
+    if (present !== undefined) {
+      present.connections.set(connectionId, held);
+      return Promise.resolve({ first: false });
+    }
+    this.#tell(roomId, { action: "join", user });
+    const entry: User = {
+      info: user,
+      connections: new Map([[connectionId, held]]),
+      joinedAt,
+      number: 0,
+    };
+    entry.number = roster.order.add(entry);
+    roster.users.set(user.id, entry);
+    return Promise.resolve({ first: true });
+  }
+
+  /** {@inheritDoc Presence.leave} */
+  leave(roomId: string, connectionId: string): Promise<{ last: boolean; user: MemberInfo } | null> {
+    const left = this.#hub.roster(roomId).remove(connectionId);
+    if (left?.last) this.#tell(roomId, { action: "leave", user: left.user });
+    this.#tidy(roomId);
+    return Promise.resolve(left);
+  }
+
+  /** {@inheritDoc Presence.count} */
+  count(roomId: string): Promise<PresenceCount> {
+    const roster = this.#hub.roster(roomId);
+    return Promise.resolve({ members: roster.users.size, connections: roster.userOf.size });
+  }
+
+  /** {@inheritDoc Presence.members} */
+  members(
+    roomId: string,
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<MemberPage<MemberDetail> | null> {
+    const roster = this.#hub.roster(roomId);
+    const page = roster.order.page(cursor, limit);
+    if (page === null) return Promise.resolve(null);
+    const members = page.items.map((user) => ({
+      ...user.info,
+      connections: user.connections.size,
+      joined_at: new Date(user.joinedAt).toISOString(),
+    }));
+    return Promise.resolve({ members, count: roster.users.size, cursor: page.cursor });
+  }
+
+  /** {@inheritDoc Presence.entries} */
+  entries(roomId: string): Promise<PresenceEntry[]> {
+    const entries: PresenceEntry[] = [];
+    for (const user of this.#hub.roster(roomId).users.values()) {
+      for (const [connectionId, held] of user.connections) {
+        entries.push({ connectionId, user: user.info, node: held.node, joinedAt: held.joinedAt });
+      }
+    }
+    return Promise.resolve(entries);
+  }
+
+  /** {@inheritDoc Presence.refresh} */
+  refresh(roomId: string): Promise<void> {
+    const expiresAt = this.#expiry();
+    for (const user of this.#hub.roster(roomId).users.values()) {
+      for (const held of user.connections.values()) {
+        if (held.node === this.nodeId) held.expiresAt = expiresAt;
+      }
+    }
+    return Promise.resolve();
+  }
+
+  /** {@inheritDoc Presence.watch} */
+  watch(roomId: string, listener: PresenceListener): Promise<void> {
+    const list = this.#hub.watchers.get(roomId) ?? [];
+    list.push({ node: this.nodeId, listener });
+    this.#hub.watchers.set(roomId, list);
+    return Promise.resolve();
+  }
+
+  /** {@inheritDoc Presence.unwatch} */
+  unwatch(roomId: string, listener: PresenceListener): Promise<void> {
+    const left = (this.#hub.watchers.get(roomId) ?? []).filter((w) => w.listener !== listener);
+    if (left.length > 0) this.#hub.watchers.set(roomId, left);
+    else this.#hub.watchers.delete(roomId);
+    return Promise.resolve();
+  }
+
+  /** {@inheritDoc Presence.clear} */
+  clear(roomId: string): Promise<void> {
+    this.#hub.rooms.delete(roomId);
+    return Promise.resolve();
+  }
+
+  /** Tells the other nodes' watchers of a diff made here. */
+  #tell(roomId: string, diff: PresenceDiff): void {
+    const watchers = this.#hub.watchers.get(roomId);
+    if (watchers === undefined) return;
+    for (const w of watchers) if (w.node !== this.nodeId) w.listener(diff);
+  }
+
+  /** Forgets an empty roster, so that rooms no one uses cost nothing. */
+  #tidy(roomId: string): void {
+    const roster = this.#hub.rooms.get(roomId);
+    if (roster && roster.users.size === 0 && roster.reservations.size === 0) {
+      this.#hub.rooms.delete(roomId);
+    }
+  }
+
+  #expiry(): number {
+    return this.#hub.now() + this.#hub.entryTtlMs;
+  }
+}
