@@ -11,6 +11,7 @@ export declare class WebSocket {
   close(code?: number, reason?: string): void;
   terminate(): void;
   ping(): void;
+  emit(event: string, ...args: unknown[]): boolean;
   on(event: "message", listener: (this: this, data: Buffer, isBinary: boolean) => void): this;
   on(event: "ping" | "pong", listener: (this: this) => void): this;
   on(event: "error", listener: (this: this, error: Error & { code?: string }) => void): this;

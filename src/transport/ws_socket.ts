@@ -1,12 +1,12 @@
 /**
  * One `npm:ws` socket wired to roomd's socket handlers: text frames as strings, binary frames
- * as `ArrayBuffer`s, pongs and frames as signs of life for the heartbeat, and an `error`
- * listener on every socket (without one, an oversized frame's error would end the process).
+ * as `ArrayBuffer`s, pongs and frames as signs of life for the heartbeat, and every `error`
+ * handled (an unhandled one, such as an oversized frame's, would end the process).
  *
  * Idle connections are most of a node's connections, so roomd's state of a socket lives in the
- * socket object itself (ws builds instances of the class {@linkcode wiredSocketClass} returns)
- * and its listeners are shared functions that find it through `this`. A broadcast sends one
- * string to every member: the class encodes it to UTF-8 once, not once per recipient.
+ * socket object itself (ws builds instances of the class {@linkcode wiredSocketClass} returns),
+ * which handles its own events without listeners. A broadcast sends one string to every
+ * member: the class encodes it to UTF-8 once, not once per recipient.
  *
  * @module
  */
@@ -70,6 +70,29 @@ export function wiredSocketClass(): typeof WebSocket {
     stream: Duplex | undefined = undefined;
     heartbeat: Heartbeat | undefined = undefined;
 
+    // The socket's events are handled here rather than by listeners, which would cost every
+    // socket a bigger listener table. `error` never reaches EventEmitter, which would throw it.
+    override emit(event: string, ...args: unknown[]): boolean {
+      const wired = this as WiredSocket;
+      if (wired.handlers === undefined) return event === "error" || super.emit(event, ...args);
+      switch (event) {
+        case "message":
+          onMessage(wired, args[0] as Buffer, args[1] as boolean);
+          return true;
+        case "ping":
+        case "pong":
+          wired.silent = 0;
+          return true;
+        case "error":
+          onError(wired, args[0] as Error & { code?: string });
+          return true;
+        case "close":
+          onClose(wired, args[0] as number, args[1] as Buffer);
+          return true;
+      }
+      return super.emit(event, ...args);
+    }
+
     override send(data: string): void {
       super.send(encode(data), TEXT);
     }
@@ -87,35 +110,31 @@ export function wiredSocketClass(): typeof WebSocket {
   };
 }
 
-function onMessage(this: WiredSocket, data: Buffer, isBinary: boolean): void {
-  this.silent = 0;
-  this.handlers.onMessage(
+function onMessage(wired: WiredSocket, data: Buffer, isBinary: boolean): void {
+  wired.silent = 0;
+  wired.handlers.onMessage(
     isBinary
       ? data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)
       : data.toString(),
   );
 }
 
-function onPingOrPong(this: WiredSocket): void {
-  this.silent = 0;
-}
-
 // ws sends the close frame (1009 for a frame over maxPayload, 1002/1007 for protocol errors)
 // and reports the reason here, then reads and drops whatever the peer still sends until it
 // closes (30 s at most): the rest of a 16 MiB frame would pass through memory for nothing.
 // So stop reading once ws has resumed the stream, and end the connection a little later.
-function onError(this: WiredSocket, error: Error & { code?: string }): void {
-  this.failedWith = FAILURE_CODES[error.code ?? ""] ?? PROTOCOL_ERROR;
-  setTimeout(() => this.stream.pause(), 0);
-  setTimeout(() => this.terminate(), ERROR_LINGER_MS);
+function onError(wired: WiredSocket, error: Error & { code?: string }): void {
+  wired.failedWith = FAILURE_CODES[error.code ?? ""] ?? PROTOCOL_ERROR;
+  setTimeout(() => wired.stream.pause(), 0);
+  setTimeout(() => wired.terminate(), ERROR_LINGER_MS);
 }
 
-function onClose(this: WiredSocket, code: number, reason: Buffer): void {
-  this.heartbeat.delete(this);
-  if (this.expired) this.handlers.onClose(CloseCode.goingAway, IDLE_REASON);
+function onClose(wired: WiredSocket, code: number, reason: Buffer): void {
+  wired.heartbeat.delete(wired);
+  if (wired.expired) wired.handlers.onClose(CloseCode.goingAway, IDLE_REASON);
   // The peer of a failed socket rarely answers its close frame: report the code sent.
-  else if (this.failedWith !== undefined) this.handlers.onClose(this.failedWith, "");
-  else this.handlers.onClose(code === 0 ? ABNORMAL_CLOSURE : code, reason.toString());
+  else if (wired.failedWith !== undefined) wired.handlers.onClose(wired.failedWith, "");
+  else wired.handlers.onClose(code === 0 ? ABNORMAL_CLOSURE : code, reason.toString());
 }
 
 /**
@@ -137,11 +156,6 @@ export function wireSocket(
   wired.heartbeat = heartbeat;
   wired.handlers = handlersFor(wired);
   heartbeat.add(wired);
-  wired.on("message", onMessage);
-  wired.on("pong", onPingOrPong);
-  wired.on("ping", onPingOrPong);
-  wired.on("error", onError);
-  wired.once("close", onClose);
   // Deno fires `open` after the handler returned its 101; do the same, after this call.
   queueMicrotask(() => wired.handlers.onOpen());
 }
