@@ -7,14 +7,15 @@ import type { Buffer } from "node:buffer";
 export declare class WebSocket {
   readonly bufferedAmount: number;
   readonly readyState: number;
-  send(data: string): void;
+  send(data: string | Uint8Array, options?: { binary?: boolean }): void;
   close(code?: number, reason?: string): void;
   terminate(): void;
   ping(): void;
-  on(event: "message", listener: (this: WebSocket, data: Buffer, isBinary: boolean) => void): this;
-  on(event: "ping" | "pong", listener: (this: WebSocket) => void): this;
-  on(event: "error", listener: (this: WebSocket, error: Error & { code?: string }) => void): this;
-  once(event: "close", listener: (this: WebSocket, code: number, reason: Buffer) => void): this;
+  emit(event: string, ...args: unknown[]): boolean;
+  on(event: "message", listener: (this: this, data: Buffer, isBinary: boolean) => void): this;
+  on(event: "ping" | "pong", listener: (this: this) => void): this;
+  on(event: "error", listener: (this: this, error: Error & { code?: string }) => void): this;
+  once(event: "close", listener: (this: this, code: number, reason: Buffer) => void): this;
 }
 
 export interface WebSocketServerOptions {
@@ -22,6 +23,7 @@ export interface WebSocketServerOptions {
   clientTracking?: boolean;
   perMessageDeflate?: boolean;
   maxPayload?: number;
+  WebSocket?: typeof WebSocket;
   handleProtocols?: (protocols: Set<string>, request: IncomingMessage) => string | false;
 }
 

@@ -12,7 +12,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 // @ts-types="./_ws.d.ts"
-import { WebSocket, WebSocketServer } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 import { withUpgrader } from "../ws/upgrade.ts";
 import { Heartbeat } from "./heartbeat.ts";
 import { inRequestSpan } from "./request_span.ts";
@@ -24,7 +24,7 @@ import {
   writeResponse,
 } from "./node_request.ts";
 import type { Listening, ListenOptions, RequestHandler, Transport } from "./transport.ts";
-import { wireSocket } from "./ws_socket.ts";
+import { wiredSocketClass, wireSocket } from "./ws_socket.ts";
 
 const ignore = () => {};
 
@@ -63,6 +63,7 @@ export const nodeWsTransport: Transport = {
       clientTracking: false,
       perMessageDeflate: false,
       maxPayload: options.maxMessageBytes,
+      WebSocket: wiredSocketClass(),
       handleProtocols: () => selected ?? false,
     });
     let fallbackHost = `${options.hostname}:${options.port}`;

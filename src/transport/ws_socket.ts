@@ -1,16 +1,18 @@
 /**
  * One `npm:ws` socket wired to roomd's socket handlers: text frames as strings, binary frames
- * as `ArrayBuffer`s, pongs and frames as signs of life for the heartbeat, and an `error`
- * listener on every socket (without one, an oversized frame's error would end the process).
+ * as `ArrayBuffer`s, pongs and frames as signs of life for the heartbeat, and every `error`
+ * handled (an unhandled one, such as an oversized frame's, would end the process).
  *
- * Idle connections are most of a node's connections, so a socket keeps one small object (a
- * {@linkcode WiredSocket}) and its listeners are shared functions that find it through `this`.
+ * Idle connections are most of a node's connections, so roomd's state of a socket lives in the
+ * socket object itself (ws builds instances of the class {@linkcode wiredSocketClass} returns),
+ * which handles its own events without listeners. A broadcast sends one string to every
+ * member: the class encodes it to UTF-8 once, not once per recipient.
  *
  * @module
  */
 // @ts-types="./_ws.d.ts"
-import type { WebSocket } from "ws";
-import type { Buffer } from "node:buffer";
+import { WebSocket } from "ws";
+import { Buffer } from "node:buffer";
 import type { Duplex } from "node:stream";
 import { ABNORMAL_CLOSURE, CloseCode } from "../ws/close_codes.ts";
 import type { Socket } from "../ws/socket.ts";
@@ -27,41 +29,88 @@ const FAILURE_CODES: Record<string, number> = {
 };
 /** How long a socket that failed (e.g. an oversized frame) gets to read its close frame. */
 const ERROR_LINGER_MS = 1000;
+/** `send` options of an already encoded text frame (ws neither copies nor masks it). */
+const TEXT = { binary: false } as const;
 
-const WIRED = Symbol("roomd.wired");
-
-/** The state `wireSocket` stored on a socket. */
-function wiredOf(ws: WebSocket): WiredSocket {
-  return (ws as WebSocket & { [WIRED]: WiredSocket })[WIRED];
+/** A `ws` socket as roomd keeps it: its handlers and its heartbeat standing. */
+export interface WiredSocket extends WebSocket, Watched {
+  /** Set by the heartbeat when the socket did not answer its pings. */
+  expired: boolean;
+  /** The close code ws sent for a failure it reported (an oversized frame…). */
+  failedWith: number | undefined;
+  /** roomd's handlers of the socket's events. */
+  handlers: SocketHandlers;
+  /** The socket's TCP stream. */
+  stream: Duplex;
+  /** The sweep that watches the socket. */
+  heartbeat: Heartbeat;
 }
 
-/** A `ws` socket's state as roomd keeps it: its handlers and its heartbeat standing. */
-class WiredSocket implements Watched {
-  silent = 0;
-  expired = false;
-  failedWith: number | undefined = undefined;
-  handlers!: SocketHandlers;
+/**
+ * The socket class for a `WebSocketServer`'s `WebSocket` option: roomd's state as fields of
+ * the socket, and a `send` that encodes a string sent to many sockets in a row only once.
+ *
+ * @returns A subclass of ws's `WebSocket`, with its own one-frame encoding cache.
+ */
+export function wiredSocketClass(): typeof WebSocket {
+  let lastText: string | undefined;
+  let lastBytes: Buffer = Buffer.alloc(0);
+  const encode = (text: string): Buffer => {
+    if (text !== lastText) {
+      lastBytes = Buffer.from(text);
+      lastText = text;
+    }
+    return lastBytes;
+  };
+  return class extends WebSocket implements Watched {
+    silent = 0;
+    expired = false;
+    failedWith: number | undefined = undefined;
+    handlers: SocketHandlers | undefined = undefined;
+    stream: Duplex | undefined = undefined;
+    heartbeat: Heartbeat | undefined = undefined;
 
-  constructor(readonly ws: WebSocket, readonly stream: Duplex, readonly heartbeat: Heartbeat) {}
+    // The socket's events are handled here rather than by listeners, which would cost every
+    // socket a bigger listener table. `error` never reaches EventEmitter, which would throw it.
+    override emit(event: string, ...args: unknown[]): boolean {
+      const wired = this as WiredSocket;
+      if (wired.handlers === undefined) return event === "error" || super.emit(event, ...args);
+      switch (event) {
+        case "message":
+          onMessage(wired, args[0] as Buffer, args[1] as boolean);
+          return true;
+        case "ping":
+        case "pong":
+          wired.silent = 0;
+          return true;
+        case "error":
+          onError(wired, args[0] as Error & { code?: string });
+          return true;
+        case "close":
+          onClose(wired, args[0] as number, args[1] as Buffer);
+          return true;
+      }
+      return super.emit(event, ...args);
+    }
 
-  ping(): void {
-    this.ws.ping();
-  }
+    override send(data: string): void {
+      super.send(encode(data), TEXT);
+    }
 
-  expire(): void {
-    this.expired = true;
-    this.ws.close(CloseCode.goingAway, IDLE_REASON);
-    // A peer that does not answer pings will not finish the closing handshake either.
-    this.ws.terminate();
-  }
+    expire(): void {
+      this.expired = true;
+      this.close(CloseCode.goingAway, IDLE_REASON);
+      // A peer that does not answer pings will not finish the closing handshake either.
+      this.terminate();
+    }
 
-  end(): void {
-    this.ws.terminate();
-  }
+    end(): void {
+      this.terminate();
+    }
+  };
 }
 
-function onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
-  const wired = wiredOf(this);
+function onMessage(wired: WiredSocket, data: Buffer, isBinary: boolean): void {
   wired.silent = 0;
   wired.handlers.onMessage(
     isBinary
@@ -70,23 +119,17 @@ function onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
   );
 }
 
-function onPingOrPong(this: WebSocket): void {
-  wiredOf(this).silent = 0;
-}
-
 // ws sends the close frame (1009 for a frame over maxPayload, 1002/1007 for protocol errors)
 // and reports the reason here, then reads and drops whatever the peer still sends until it
 // closes (30 s at most): the rest of a 16 MiB frame would pass through memory for nothing.
 // So stop reading once ws has resumed the stream, and end the connection a little later.
-function onError(this: WebSocket, error: Error & { code?: string }): void {
-  const wired = wiredOf(this);
+function onError(wired: WiredSocket, error: Error & { code?: string }): void {
   wired.failedWith = FAILURE_CODES[error.code ?? ""] ?? PROTOCOL_ERROR;
   setTimeout(() => wired.stream.pause(), 0);
-  setTimeout(() => wired.ws.terminate(), ERROR_LINGER_MS);
+  setTimeout(() => wired.terminate(), ERROR_LINGER_MS);
 }
 
-function onClose(this: WebSocket, code: number, reason: Buffer): void {
-  const wired = wiredOf(this);
+function onClose(wired: WiredSocket, code: number, reason: Buffer): void {
   wired.heartbeat.delete(wired);
   if (wired.expired) wired.handlers.onClose(CloseCode.goingAway, IDLE_REASON);
   // The peer of a failed socket rarely answers its close frame: report the code sent.
@@ -97,7 +140,7 @@ function onClose(this: WebSocket, code: number, reason: Buffer): void {
 /**
  * Connects an open `ws` socket to handlers built for it, and watches it for idleness.
  *
- * @param ws The socket, just upgraded.
+ * @param ws The socket, just upgraded (an instance of a {@linkcode wiredSocketClass} class).
  * @param stream Its TCP stream.
  * @param handlersFor Builds the handlers (roomd's session).
  * @param heartbeat The sweep of the socket's idle timeout.
@@ -108,15 +151,11 @@ export function wireSocket(
   handlersFor: (socket: Socket) => SocketHandlers,
   heartbeat: Heartbeat,
 ): void {
-  const wired = new WiredSocket(ws, stream, heartbeat);
-  (ws as WebSocket & { [WIRED]: WiredSocket })[WIRED] = wired;
-  wired.handlers = handlersFor(ws);
+  const wired = ws as WiredSocket;
+  wired.stream = stream;
+  wired.heartbeat = heartbeat;
+  wired.handlers = handlersFor(wired);
   heartbeat.add(wired);
-  ws.on("message", onMessage);
-  ws.on("pong", onPingOrPong);
-  ws.on("ping", onPingOrPong);
-  ws.on("error", onError);
-  ws.once("close", onClose);
   // Deno fires `open` after the handler returned its 101; do the same, after this call.
   queueMicrotask(() => wired.handlers.onOpen());
 }
