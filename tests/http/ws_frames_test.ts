@@ -8,7 +8,8 @@ Deno.test("a binary frame closes the connection at once with 1003 and gets no re
   try {
     const alice = await server.connect("lobby", "alice");
     await alice.nextOfType("system");
-    for (let i = 0; i < 20; i++) alice.send(new Uint8Array([1, 2, 3]));
+    // One frame: more sent after the server's close could meet a reset and hide its code.
+    alice.send(new Uint8Array([1, 2, 3]));
     const closed = await alice.waitClosed();
     assert.equal(closed.code, 1003);
     assert.equal(alice.received.filter((m) => m.type === "error").length, 0);
