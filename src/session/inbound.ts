@@ -94,8 +94,19 @@ export function handleFrame(
 }
 
 function tooLarge(connection: Connection, deps: InboundDeps): void {
-  deps.metrics.error("message_too_large");
   connection.close(CloseCode.tooLarge, "message too large");
+  countTooLarge(connection, deps);
+}
+
+/**
+ * Counts a frame over the size limit against its connection (metric and reconnect penalty),
+ * whichever layer refused it: roomd after reading it, or the `ws` transport from its header.
+ *
+ * @param connection The connection that sent it.
+ * @param deps Metrics and the penalty hook.
+ */
+export function countTooLarge(connection: Connection, deps: InboundDeps): void {
+  deps.metrics.error("message_too_large");
   deps.onTooLarge?.(connection);
 }
 

@@ -11,7 +11,7 @@ import type { ResumeRequest, Room } from "../room/room.ts";
 import { CloseCode, closeLogLevel, isIdleTimeout } from "../ws/close_codes.ts";
 import { Connection, type SlowConsumerHook } from "../ws/connection.ts";
 import type { Expiry, ExpiryScheduler } from "./expiry_scheduler.ts";
-import { handleFrame, type InboundDeps } from "./inbound.ts";
+import { countTooLarge, handleFrame, type InboundDeps } from "./inbound.ts";
 import {
   MessageLimiter,
   type RateSettings,
@@ -121,6 +121,8 @@ export function createSession(init: SessionInit): SocketHandlers {
       if (opened) metrics.connectionClosed(code);
       span.end(code, reason);
       if (connection.closedByServer) return;
+      // The ws transport refuses an oversized frame from its header, before roomd reads it.
+      if (code === CloseCode.tooLarge) countTooLarge(connection, inbound);
       if (isIdleTimeout(code, reason)) {
         metrics.error("idle_timeout");
         connection.log.info("Connection closed with {code}: {reason}", {

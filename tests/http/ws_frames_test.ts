@@ -59,6 +59,15 @@ async function connectFrom(server: TestServer, user: string, ip: string): Promis
   });
 }
 
+/** Whether the server has counted `count` `message_too_large` errors yet. */
+function tooLargeCounted(server: TestServer, count: number): () => Promise<boolean> {
+  return async () => {
+    const text = await (await fetch(`${server.origin}/metrics`)).text();
+    const counted = /roomd_errors_total\{code="message_too_large"\} (\d+)/.exec(text);
+    return counted !== null && Number(counted[1]) >= count;
+  };
+}
+
 /** Tries an upgrade as `user` from `ip` without opening a socket; answers a refusal. */
 async function refusal(
   server: TestServer,
@@ -81,6 +90,8 @@ Deno.test("a client closed with 1009 is refused for a doubling time, by user and
     await alice.nextOfType("system");
     alice.send("x".repeat(2000));
     assert.equal((await alice.waitClosed()).code, 1009);
+    // The ws transport refuses the frame from its header and ends the socket a moment later.
+    await until(tooLargeCounted(server, 1), "the oversized frame to be counted");
 
     const sameUser = await refusal(server, "alice", "10.0.0.2");
     assert.deepEqual(sameUser, { status: 429, code: "rate_limited", retryAfter: "1" });
@@ -98,6 +109,7 @@ Deno.test("a client closed with 1009 is refused for a doubling time, by user and
     await again.nextOfType("system");
     again.send("x".repeat(2000));
     assert.equal((await again.waitClosed()).code, 1009);
+    await until(tooLargeCounted(server, 2), "the second oversized frame to be counted");
     assert.equal((await refusal(server, "alice", "10.0.0.5")).retryAfter, "2");
     assert.ok(server.logs.some((line) => line.includes("a frame over the size limit")));
   } finally {
