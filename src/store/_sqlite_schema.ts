@@ -1,6 +1,6 @@
 /**
  * The SQLite schema of {@linkcode SqliteStore}: migrations, the statements run against it, and
- * how records map to rows. Private to `sqlite.ts`.
+ * how records map to rows. Private to the `_sqlite*.ts` and `sqlite.ts` modules.
  *
  * @module
  */

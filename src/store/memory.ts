@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { checkLimit } from "./_check_limit.ts";
+import { MemoryHistory } from "./_memory_history.ts";
 import { StoreError } from "./store_error.ts";
 import {
   type AppendResult,
@@ -12,25 +14,14 @@ import {
   type HistoryQuery,
   isRoomExpired,
   type ListRoomsOptions,
-  mustTrim,
   type NewMessage,
   type RetentionOptions,
   type RoomPage,
   type RoomPatch,
   type RoomRecord,
   type SequenceState,
-  type SerializedMessage,
   type Store,
-  type StoredMessage,
 } from "./types.ts";
-
-/** A dedupe key as held: its request's fingerprint and the message it published. */
-interface HeldKey {
-  fingerprint: string;
-  expires_at: number;
-  id: number;
-  timestamp: string;
-}
 
 /**
  * A {@linkcode Store} held in maps. Records go in and come out as copies, and message `data`
@@ -52,14 +43,8 @@ interface HeldKey {
  * ```
  */
 export class MemoryStore implements Store {
-  readonly #historySize: number;
   readonly #rooms = new Map<string, RoomRecord>();
-  /** Per room, sorted by id. */
-  readonly #messages = new Map<string, SerializedMessage[]>();
-  readonly #sequences = new Map<string, SequenceState>();
-  /** Dedupe keys per room. */
-  readonly #keys = new Map<string, Map<string, HeldKey>>();
-  #nextPurge = -Infinity;
+  readonly #history: MemoryHistory;
   #closed = false;
 
   /**
@@ -69,7 +54,7 @@ export class MemoryStore implements Store {
    *   unlimited; see {@linkcode mustTrim}).
    */
   constructor(options: RetentionOptions = { historySize: 0 }) {
-    this.#historySize = options.historySize;
+    this.#history = new MemoryHistory(options.historySize);
   }
 
   /**
@@ -124,9 +109,7 @@ export class MemoryStore implements Store {
    */
   deleteRoom(id: string): Promise<boolean> {
     return this.#run(`Cannot delete room "${id}"`, () => {
-      this.#messages.delete(id);
-      this.#sequences.delete(id);
-      this.#keys.delete(id);
+      this.#history.deleteRoom(id);
       return this.#rooms.delete(id);
     });
   }
@@ -178,18 +161,10 @@ export class MemoryStore implements Store {
    * @returns One result per message.
    */
   appendMessages(messages: NewMessage[]): Promise<AppendResult[]> {
-    return this.#run(`Cannot append ${messages.length} messages`, () => {
-      const results: AppendResult[] = [];
-      const touched = new Set<string>();
-      for (const message of messages) {
-        const result = this.#append(message);
-        results.push(result);
-        if (result.status === "stored") touched.add(message.room_id);
-      }
-      for (const roomId of touched) this.#retain(roomId);
-      if (messages.length > 0) this.#purgeKeys(Date.parse(messages[messages.length - 1].timestamp));
-      return results;
-    });
+    return this.#run(
+      `Cannot append ${messages.length} messages`,
+      () => this.#history.append(messages),
+    );
   }
 
   /**
@@ -202,14 +177,7 @@ export class MemoryStore implements Store {
   readMessages(roomId: string, query: HistoryQuery): Promise<HistoryPage> {
     return this.#run(`Cannot read history of room "${roomId}"`, () => {
       checkLimit(`Cannot read history of room "${roomId}"`, query.limit);
-      const stored = this.#messages.get(roomId) ?? [];
-      const from = lowerBound(stored, query.since ?? -Infinity, true);
-      const to = lowerBound(stored, query.before ?? Infinity, false);
-      const count = Math.max(0, to - from);
-      const page = query.since !== undefined && query.before === undefined
-        ? stored.slice(from, from + query.limit)
-        : stored.slice(Math.max(from, to - query.limit), to);
-      return { messages: page.map(parseMessage), has_more: count > query.limit };
+      return this.#history.read(roomId, query);
     });
   }
 
@@ -220,9 +188,10 @@ export class MemoryStore implements Store {
    * @returns Zeros for a room never written.
    */
   getSequence(roomId: string): Promise<SequenceState> {
-    return this.#run(`Cannot read the sequence of room "${roomId}"`, () => ({
-      ...(this.#sequences.get(roomId) ?? { last_id: 0, trimmed: 0 }),
-    }));
+    return this.#run(
+      `Cannot read the sequence of room "${roomId}"`,
+      () => this.#history.sequence(roomId),
+    );
   }
 
   /**
@@ -242,16 +211,7 @@ export class MemoryStore implements Store {
    * @returns Resolves once removed.
    */
   trimOlderThan(olderThan: Date): Promise<void> {
-    return this.#run("Cannot trim history", () => {
-      const cutoff = olderThan.toISOString();
-      for (const [roomId, stored] of this.#messages) {
-        const kept = stored.filter((m) => m.timestamp >= cutoff);
-        if (kept.length === stored.length) continue;
-        const removed = stored.filter((m) => m.timestamp < cutoff);
-        this.#raiseTrimmed(roomId, removed[removed.length - 1].id);
-        this.#messages.set(roomId, kept);
-      }
-    });
+    return this.#run("Cannot trim history", () => this.#history.trimOlderThan(olderThan));
   }
 
   /**
@@ -271,9 +231,7 @@ export class MemoryStore implements Store {
   close(): Promise<void> {
     this.#closed = true;
     this.#rooms.clear();
-    this.#messages.clear();
-    this.#sequences.clear();
-    this.#keys.clear();
+    this.#history.clear();
     return Promise.resolve();
   }
 
@@ -286,93 +244,11 @@ export class MemoryStore implements Store {
       return Promise.reject(StoreError.from(action, err));
     }
   }
-
-  #append(message: NewMessage): AppendResult {
-    const roomId = message.room_id;
-    const { dedupe } = message;
-    let keys: Map<string, HeldKey> | undefined;
-    if (dedupe) {
-      keys = this.#keys.get(roomId);
-      const held = keys?.get(dedupe.key);
-      if (held && held.expires_at > Date.parse(message.timestamp)) {
-        if (held.fingerprint !== dedupe.fingerprint) return { status: "conflict" };
-        return { status: "duplicate", id: held.id, timestamp: held.timestamp };
-      }
-    }
-    const sequence = this.#sequence(roomId);
-    const id = ++sequence.last_id;
-    let stored = this.#messages.get(roomId);
-    if (!stored) this.#messages.set(roomId, stored = []);
-    stored.push({
-      id,
-      type: message.type,
-      room_id: roomId,
-      user_id: message.user_id,
-      data_json: message.data_json,
-      timestamp: message.timestamp,
-    });
-    if (dedupe) {
-      if (!keys) this.#keys.set(roomId, keys = new Map());
-      const { fingerprint, expires_at } = dedupe;
-      keys.set(dedupe.key, { fingerprint, expires_at, id, timestamp: message.timestamp });
-    }
-    return { status: "stored", id };
-  }
-
-  #retain(roomId: string): void {
-    const stored = this.#messages.get(roomId)!;
-    if (!mustTrim(stored.length, this.#historySize)) return;
-    const removed = stored.splice(0, stored.length - this.#historySize);
-    this.#raiseTrimmed(roomId, removed[removed.length - 1].id);
-  }
-
-  /** Forgets expired keys, at most once a minute of message time. */
-  #purgeKeys(now: number): void {
-    if (!(now >= this.#nextPurge)) return;
-    this.#nextPurge = now + 60_000;
-    for (const [roomId, keys] of this.#keys) {
-      for (const [key, held] of keys) if (held.expires_at <= now) keys.delete(key);
-      if (keys.size === 0) this.#keys.delete(roomId);
-    }
-  }
-
-  #sequence(roomId: string): SequenceState {
-    let sequence = this.#sequences.get(roomId);
-    if (!sequence) {
-      sequence = { last_id: 0, trimmed: 0 };
-      this.#sequences.set(roomId, sequence);
-    }
-    return sequence;
-  }
-
-  #raiseTrimmed(roomId: string, id: number): void {
-    const sequence = this.#sequence(roomId);
-    sequence.trimmed = Math.max(sequence.trimmed, id);
-  }
-}
-
-function checkLimit(action: string, limit: number): void {
-  if (!Number.isInteger(limit) || limit < 1) {
-    throw new RangeError(`${action}: limit must be a positive integer (got ${limit})`);
-  }
 }
 
 /** Orders ids by UTF-16 code units, which for room ids (ASCII) is SQLite's BINARY order. */
 function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Index of the first message with `id > bound` (`exclusive`) or `id >= bound`. */
-function lowerBound(sorted: SerializedMessage[], bound: number, exclusive: boolean): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    const id = sorted[mid].id;
-    if (id < bound || (exclusive && id === bound)) low = mid + 1;
-    else high = mid;
-  }
-  return low;
 }
 
 function copyRoom(room: RoomRecord): RoomRecord {
@@ -393,12 +269,6 @@ function copyRoom(room: RoomRecord): RoomRecord {
     presence: room.presence,
     empty_since: room.empty_since,
   };
-}
-
-/** A held message (exactly the record's fields) as read back, its payload parsed. */
-function parseMessage(message: SerializedMessage): StoredMessage {
-  const { data_json, ...fields } = message;
-  return { ...fields, data: JSON.parse(data_json) };
 }
 
 /** The value as it comes back from JSON text; `undefined` becomes `null`. */

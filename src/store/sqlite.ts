@@ -3,17 +3,12 @@
  *
  * @module
  */
-import { DatabaseSync } from "node:sqlite";
-import { join } from "node:path";
-import {
-  migrate,
-  prepareStatements,
-  roomParams,
-  type Row,
-  type Statements,
-  toMessage,
-  toRoom,
-} from "./_sqlite_schema.ts";
+import type { DatabaseSync } from "node:sqlite";
+import { checkLimit } from "./_check_limit.ts";
+import { SqliteHistory } from "./_sqlite_history.ts";
+import { type OpenDatabase, openDatabase } from "./_sqlite_open.ts";
+import { roomParams, type Row, type Statements, toRoom } from "./_sqlite_schema.ts";
+import { transaction } from "./_sqlite_transaction.ts";
 import { StoreError } from "./store_error.ts";
 import {
   type AppendResult,
@@ -22,7 +17,6 @@ import {
   type HistoryQuery,
   isRoomExpired,
   type ListRoomsOptions,
-  mustTrim,
   type NewMessage,
   type RoomOrigin,
   type RoomPage,
@@ -63,22 +57,16 @@ export class SqliteStore implements Store {
   readonly #db: DatabaseSync;
   readonly #path: string;
   readonly #inode: number | null;
-  readonly #historySize: number;
   readonly #sql: Statements;
-  /** Messages held per room, once counted: retention then needs no scan of the history. */
-  readonly #held = new Map<string, number>();
-  /** The last id written per room, once read: a commit then reads nothing to number its batch. */
-  readonly #lastIds = new Map<string, number>();
-  /** Message time (ms) after which the next commit drops expired dedupe keys. */
-  #nextPurge = -Infinity;
+  readonly #history: SqliteHistory;
   #closed = false;
 
-  private constructor(db: DatabaseSync, path: string, historySize: number) {
-    this.#db = db;
-    this.#path = path;
-    this.#inode = Deno.statSync(path).ino;
-    this.#historySize = historySize;
-    this.#sql = prepareStatements(db);
+  private constructor(open: OpenDatabase, historySize: number) {
+    this.#db = open.db;
+    this.#path = open.path;
+    this.#inode = open.inode;
+    this.#sql = open.sql;
+    this.#history = new SqliteHistory(open.db, open.sql, historySize);
   }
 
   /**
@@ -90,34 +78,7 @@ export class SqliteStore implements Store {
    * database, e.g. `Cannot open database ./data/roomd.db: file is not a database`.
    */
   static open(options: SqliteStoreOptions): SqliteStore {
-    try {
-      Deno.mkdirSync(options.dataDir, { recursive: true });
-    } catch (err) {
-      throw StoreError.from(`Cannot create data directory ${options.dataDir}`, err);
-    }
-    const path = join(options.dataDir, "roomd.db");
-    let db: DatabaseSync | undefined;
-    try {
-      db = new DatabaseSync(path);
-      // WAL with synchronous=NORMAL: a commit is in the WAL file (written, not yet fsynced)
-      // when COMMIT returns, so it survives kill -9 of this process; only an OS crash or power
-      // loss can lose the last commits, and never corrupts the file.
-      db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
-        PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;`);
-      migrate(db, path);
-      // Rooms that were occupied when the last process died have nobody in them now: their
-      // empty-room TTL starts at this start-up, or they would never be cleaned up.
-      db.prepare("UPDATE rooms SET empty_since = ? WHERE empty_since IS NULL")
-        .run(new Date().toISOString());
-      return new SqliteStore(db, path, options.historySize);
-    } catch (err) {
-      if (db?.isOpen) db.close();
-      if (err instanceof StoreError) throw err;
-      const raw = err instanceof Error ? err.message : String(err);
-      const reason = raw.endsWith(`: ${path}`) ? raw.slice(0, -path.length - 2) : raw;
-      const line = StoreError.from(`Cannot open database ${path}`, reason).message;
-      throw new StoreError(line, { cause: err });
-    }
+    return new SqliteStore(openDatabase(options.dataDir), options.historySize);
   }
 
   /**
@@ -172,12 +133,8 @@ export class SqliteStore implements Store {
    */
   deleteRoom(id: string): Promise<boolean> {
     return this.#run(`Cannot delete room "${id}"`, () =>
-      this.#transaction(() => {
-        this.#held.delete(id);
-        this.#lastIds.delete(id);
-        this.#sql.deleteHistory.run(id);
-        this.#sql.deleteSequence.run(id);
-        this.#sql.deleteKeys.run(id);
+      transaction(this.#db, () => {
+        this.#history.deleteRoom(id);
         return this.#sql.deleteRoom.run(id).changes > 0;
       }));
   }
@@ -232,52 +189,10 @@ export class SqliteStore implements Store {
    * @returns One result per message, once committed.
    */
   appendMessages(messages: NewMessage[]): Promise<AppendResult[]> {
-    return this.#run(`Cannot append ${messages.length} messages`, () => {
-      if (messages.length === 0) return [];
-      const now = Date.parse(messages[messages.length - 1].timestamp);
-      const [results, held, last] = this.#transaction(() => {
-        const last = new Map<string, { id: number; count: number }>();
-        const results = messages.map((m) => this.#insert(m, last));
-        const held = new Map<string, number>();
-        for (const [roomId, { count }] of last) {
-          if (count > 0 && this.#historySize > 0) held.set(roomId, this.#retain(roomId, count));
-        }
-        if (now >= this.#nextPurge) {
-          this.#nextPurge = now + 60_000;
-          this.#sql.purgeKeys.run(now);
-        }
-        return [results, held, last] as const;
-      });
-      for (const [roomId, count] of held) this.#held.set(roomId, count);
-      for (const [roomId, { id }] of last) this.#lastIds.set(roomId, id);
-      return results;
-    });
-  }
-
-  /** Writes one message of a batch unless its dedupe key is held; `last` tracks ids by room. */
-  #insert(m: NewMessage, last: Map<string, { id: number; count: number }>): AppendResult {
-    const { dedupe } = m;
-    if (dedupe) {
-      const key = this.#sql.getKey.get(m.room_id, dedupe.key);
-      if (key && Number(key.expires_at) > Date.parse(m.timestamp)) {
-        if (key.fingerprint !== dedupe.fingerprint) return { status: "conflict" };
-        const timestamp = key.timestamp as string;
-        return { status: "duplicate", id: Number(key.message_id), timestamp };
-      }
-    }
-    let room = last.get(m.room_id);
-    if (room === undefined) {
-      room = { id: this.#lastIds.get(m.room_id) ?? this.#readLastId(m.room_id), count: 0 };
-      last.set(m.room_id, room);
-    }
-    const id = ++room.id;
-    room.count++;
-    this.#sql.insertMessage.run(m.room_id, id, m.type, m.user_id, m.data_json, m.timestamp);
-    if (dedupe) {
-      const { key, fingerprint, expires_at } = dedupe;
-      this.#sql.putKey.run(m.room_id, key, fingerprint, id, m.timestamp, expires_at);
-    }
-    return { status: "stored", id };
+    return this.#run(
+      `Cannot append ${messages.length} messages`,
+      () => this.#history.append(messages),
+    );
   }
 
   /**
@@ -290,20 +205,7 @@ export class SqliteStore implements Store {
   readMessages(roomId: string, query: HistoryQuery): Promise<HistoryPage> {
     return this.#run(`Cannot read history of room "${roomId}"`, () => {
       checkLimit(`Cannot read history of room "${roomId}"`, query.limit);
-      const since = query.since ?? Number.MIN_SAFE_INTEGER;
-      const forward = query.since !== undefined && query.before === undefined;
-      const rows = forward
-        ? this.#sql.readAfter.all(roomId, since, query.limit + 1)
-        : this.#sql.readBefore.all(
-          roomId,
-          since,
-          query.before ?? Number.MAX_SAFE_INTEGER,
-          query.limit + 1,
-        );
-      const page = rows.slice(0, query.limit);
-      if (!forward) page.reverse();
-      const has_more = rows.length > query.limit;
-      return { messages: page.map(toMessage), has_more };
+      return this.#history.read(roomId, query);
     });
   }
 
@@ -314,10 +216,10 @@ export class SqliteStore implements Store {
    * @returns Zeros for a room never written.
    */
   getSequence(roomId: string): Promise<SequenceState> {
-    return this.#run(`Cannot read the sequence of room "${roomId}"`, () => {
-      const row = this.#sql.getTrimmed.get(roomId);
-      return { last_id: this.#readLastId(roomId), trimmed: Number(row?.trimmed ?? 0) };
-    });
+    return this.#run(
+      `Cannot read the sequence of room "${roomId}"`,
+      () => this.#history.sequence(roomId),
+    );
   }
 
   /**
@@ -327,7 +229,7 @@ export class SqliteStore implements Store {
    */
   probeWrite(): Promise<void> {
     return this.#run(`Cannot write to database ${this.#path}`, () => {
-      this.#transaction(() => this.#sql.probe.run(new Date().toISOString()));
+      transaction(this.#db, () => this.#sql.probe.run(new Date().toISOString()));
     });
   }
 
@@ -340,14 +242,7 @@ export class SqliteStore implements Store {
    * @returns Resolves once committed.
    */
   trimOlderThan(olderThan: Date): Promise<void> {
-    return this.#run("Cannot trim history", () => {
-      const cutoff = olderThan.toISOString();
-      this.#held.clear();
-      this.#transaction(() => {
-        this.#sql.raiseTrimmedOlderThan.run(cutoff);
-        this.#sql.trimOlderThan.run(cutoff);
-      });
-    });
+    return this.#run("Cannot trim history", () => this.#history.trimOlderThan(olderThan));
   }
 
   /**
@@ -387,29 +282,6 @@ export class SqliteStore implements Store {
     return Promise.resolve();
   }
 
-  /**
-   * Trims the room back to its newest `historySize` messages when it holds too many
-   * ({@linkcode mustTrim}); raises `trimmed`. The count is read once per room, then kept up to
-   * date, so the cut is found among the oldest rows. Returns how many messages the room holds
-   * now, to remember once committed.
-   */
-  #retain(roomId: string, added: number): number {
-    const known = this.#held.get(roomId);
-    const held = known === undefined
-      ? Number(this.#sql.countMessages.get(roomId)!.n)
-      : known + added;
-    if (!mustTrim(held, this.#historySize)) return held;
-    const excess = held - this.#historySize;
-    const cut = Number(this.#sql.nthOldest.get(roomId, excess - 1)!.id);
-    this.#sql.trimUpTo.run(roomId, cut);
-    this.#sql.raiseTrimmed.run(roomId, cut);
-    return this.#historySize;
-  }
-
-  #readLastId(roomId: string): number {
-    return Number(this.#sql.lastId.get(roomId)?.last ?? 0);
-  }
-
   #run<T>(action: string, body: () => T): Promise<T> {
     if (this.#closed) return Promise.reject(new StoreError(`${action}: store is closed`));
     try {
@@ -418,23 +290,5 @@ export class SqliteStore implements Store {
       if (err instanceof RangeError) return Promise.reject(err);
       return Promise.reject(StoreError.from(action, err));
     }
-  }
-
-  #transaction<T>(body: () => T): T {
-    this.#db.exec("BEGIN IMMEDIATE");
-    try {
-      const result = body();
-      this.#db.exec("COMMIT");
-      return result;
-    } catch (err) {
-      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
-      throw err;
-    }
-  }
-}
-
-function checkLimit(action: string, limit: number): void {
-  if (!Number.isInteger(limit) || limit < 1) {
-    throw new RangeError(`${action}: limit must be a positive integer (got ${limit})`);
   }
 }
