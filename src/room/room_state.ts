@@ -28,6 +28,7 @@ import { cutOff, HOLD_FACTOR, HOLD_FLOOR, resumeConnection } from "./resume.ts";
 import type { RoomContext } from "./room_context.ts";
 import { MemberListing } from "./member_listing.ts";
 import { RoomPresence } from "./room_presence.ts";
+import { presenceTickMs } from "./presence_tick.ts";
 
 /** A reservation whose socket never opened is dropped after this long. */
 const RESERVATION_TTL_MS = 30_000;
@@ -103,7 +104,10 @@ export class RoomState {
     this.#presence = new RoomPresence(
       this.members,
       this.#outbox,
-      () => lifecycle.schedulePresence(ctx.config.presenceTickMs),
+      () =>
+        lifecycle.schedulePresence(
+          presenceTickMs(ctx.config.presenceTickMs, this.members.connections.size),
+        ),
     );
     this.listing = new MemberListing(
       this.members,

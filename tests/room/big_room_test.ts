@@ -25,9 +25,9 @@ function bigRoomKit(env: Record<string, string> = {}) {
       return { connection, socket };
     },
     /** Ends the current presence tick and lets its flush run. */
-    async endTick(room: Room) {
+    async endTick(room: Room, ms = TICK_MS) {
       await room.idle();
-      clock.tick(TICK_MS);
+      clock.tick(ms);
       await room.idle();
     },
     async close() {
@@ -192,6 +192,25 @@ Deno.test("a room deleted and created again by its actor goes on announcing pres
     await t.join("newcomer");
     await t.endTick(t.room);
     assert.deepEqual(presenceOf(watcher.socket).map((m) => m.data.action), ["join"]);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a room of more than 1,000 connections announces presence every tick per thousand members", async () => {
+  const t = bigRoomKit();
+  try {
+    const [first] = await Promise.all(Array.from({ length: 1500 }, (_, i) => t.join(`u${i}`)));
+    await t.endTick(t.room);
+    const before = presenceOf(first.socket).length;
+
+    await t.join("late");
+    await t.endTick(t.room);
+    assert.equal(presenceOf(first.socket).length, before);
+    await t.endTick(t.room);
+    const frames = presenceOf(first.socket).slice(before);
+    assert.equal(frames.length, 1);
+    assert.deepEqual(frames[0].data.joins.map((u: { id: string }) => u.id), ["late"]);
   } finally {
     await t.close();
   }
