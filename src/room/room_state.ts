@@ -106,7 +106,11 @@ export class RoomState {
       this.#outbox,
       () =>
         lifecycle.schedulePresence(
-          presenceTickMs(ctx.config.presenceTickMs, this.members.connections.size),
+          presenceTickMs(
+            ctx.config.presenceTickMs,
+            this.members.connections.size,
+            this.#record?.presence ?? "off",
+          ),
         ),
     );
     this.listing = new MemberListing(

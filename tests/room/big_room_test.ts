@@ -197,20 +197,25 @@ Deno.test("a room deleted and created again by its actor goes on announcing pres
   }
 });
 
-Deno.test("a room of more than 1,000 connections announces presence every tick per thousand members", async () => {
+Deno.test("a count room of more than 1,000 connections announces presence every tick per thousand members; a full room every tick", async () => {
   const t = bigRoomKit();
   try {
     const [first] = await Promise.all(Array.from({ length: 1500 }, (_, i) => t.join(`u${i}`)));
     await t.endTick(t.room);
+    await t.room.update({ presence: "count" });
     const before = presenceOf(first.socket).length;
 
     await t.join("late");
     await t.endTick(t.room);
     assert.equal(presenceOf(first.socket).length, before);
     await t.endTick(t.room);
-    const frames = presenceOf(first.socket).slice(before);
-    assert.equal(frames.length, 1);
-    assert.deepEqual(frames[0].data.joins.map((u: { id: string }) => u.id), ["late"]);
+    assert.deepEqual(presenceOf(first.socket).slice(before).map((m) => m.data), [{ count: 1501 }]);
+
+    await t.room.update({ presence: "full" });
+    await t.join("later");
+    await t.endTick(t.room);
+    const frames = presenceOf(first.socket).slice(before + 1);
+    assert.deepEqual(frames.map((m) => m.data.joins.map((u: { id: string }) => u.id)), [["later"]]);
   } finally {
     await t.close();
   }
