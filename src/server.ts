@@ -171,7 +171,7 @@ export function createRoomd(options: RoomdOptions): Roomd {
           url,
           origins,
           (path) => router.methodsFor(path),
-          () => router.handle(request, info.remoteAddr),
+          () => router.handle(request, info.remoteAddr, url),
         );
       } catch (error) {
         if (error instanceof StoreError) {

@@ -35,8 +35,7 @@ export interface AllowedOrigins {
  * ```
  */
 export function normalizeOrigin(text: string): string | null {
-  if (!URL.canParse(text)) return null;
-  const origin = new URL(text).origin;
+  const origin = URL.parse(text)?.origin ?? "null";
   return origin === "null" ? null : origin;
 }
 
@@ -70,6 +69,9 @@ export type OriginRefusal = string | null;
 export function checkOrigin(request: Request, allowed: AllowedOrigins): OriginRefusal {
   const header = request.headers.get("origin");
   if (header === null) return "Cannot connect: Origin header is missing";
+  // An allowed origin is already normalized (and normalizing is idempotent): a header equal to
+  // one needs no URL parse, which was some 20 µs of each join in a connect storm.
+  if (allowed.has(header)) return null;
   const origin = normalizeOrigin(header);
   if (origin !== null && allowed.has(origin)) return null;
   return `Cannot connect: origin ${JSON.stringify(header.slice(0, 200))} is not allowed`;

@@ -57,6 +57,9 @@ export type PrincipalResult =
  * ```
  */
 export function principalFromClaims(claims: unknown): PrincipalResult {
+  // Checked by hand first: zod's safeParse took ~30 µs of a connect storm's join (cold, each
+  // token once). It still answers for claims that fail, to name the bad one.
+  if (wellFormed(claims)) return { ok: true, principal: principalOf(claims) };
   const parsed = tokenClaimsSchema.safeParse(claims);
   if (!parsed.success) {
     const path = parsed.error.issues[0].path;
@@ -65,13 +68,29 @@ export function principalFromClaims(claims: unknown): PrincipalResult {
     const missing = typeof claims === "object" && claims !== null && !Object.hasOwn(claims, claim);
     return { ok: false, reason: `${missing ? "missing" : "invalid"} "${claim}" claim` };
   }
-  const { sub, exp, name, rooms, admin } = parsed.data;
-  const principal: Principal = Object.freeze({
+  return { ok: true, principal: principalOf(parsed.data) };
+}
+
+type TokenClaims = z.infer<typeof tokenClaimsSchema>;
+
+/** What {@linkcode tokenClaimsSchema} accepts, checked without it. */
+function wellFormed(c: unknown): c is TokenClaims {
+  if (typeof c !== "object" || c === null) return false;
+  const { sub, exp, name, rooms, admin } = c as Record<string, unknown>;
+  return typeof sub === "string" && sub.length >= 1 && sub.length <= MAX_SUBJECT_LENGTH &&
+    typeof exp === "number" && Number.isFinite(exp) &&
+    (name === undefined || (typeof name === "string" && name.length <= MAX_NAME_LENGTH)) &&
+    (rooms === undefined ||
+      (Array.isArray(rooms) && rooms.every((room) => typeof room === "string"))) &&
+    (admin === undefined || typeof admin === "boolean");
+}
+
+function principalOf({ sub, exp, name, rooms, admin }: TokenClaims): Principal {
+  return Object.freeze({
     id: sub,
     name: name !== undefined && name.length > 0 ? name : sub,
     rooms: rooms === undefined ? null : Object.freeze([...rooms]),
     admin: admin ?? false,
     expiresAt: exp * 1000,
   });
-  return { ok: true, principal };
 }

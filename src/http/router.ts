@@ -97,10 +97,14 @@ export class Router {
    *
    * @param request The request.
    * @param remoteAddr The peer's address.
+   * @param url The request's URL, when the caller has parsed it already.
    * @returns The handler's response, or a JSON 404/405.
    */
-  async handle(request: Request, remoteAddr: Deno.NetAddr): Promise<Response> {
-    const url = new URL(request.url);
+  async handle(
+    request: Request,
+    remoteAddr: Deno.NetAddr,
+    url: URL = new URL(request.url),
+  ): Promise<Response> {
     const pathname = url.pathname;
     for (const path of this.#paths) {
       if (!pathname.startsWith(path.prefix)) continue;

@@ -19,6 +19,7 @@ import { Outbox } from "./outbox.ts";
 import { Publisher } from "./publisher.ts";
 import type { RoomContext } from "./room_context.ts";
 import { RoomPresence } from "./room_presence.ts";
+import { presenceTickMs } from "./presence_tick.ts";
 
 /** A room's record with its live figures. */
 export interface RoomSnapshot {
@@ -83,7 +84,14 @@ export class RoomState {
     });
     this.presence = new RoomPresence(
       this.outbox,
-      () => lifecycle.schedulePresence(ctx.config.presenceTickMs),
+      () =>
+        lifecycle.schedulePresence(
+          presenceTickMs(
+            ctx.config.presenceTickMs,
+            this.members.connections.size,
+            this.record?.presence ?? "off",
+          ),
+        ),
     );
     this.listing = new MemberListing(
       id,

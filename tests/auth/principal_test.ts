@@ -1,5 +1,6 @@
 import assert from "assert";
-import { principalFromClaims } from "../../src/auth/principal.ts";
+import fc from "fast-check";
+import { principalFromClaims, tokenClaimsSchema } from "../../src/auth/principal.ts";
 
 const EXP = 2_000_000_000;
 
@@ -48,4 +49,26 @@ Deno.test("principalFromClaims() names the first bad or missing claim", () => {
     assert.deepEqual(principalFromClaims(claims), { ok: false, reason }, JSON.stringify(claims));
   }
   assert.deepEqual(principalFromClaims("not an object"), { ok: false, reason: "invalid claims" });
+});
+
+Deno.test("principalFromClaims() accepts exactly the claims its schema accepts", () => {
+  const text = fc.oneof(fc.string({ maxLength: 3 }), fc.string({ minLength: 99, maxLength: 130 }));
+  const value = fc.oneof(
+    text,
+    fc.constantFrom(0, 1.5, EXP, Infinity, NaN, true, false, null, undefined),
+    fc.array(fc.oneof(text, fc.integer()), { maxLength: 3 }),
+  );
+  const claims = fc.record(
+    { sub: value, exp: value, name: value, rooms: value, admin: value },
+    { requiredKeys: [] },
+  );
+  fc.assert(
+    fc.property(fc.oneof(claims, value), (c) => {
+      const result = principalFromClaims(c);
+      const parsed = tokenClaimsSchema.safeParse(c);
+      assert.equal(result.ok, parsed.success);
+      if (result.ok && parsed.success) assert.equal(result.principal.id, parsed.data.sub);
+    }),
+    { numRuns: 2000 },
+  );
 });

@@ -26,9 +26,9 @@ function bigRoomKit(env: Record<string, string> = {}) {
       return { connection, socket };
     },
     /** Ends the current presence tick and lets its flush run. */
-    async endTick(room: Room) {
+    async endTick(room: Room, ms = TICK_MS) {
       await room.idle();
-      clock.tick(TICK_MS);
+      clock.tick(ms);
       await room.idle();
     },
     async close() {
@@ -193,6 +193,30 @@ Deno.test("a room deleted and created again by its actor goes on announcing pres
     await t.join("newcomer");
     await t.endTick(t.room);
     assert.deepEqual(presenceOf(watcher.socket).map((m) => m.data.action), ["join"]);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a count room of more than 1,000 connections announces presence every tick per thousand members; a full room every tick", async () => {
+  const t = bigRoomKit();
+  try {
+    const [first] = await Promise.all(Array.from({ length: 1500 }, (_, i) => t.join(`u${i}`)));
+    await t.endTick(t.room);
+    await t.room.update({ presence: "count" });
+    const before = presenceOf(first.socket).length;
+
+    await t.join("late");
+    await t.endTick(t.room);
+    assert.equal(presenceOf(first.socket).length, before);
+    await t.endTick(t.room);
+    assert.deepEqual(presenceOf(first.socket).slice(before).map((m) => m.data), [{ count: 1501 }]);
+
+    await t.room.update({ presence: "full" });
+    await t.join("later");
+    await t.endTick(t.room);
+    const frames = presenceOf(first.socket).slice(before + 1);
+    assert.deepEqual(frames.map((m) => m.data.joins.map((u: { id: string }) => u.id)), [["later"]]);
   } finally {
     await t.close();
   }
