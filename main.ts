@@ -7,6 +7,7 @@
  */
 import { loadOrCreateSecret } from "./src/auth/local_secret.ts";
 import { createTokenVerifier } from "./src/auth/verifier.ts";
+import { verifierOptions } from "./src/auth/verifier_options.ts";
 import { announceDevMode } from "./src/dev_mode.ts";
 import { ConfigError, loadConfig } from "./src/config.ts";
 import { setupLogging } from "./src/log.ts";
@@ -29,14 +30,7 @@ async function main(): Promise<number> {
       state: local.created ? "created" : "existing",
     });
   }
-  const verifier = await createTokenVerifier({
-    secret,
-    publicKey: config.jwtPublicKey,
-    jwksUrl: config.jwksUrl,
-    algorithms: config.jwtAlgorithms,
-    issuer: config.jwtIssuer,
-    audience: config.jwtAudience,
-  }).catch(asStartupError);
+  const verifier = await createTokenVerifier(verifierOptions(config, secret)).catch(asStartupError);
   const metrics = new Metrics();
   const { store, broker, control, presence } = openEngine(config, { metrics, log });
   const roomd = createRoomd({

@@ -8,6 +8,7 @@
  */
 import { mintToken } from "../../src/auth/mint.ts";
 import { createTokenVerifier } from "../../src/auth/verifier.ts";
+import { verifierOptions } from "../../src/auth/verifier_options.ts";
 import { parseConfig } from "../../src/config.ts";
 import { setupLogging } from "../../src/log.ts";
 import { Metrics } from "../../src/metrics/metrics.ts";
@@ -108,14 +109,7 @@ export async function startServer(
   });
   const metrics = new Metrics({ collectProcess: false });
   const { store, broker, control, presence } = openEngine(config, { metrics, log, wrapStore });
-  const verifier = await createTokenVerifier({
-    secret: config.jwtSecret,
-    publicKey: config.jwtPublicKey,
-    jwksUrl: config.jwksUrl,
-    algorithms: config.jwtAlgorithms,
-    issuer: config.jwtIssuer,
-    audience: config.jwtAudience,
-  });
+  const verifier = await createTokenVerifier(verifierOptions(config, config.jwtSecret));
   const roomd = createRoomd({
     config,
     store,
