@@ -8,6 +8,8 @@
  *
  * @module
  */
+import { relayFrame } from "./_baseline_relay.ts";
+
 const rooms = new Map<string, Set<WebSocket>>();
 const route = new URLPattern({ pathname: "/ws/:room" });
 let counter = 0;
@@ -32,19 +34,8 @@ Deno.serve({
     if (members?.size === 0) rooms.delete(room);
   };
   socket.onmessage = (event) => {
-    let frame: { type?: unknown; data?: unknown };
-    try {
-      frame = JSON.parse(event.data);
-    } catch {
-      return;
-    }
-    const out = JSON.stringify({
-      type: frame.type,
-      room_id: room,
-      user_id: user,
-      data: frame.data,
-      timestamp: new Date().toISOString(),
-    });
+    const out = relayFrame(event.data, room, user);
+    if (out === null) return;
     for (const peer of rooms.get(room) ?? []) {
       if (peer !== socket && peer.readyState === WebSocket.OPEN) peer.send(out);
     }

@@ -11,6 +11,7 @@
 import { createServer } from "node:http";
 // @ts-types="../src/transport/_ws.d.ts"
 import { type WebSocket, WebSocketServer } from "ws";
+import { relayFrame } from "./_baseline_relay.ts";
 
 const rooms = new Map<string, Set<WebSocket>>();
 const route = new URLPattern({ pathname: "/ws/:room" });
@@ -38,19 +39,8 @@ server.on("upgrade", (req, socket, head) => {
     });
     ws.on("message", (data, isBinary) => {
       if (isBinary) return;
-      let frame: { type?: unknown; data?: unknown };
-      try {
-        frame = JSON.parse(data.toString());
-      } catch {
-        return;
-      }
-      const out = JSON.stringify({
-        type: frame.type,
-        room_id: room,
-        user_id: user,
-        data: frame.data,
-        timestamp: new Date().toISOString(),
-      });
+      const out = relayFrame(data.toString(), room, user);
+      if (out === null) return;
       for (const peer of rooms.get(room) ?? []) {
         if (peer !== ws && peer.readyState === 1) peer.send(out);
       }
