@@ -67,7 +67,11 @@ const VARIABLES = {
   PORT: ["port", int(0, 65535).default(8080)],
   HOST: ["host", z.string().min(1).default("127.0.0.1")],
   ROOMD_DATA_DIR: ["dataDir", z.string().min(1).default("./data")],
-  ROOMD_STORE: ["store", z.enum(["sqlite", "memory"]).default("sqlite")],
+  ROOMD_STORE: ["store", z.enum(["sqlite", "memory", "redis"]).optional()],
+  ROOMD_REDIS_URL: ["redisUrl", z.string().min(1).optional()],
+  ROOMD_REDIS_CLUSTER: ["redisCluster", bool.default(false)],
+  ROOMD_REDIS_PREFIX: ["redisPrefix", z.string().regex(/^[^{}\s]{0,64}$/).default("roomd:")],
+  ROOMD_PRESENCE_TTL_S: ["presenceTtlS", int(3, 3600).default(30)],
   ROOMD_JWT_SECRET: ["jwtSecret", z.string().min(16).optional()],
   ROOMD_JWT_PUBLIC_KEY: ["jwtPublicKey", z.string().min(1).optional()],
   ROOMD_JWKS_URL: ["jwksUrl", z.url().optional()],
@@ -122,7 +126,11 @@ type ConfigOf = {
 
 /** The server's validated, frozen configuration. */
 export type Config = Readonly<
-  Omit<ConfigOf, "maxConnections"> & {
+  Omit<ConfigOf, "maxConnections" | "store" | "redisUrl"> & {
+    /** The storage engine: `redis` exactly when `ROOMD_REDIS_URL` is set. */
+    store: "sqlite" | "memory" | "redis";
+    /** Redis URLs (a seed list for a cluster); empty without Redis. */
+    redisUrls: string[];
     /** Connections on this node; by default what the open-file limit leaves room for. */
     maxConnections: number;
     /** Declared application message types by name. */
@@ -171,6 +179,11 @@ export function parseConfig(
     out[key] = result.data;
   }
   out.maxConnections ??= maxConnectionsForFileLimit(readOpenFileLimit());
+  Object.assign(
+    out,
+    chooseStore(out.store as string | undefined, out.redisUrl as string | undefined),
+  );
+  delete out.redisUrl;
   out.customTypes = parseCustomTypes(file.types);
   const sources = KEY_SOURCES.filter((name) => out[VARIABLES[name][0]] !== undefined);
   if (sources.length > 1) {
@@ -181,6 +194,34 @@ export function parseConfig(
     );
   }
   return Object.freeze(out) as Config;
+}
+
+/** `ROOMD_REDIS_URL` switches every seam to Redis; `ROOMD_STORE` may then only say so. */
+function chooseStore(
+  store: string | undefined,
+  redisUrl: string | undefined,
+): Pick<Config, "store" | "redisUrls"> {
+  if (redisUrl === undefined) {
+    if (store === "redis") {
+      throw new ConfigError('Invalid ROOMD_STORE="redis": set ROOMD_REDIS_URL too');
+    }
+    return { store: (store ?? "sqlite") as "sqlite" | "memory", redisUrls: [] };
+  }
+  if (store !== undefined && store !== "redis") {
+    throw new ConfigError(
+      `Invalid ROOMD_STORE=${JSON.stringify(store)}: ROOMD_REDIS_URL is set, so the store is ` +
+        "Redis (leave ROOMD_STORE unset or set it to redis)",
+    );
+  }
+  const urls = redisUrl.split(",").map((u) => u.trim()).filter((u) => u.length > 0);
+  const bad = urls.find((u) => !/^rediss?:\/\/[^/]/.test(u) || !URL.canParse(u));
+  if (urls.length === 0 || bad !== undefined) {
+    throw new ConfigError(
+      "Invalid ROOMD_REDIS_URL: expected redis://[user:password@]host:port or rediss://… " +
+        "(a comma-separated seed list with ROOMD_REDIS_CLUSTER=true)",
+    );
+  }
+  return { store: "redis", redisUrls: urls };
 }
 
 function parseCustomTypes(raw: unknown): Record<string, CustomTypeConfig> {
