@@ -118,6 +118,7 @@ export function createRoomd(options: RoomdOptions): Roomd {
     config,
     store,
     broker,
+    presence,
     metrics,
     types,
     registry,

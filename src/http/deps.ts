@@ -6,6 +6,7 @@
 import type { AllowedOrigins } from "../auth/origin.ts";
 import type { TokenVerifier } from "../auth/verifier.ts";
 import type { Broker } from "../broker/broker.ts";
+import type { Presence } from "../presence/presence.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/metrics.ts";
@@ -26,6 +27,8 @@ export interface HttpDeps {
   readonly store: Store;
   /** Publishing engine (its write health decides readiness). */
   readonly broker: Broker;
+  /** Who is in which room, on every node. */
+  readonly presence: Presence;
   /** Counters. */
   readonly metrics: Metrics;
   /** Logger (`roomd.http`). */
