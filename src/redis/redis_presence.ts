@@ -206,19 +206,24 @@ export class RedisPresence implements Presence {
   /**
    * Renews this node's entries in the room, removes the expired entries of other (dead) nodes
    * announcing each leave once to every node, and puts back any entry of this node that was
-   * removed meanwhile (this node stalled past the TTL, or Redis lost its keys).
+   * removed meanwhile (this node stalled past the TTL, or Redis lost its keys). Never
+   * rejects: while Redis is away (the link reports it) the next refresh catches up.
    *
    * @param roomId Room id.
    */
   async refresh(roomId: string): Promise<void> {
     const mine = this.#own.get(roomId) ?? new Map<string, Own>();
     const head = [this.nodeId, this.#time(), String(this.#entryTtlMs), this.#keyTtlMs];
-    const reply = await this.#run(lua.REFRESH, roomId, [...head, ...mine.keys()]) as string[];
-    const lost = reply.slice(1).flatMap((id) => {
-      const own = mine.get(id);
-      return own === undefined ? [] : [id, own.userId, own.userJson, own.joinedAt];
-    });
-    if (lost.length > 0) await this.#run(lua.RESTORE, roomId, [...head, ...lost]);
+    try {
+      const reply = await this.#run(lua.REFRESH, roomId, [...head, ...mine.keys()]) as string[];
+      const lost = reply.slice(1).flatMap((id) => {
+        const own = mine.get(id);
+        return own === undefined ? [] : [id, own.userId, own.userJson, own.joinedAt];
+      });
+      if (lost.length > 0) await this.#run(lua.RESTORE, roomId, [...head, ...lost]);
+    } catch {
+      // The room's actor must not fail for it; entries that expire meanwhile are put back.
+    }
   }
 
   /** {@inheritDoc Presence.watch} */

@@ -172,3 +172,34 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "refresh() resolves while Redis is down, and puts this node's entries back once an " +
+    "empty Redis returns",
+  ignore: REDIS_IGNORE,
+  async fn() {
+    const redis = await startRedis();
+    const keys = new RedisKeys("t:");
+    const link = new RedisLink({ urls: [redis.url], cluster: false, log, probeMs: 100 });
+    const presence = new RedisPresence(link, new RoomBus(link, keys), keys, "a", {
+      entryTtlMs: TTL,
+      reservationTtlMs: 10_000,
+    });
+    try {
+      await until(() => link.failure === null, "the link ready");
+      await enter(presence, "c1", "ana");
+      await redis.kill();
+      await until(() => link.failure !== null, "Redis down");
+      await presence.refresh("r");
+      await redis.restart();
+      await until(() => link.failure === null, "Redis back", 15_000);
+      assert.deepEqual(await presence.count("r"), { members: 0, connections: 0 }, "Redis lost all");
+      await presence.refresh("r");
+      assert.deepEqual(await presence.count("r"), { members: 1, connections: 1 });
+      assert.deepEqual(await presence.leave("r", "c1"), { last: true, user: user("ana") });
+    } finally {
+      await link.close();
+      await redis.stop();
+    }
+  },
+});
