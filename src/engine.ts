@@ -16,6 +16,8 @@ import { openStore } from "./store/open_store.ts";
 import type { Store } from "./store/types.ts";
 import { LocalPresence, LocalPresenceHub } from "./presence/local_presence.ts";
 import type { Presence } from "./presence/presence.ts";
+import { LocalUserLimits } from "./limits/local_user_limits.ts";
+import type { UserLimits } from "./limits/user_limits.ts";
 
 /** The engines of one node. */
 export interface Engine {
@@ -27,6 +29,10 @@ export interface Engine {
   control: RoomControl;
   /** Who is in which room, and capacity. */
   presence: Presence;
+  /** Per-user connection and join limits (across nodes on a shared engine). */
+  limits: UserLimits;
+  /** Releases what the seams share (a shared engine's connections), after the store closes. */
+  close: () => Promise<void>;
 }
 
 /** What an engine reports to. */
@@ -86,5 +92,7 @@ export function openEngine(config: Config, hooks: EngineHooks): Engine {
     broker: new LocalBroker(hub, nodeId),
     control: new LocalControl(new LocalControlHub(), nodeId),
     presence: new LocalPresence(new LocalPresenceHub(), nodeId),
+    limits: new LocalUserLimits(config),
+    close: () => Promise.resolve(),
   };
 }

@@ -59,6 +59,8 @@ export interface RoomdOptions {
    * process, as a single node is the whole server).
    */
   userLimits?: UserLimits;
+  /** Closes what the engines share, last at shutdown (the Redis link). */
+  closeEngine?: () => Promise<void>;
   /** Metrics (closed by `shutdown`). */
   metrics: Metrics;
   /** Root logger. */
@@ -216,6 +218,7 @@ export function createRoomd(options: RoomdOptions): Roomd {
         await userLimits.close();
         await broker.close();
         await store.close();
+        await options.closeEngine?.();
         metrics.close();
       })();
       return shutdown;

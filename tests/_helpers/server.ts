@@ -112,7 +112,8 @@ export async function startServer(
     write: (line) => logs.push(line),
   });
   const metrics = new Metrics({ collectProcess: false });
-  const { store, broker, control, presence } = openEngine(config, { metrics, log, wrapStore });
+  const engine = openEngine(config, { metrics, log, wrapStore });
+  const { store, broker, control, presence } = engine;
   const verifier = await createTokenVerifier(verifierOptions(config, config.jwtSecret));
   const roomd = createRoomd({
     config,
@@ -124,7 +125,8 @@ export async function startServer(
     log,
     verifier,
     signingSecret: config.jwtSecret,
-    userLimits: parts.userLimits,
+    userLimits: parts.userLimits ?? engine.limits,
+    closeEngine: engine.close,
   });
   const server = await transportFor(config.transport).serve(roomd.handler, {
     port: 0,
