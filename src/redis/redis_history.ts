@@ -9,7 +9,7 @@
  */
 import type { Origin } from "../broker/broker.ts";
 import type { HistoryPage, HistoryQuery, NewMessage, SequenceState } from "../store/types.ts";
-import { storedFromEntry } from "./history_entry.ts";
+import { type ParsedEntry, parseEntry, storedFromEntry } from "./history_entry.ts";
 import type { RedisKeys } from "./keys.ts";
 import {
   parsePublishReply,
@@ -19,7 +19,7 @@ import {
   roomStreamKeys,
 } from "./publish_lua.ts";
 import type { RedisLink, RedisReply } from "./redis_link.ts";
-import { TRIM_BEFORE_SCRIPT } from "./room_lua.ts";
+import { ENSURE_EPOCH_SCRIPT, TRIM_BEFORE_SCRIPT } from "./room_lua.ts";
 import { newEpoch } from "../room/new_room.ts";
 
 /** Messages removed by one run of the trim script. */
@@ -108,6 +108,49 @@ export class RedisHistory {
   }
 
   /**
+   * Where the room's stream stands, with the epoch of its sequence.
+   *
+   * @param roomId Room id.
+   * @returns Last and trimmed ids, and the epoch (`null` when the sequence has none).
+   */
+  async position(roomId: string): Promise<SequenceState & { epoch: string | null }> {
+    const seq = this.#keys.room(roomId, "seq");
+    const reply = await this.#link.command(["HMGET", seq, "last_id", "trimmed", "epoch"], seq);
+    return streamPosition(reply);
+  }
+
+  /**
+   * Gives the room's sequence a fresh epoch unless it has one, and tells where it stands.
+   *
+   * @param roomId Room id.
+   * @returns Last and trimmed ids and the epoch every node now agrees on.
+   */
+  async ensureEpoch(roomId: string): Promise<SequenceState & { epoch: string }> {
+    const seq = this.#keys.room(roomId, "seq");
+    const reply = await this.#link.eval(ENSURE_EPOCH_SCRIPT, [seq], [newEpoch()]);
+    const position = streamPosition(reply);
+    return { ...position, epoch: position.epoch ?? "" };
+  }
+
+  /**
+   * The oldest entries after an id, as the broker backfills them (payload as written, with
+   * their origin).
+   *
+   * @param roomId Room id.
+   * @param since Entries with a greater id.
+   * @param limit At most this many.
+   * @returns The entries, oldest first.
+   */
+  async entriesAfter(roomId: string, since: number, limit: number): Promise<ParsedEntry[]> {
+    const hist = this.#keys.room(roomId, "hist");
+    const reply = await this.#link.command(
+      ["ZRANGEBYSCORE", hist, `(${since}`, "+inf", "LIMIT", "0", String(limit)],
+      hist,
+    );
+    return (reply as string[]).map((entry) => parseEntry(roomId, entry));
+  }
+
+  /**
    * Removes messages stamped before `olderThan` in every room with history.
    *
    * @param olderThan The cut-off time.
@@ -151,4 +194,14 @@ export class RedisHistory {
         TRIM_BUDGET
     );
   }
+}
+
+/** `[last_id, trimmed, epoch]` as HMGET answers them. */
+function streamPosition(reply: RedisReply): SequenceState & { epoch: string | null } {
+  const [last, trimmed, epoch] = reply as RedisReply[];
+  return {
+    last_id: Number(last ?? 0),
+    trimmed: Number(trimmed ?? 0),
+    epoch: typeof epoch === "string" ? epoch : null,
+  };
 }

@@ -202,6 +202,11 @@ export class RedisStore implements Store {
     );
   }
 
+  /** The store's history in Redis, for the broker (positions, epochs, raw entries). */
+  get history(): RedisHistory {
+    return this.#history;
+  }
+
   /**
    * Reads history (see {@linkcode MessageStore.readMessages}).
    *
