@@ -21,7 +21,7 @@ import { type Logger, rootLogger } from "../log.ts";
 import type { HistoryPage, HistoryQuery, NewMessage } from "../store/types.ts";
 import { parseEntry } from "./history_entry.ts";
 import type { RedisKeys } from "./keys.ts";
-import type { RedisLink } from "./redis_link.ts";
+import { reconnectDelay, type RedisLink } from "./redis_link.ts";
 import type { RedisStore } from "./redis_store.ts";
 import type { RoomBus } from "./room_bus.ts";
 import { RoomStream } from "./room_stream.ts";
@@ -213,11 +213,23 @@ export class RedisBroker implements Broker {
 
   /** After pub/sub came back: every room catches up (and agrees on an epoch). */
   #resyncAll(): void {
-    for (const { stream } of this.#rooms.values()) {
-      void stream.run(async () => {
+    for (const { stream } of this.#rooms.values()) this.#resync(stream, 0);
+  }
+
+  /** Catches a room up, retrying (with backoff) while Redis does not answer commands yet. */
+  #resync(stream: RoomStream, attempt: number): void {
+    void stream.run(async () => {
+      if (this.#closed || this.#rooms.get(stream.roomId)?.stream !== stream) return;
+      try {
         await stream.resync(await this.#store.history.ensureEpoch(stream.roomId));
-      });
-    }
+      } catch (error) {
+        this.#log.debug("Cannot catch up room {room} yet: {error}", {
+          room: stream.roomId,
+          error: String(error),
+        });
+        setTimeout(() => this.#resync(stream, attempt + 1), reconnectDelay(attempt) + 50);
+      }
+    });
   }
 
   async #drop(roomId: string, subscription: Subscription): Promise<void> {

@@ -84,6 +84,7 @@ export class Room {
     this.#subscription = {
       message: (message, origin) => this.#tell(() => state.publisher.delivered(message, origin)),
       ephemeral: (message) => this.#tell(() => state.publisher.deliveredEphemeral(message)),
+      epoch: (epoch, lastId) => this.#tell(() => publishing.epochChanged(state, epoch, lastId)),
     };
     this.#onChange = (change) => this.#tell(() => admin.changed(state, change));
     this.#onPresence = (diff) => this.#tell(() => state.presence.remote(diff));
