@@ -19,7 +19,6 @@ import type {
 } from "../broker/broker.ts";
 import { type Logger, rootLogger } from "../log.ts";
 import type { HistoryPage, HistoryQuery, NewMessage } from "../store/types.ts";
-import { parseEntry } from "./history_entry.ts";
 import type { RedisKeys } from "./keys.ts";
 import { reconnectDelay, type RedisLink } from "./redis_link.ts";
 import type { RedisStore } from "./redis_store.ts";
@@ -104,11 +103,7 @@ export class RedisBroker implements Broker {
     const subscription: Subscription = {
       stream,
       ready: Promise.resolve(),
-      onMessage: (body) => {
-        const end = body.indexOf("\n");
-        const { message, origin } = parseEntry(roomId, body, end + 1);
-        void stream.receive(body.slice(0, end), message, origin);
-      },
+      onMessage: (body) => void stream.receiveBody(body),
       onEphemeral: (body) => {
         if (body.startsWith(this.#ownPrefix)) return;
         const message = JSON.parse(body.slice(body.indexOf("\n") + 1)) as EphemeralMessage;

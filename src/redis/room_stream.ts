@@ -11,7 +11,7 @@
 import type { BrokerHandler, Origin } from "../broker/broker.ts";
 import type { Logger } from "../log.ts";
 import type { SequenceState, SerializedMessage } from "../store/types.ts";
-import type { ParsedEntry } from "./history_entry.ts";
+import { type ParsedEntry, parseEntry } from "./history_entry.ts";
 
 /** Reads up to `limit` history entries of a room after an id, oldest first. */
 export type EntrySource = (roomId: string, since: number, limit: number) => Promise<ParsedEntry[]>;
@@ -95,6 +95,23 @@ export class RoomStream {
       if (message.id > this.#last + 1) await this.#backfill(message.id);
       this.#hand(message, origin);
     });
+  }
+
+  /**
+   * Delivers a message as the room's channel carries it (`<epoch>\n<entry>`, see
+   * `history_entry.ts`). The node's own publications, delivered from the script's reply, are
+   * dropped here from their id alone, before the entry is parsed.
+   *
+   * @param body The channel message's body.
+   * @returns Settles once delivered (or dropped).
+   */
+  receiveBody(body: string): Promise<void> | undefined {
+    const end = body.indexOf("\n");
+    const idAt = end + 7; // after `{"id":`
+    const id = Number(body.slice(idAt, body.indexOf(",", idAt)));
+    if (id <= this.#last && body.startsWith(this.#epoch) && end === this.#epoch.length) return;
+    const { message, origin } = parseEntry(this.roomId, body, end + 1);
+    return this.receive(body.slice(0, end), message, origin);
   }
 
   /**
