@@ -53,6 +53,8 @@ export class RedisBroker implements Broker {
   readonly #rooms = new Map<string, Subscription>();
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #stopListening: () => void;
+  /** Catch-ups waiting to be retried. */
+  readonly #retries = new Set<ReturnType<typeof setTimeout>>();
   /** What an ephemeral body of this node starts with. */
   readonly #ownPrefix: string;
   #closed = false;
@@ -176,10 +178,12 @@ export class RedisBroker implements Broker {
     if (stream !== undefined) await stream.run(() => stream.forget());
   }
 
-  /** {@inheritDoc Broker.flush} */
+  /**
+   * Resolves once every publish so far has been stored and delivered here (or failed). Other
+   * nodes' publications arrive when the channel carries them.
+   */
   async flush(): Promise<void> {
     await Promise.allSettled(this.#inFlight);
-    await Promise.allSettled([...this.#rooms.values()].map((s) => s.stream.run(() => {})));
   }
 
   /** {@inheritDoc Broker.close} */
@@ -187,6 +191,7 @@ export class RedisBroker implements Broker {
     if (this.#closed) return;
     this.#closed = true;
     this.#stopListening();
+    for (const timer of this.#retries) clearTimeout(timer);
     await this.flush();
     await Promise.allSettled([...this.#rooms].map(([id, s]) => this.#drop(id, s)));
   }
@@ -222,7 +227,11 @@ export class RedisBroker implements Broker {
           room: stream.roomId,
           error: String(error),
         });
-        setTimeout(() => this.#resync(stream, attempt + 1), reconnectDelay(attempt) + 50);
+        const timer = setTimeout(() => {
+          this.#retries.delete(timer);
+          this.#resync(stream, attempt + 1);
+        }, reconnectDelay(attempt) + 50);
+        this.#retries.add(timer);
       }
     });
   }
