@@ -1,7 +1,8 @@
 import assert from "assert";
 import { REDIS_IGNORE, startRedis } from "../_helpers/redis_server.ts";
 import { until } from "../_helpers/until.ts";
-import { chat, openNode, range, recorder } from "./_nodes.ts";
+import { PUBLISH_SCRIPT, publishArgs, roomStreamKeys } from "../../src/redis/publish_lua.ts";
+import { chat, KEYS, openNode, range, recorder } from "./_nodes.ts";
 
 Deno.test({
   name: "A node that missed messages on the channel backfills them from history before newer ids",
@@ -106,6 +107,56 @@ Deno.test({
       assert.equal((await a.broker.history("lobby", { limit: 10 })).messages.length, 1);
     } finally {
       await a.close();
+      await redis.stop();
+    }
+  },
+});
+
+/** The publish script's run for each message, in the Redis protocol, for `redis-cli --pipe`. */
+function publishPipe(roomId: string, count: number, bytes: number): string {
+  const keys = [...roomStreamKeys(KEYS, roomId), KEYS.channel(roomId)];
+  const text = "x".repeat(bytes);
+  const resp = (args: string[]) =>
+    `*${args.length}\r\n` +
+    args.map((arg) => `$${new TextEncoder().encode(arg).length}\r\n${arg}\r\n`).join("");
+  return range(1, count).map((i) =>
+    resp([
+      "EVAL",
+      PUBLISH_SCRIPT.source,
+      String(keys.length),
+      ...keys,
+      ...publishArgs(chat(roomId, text), { node: "cli", tag: i }, 0, "fresh"),
+    ])
+  ).join("");
+}
+
+Deno.test({
+  name:
+    "A subscriber Redis cuts for its output buffer reconnects and still delivers every id once, in order",
+  ignore: REDIS_IGNORE,
+  async fn() {
+    // A pub/sub client with more than 64 KiB waiting is cut at once.
+    const redis = await startRedis({ args: ["--client-output-buffer-limit", "pubsub 64kb 0 0"] });
+    const [a, b] = [await openNode(redis.url, "a"), await openNode(redis.url, "b")];
+    try {
+      const seen = recorder();
+      await b.broker.subscribe("lobby", seen.handler);
+      await a.broker.publish(chat("lobby", "1"), 1);
+      await until(() => seen.messages.length === 1, "the first delivery");
+      let cuts = 0;
+      b.link.onReconnect(() => cuts++);
+      // Another process publishes 8 MB while this one (node b) is blocked and cannot read.
+      const pipe = `${redis.dir}/publish.resp`;
+      await Deno.writeTextFile(pipe, publishPipe("lobby", 400, 20_000));
+      const script = `redis-cli -p ${redis.port} --pipe < ${pipe} > /dev/null`;
+      assert.ok(new Deno.Command("sh", { args: ["-c", script] }).outputSync().success);
+      await until(() => seen.messages.length >= 401, "401 deliveries", 15_000);
+      await a.broker.publish(chat("lobby", "last"), 2);
+      await until(() => seen.messages.length >= 402, "the last delivery");
+      assert.deepEqual(seen.ids(), range(1, 402));
+      assert.ok(cuts > 0, "Redis cut the subscriber");
+    } finally {
+      await Promise.all([a.close(), b.close()]);
       await redis.stop();
     }
   },
