@@ -26,12 +26,11 @@ const SOURCE = `
 local seq, hist, dd, ddx = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local state = redis.call('HMGET', seq, 'last_id', 'trimmed', 'epoch', 'ts')
 local last = tonumber(state[1]) or 0
+local lastTs = tonumber(state[4]) or 0
 local ts = tonumber(ARGV[2])
 if ARGV[1] == 'p' or ts == nil then
   local now = redis.call('TIME')
-  ts = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-  local lastTs = tonumber(state[4]) or 0
-  if ts < lastTs then ts = lastTs end
+  ts = math.max(tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000), lastTs)
 end
 local epoch = state[3]
 if not epoch then
@@ -53,7 +52,7 @@ local id = last + 1
 local entry = '{"id":' .. string.format('%d', id) .. ',"ts":' .. string.format('%d', ts) ..
   ARGV[3] .. '\\n' .. ARGV[4]
 redis.call('ZADD', hist, id, entry)
-redis.call('HSET', seq, 'last_id', id, 'ts', string.format('%d', ts))
+redis.call('HSET', seq, 'last_id', id, 'ts', string.format('%d', math.max(ts, lastTs)))
 if key ~= '' then
   local exp = tonumber(ARGV[9])
   redis.call('HSET', dd, key, string.format('%d|%d|%d|', exp, id, ts) .. ARGV[8])
