@@ -81,6 +81,7 @@ export class Room {
       subscription: {
         message: (message, origin) => this.#tell(() => state.publisher.delivered(message, origin)),
         ephemeral: (message) => this.#tell(() => state.publisher.deliveredEphemeral(message)),
+        epoch: (epoch, lastId) => this.#tell(() => publishing.epochChanged(state, epoch, lastId)),
       },
       onChange: (change) => this.#tell(() => admin.changed(state, change)),
       onPresence: (diff) => this.#tell(() => state.presence.remote(diff)),
