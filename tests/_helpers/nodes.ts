@@ -8,6 +8,7 @@ import { mintToken } from "../../src/auth/mint.ts";
 import { type ChildServer, startChild, stopChild } from "./child_server.ts";
 import { openClient, type TestClient } from "./client.ts";
 import { TEST_SECRET, type TestUser } from "./server.ts";
+import { until } from "./until.ts";
 
 /** A roomd node: a child process with a data dir of its own. */
 export interface Node extends ChildServer {
@@ -20,11 +21,13 @@ export interface Node extends ChildServer {
  *
  * @param redisUrl `ROOMD_REDIS_URL` (a seed list with `ROOMD_REDIS_CLUSTER=true` in `env`).
  * @param env More variables.
- * @returns The node, once it listens.
+ * @param ready Wait until `/readyz` says ready (Redis connected), not only until it listens.
+ * @returns The node.
  */
 export async function startNode(
   redisUrl: string,
   env: Record<string, string> = {},
+  ready = true,
 ): Promise<Node> {
   const dataDir = await Deno.makeTempDir({ prefix: "roomd-node-" });
   const full = {
@@ -36,7 +39,33 @@ export async function startNode(
   };
   const child = await startChild(full);
   child.exited.finally(() => Deno.remove(dataDir, { recursive: true }).catch(() => {}));
+  if (ready) {
+    try {
+      await waitReady(child);
+    } catch (error) {
+      await stopChild(child);
+      throw error;
+    }
+  }
   return Object.assign(child, { env: full });
+}
+
+/**
+ * Waits until a node's `/readyz` answers 200.
+ *
+ * @param node The node.
+ * @param timeoutMs Deadline.
+ */
+export async function waitReady(node: ChildServer, timeoutMs = 20_000): Promise<void> {
+  await until(
+    async () => {
+      const res = await fetch(`${node.origin}/readyz`);
+      await res.body?.cancel();
+      return res.status === 200;
+    },
+    `node ${node.origin} ready`,
+    timeoutMs,
+  );
 }
 
 /**

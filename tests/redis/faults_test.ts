@@ -67,7 +67,7 @@ Deno.test({
   async fn() {
     const redis = await startRedis();
     await redis.kill();
-    const node = await startNode(redis.url);
+    const node = await startNode(redis.url, {}, false);
     try {
       assert.equal(await status(node.origin, "/healthz"), 200);
       assert.equal(await status(node.origin, "/readyz"), 503);
