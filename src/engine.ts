@@ -77,7 +77,12 @@ export function openEngine(config: Config, hooks: EngineHooks): Engine {
   const log = hooks.log.getChild("store");
   const nodeId = crypto.randomUUID();
   if (config.store === "redis") {
-    const redis = openRedisEngine(config, hooks.log.getChild("redis"), nodeId);
+    const redis = openRedisEngine(
+      config,
+      hooks.log.getChild("redis"),
+      nodeId,
+      (seconds) => metrics.observeStoreWrite(seconds),
+    );
     return { ...redis, store: wrapStore(redis.store) };
   }
   const store = wrapStore(openStore({ ...config, store: config.store }));

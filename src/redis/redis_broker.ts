@@ -38,7 +38,7 @@ interface Subscription {
  *
  * @example
  * ```ts ignore
- * const broker = new RedisBroker(link, bus, store, crypto.randomUUID(), log);
+ * const broker = new RedisBroker(link, bus, store, crypto.randomUUID(), { log });
  * await broker.subscribe("lobby", { message: (m) => console.log(m.id), ephemeral: () => {} });
  * ```
  */
@@ -49,6 +49,7 @@ export class RedisBroker implements Broker {
   readonly #bus: RoomBus;
   readonly #store: RedisStore;
   readonly #log: Logger;
+  readonly #onWritten: ((seconds: number) => void) | undefined;
   readonly #rooms = new Map<string, Subscription>();
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #stopListening: () => void;
@@ -63,21 +64,23 @@ export class RedisBroker implements Broker {
    * @param bus The room channels.
    * @param store The Redis store, whose publish script the broker runs.
    * @param nodeId This node's id (no line breaks).
-   * @param log Where lost deliveries are logged (default: the `roomd.broker` logger).
+   * @param options Where lost deliveries are logged (default: the `roomd.broker` logger), and
+   *   who is told each publish script's latency in seconds (the store-write metric).
    */
   constructor(
     link: RedisLink,
     bus: RoomBus,
     store: RedisStore,
     nodeId: string,
-    log?: Logger,
+    options: { log?: Logger; onWritten?: (seconds: number) => void } = {},
   ) {
     this.#link = link;
     this.#bus = bus;
     this.#store = store;
     this.nodeId = nodeId;
     this.#ownPrefix = `${nodeId}\n`;
-    this.#log = log ?? rootLogger().getChild("broker");
+    this.#log = options.log ?? rootLogger().getChild("broker");
+    this.#onWritten = options.onWritten;
     this.#stopListening = link.onReconnect(() => this.#resyncAll());
   }
 
@@ -195,7 +198,9 @@ export class RedisBroker implements Broker {
 
   async #publish(message: NewMessage, tag: number): Promise<PublishResult> {
     const origin = { node: this.nodeId, tag };
+    const started = performance.now();
     const reply = await this.#store.publish(message, origin);
+    this.#onWritten?.((performance.now() - started) / 1000);
     if (reply.status === "conflict") return { status: "conflict" };
     const timestamp = new Date(reply.ts).toISOString();
     if (reply.status === "duplicate") return { status: "duplicate", id: reply.id, timestamp };

@@ -43,9 +43,15 @@ export interface RedisEngine {
  * @param config Server configuration (`redisUrls` set).
  * @param log Where the link logs (Redis away and back, the persistence warning).
  * @param nodeId This node's random id.
+ * @param onWritten Told each publish script's latency in seconds (the store-write metric).
  * @returns The engines; they connect in the background.
  */
-export function openRedisEngine(config: Config, log: Logger, nodeId: string): RedisEngine {
+export function openRedisEngine(
+  config: Config,
+  log: Logger,
+  nodeId: string,
+  onWritten?: (seconds: number) => void,
+): RedisEngine {
   const link = new RedisLink({ urls: config.redisUrls, cluster: config.redisCluster, log });
   const keys = new RedisKeys(config.redisPrefix);
   const bus = new RoomBus(link, keys);
@@ -53,7 +59,7 @@ export function openRedisEngine(config: Config, log: Logger, nodeId: string): Re
   const store = new RedisStore(link, keys, { historySize: config.historySize });
   return {
     store,
-    broker: new RedisBroker(link, bus, store, nodeId, log.getChild("broker")),
+    broker: new RedisBroker(link, bus, store, nodeId, { log: log.getChild("broker"), onWritten }),
     control: new RedisControl(bus, nodeId),
     presence: new RedisPresence(link, bus, keys, nodeId, {
       entryTtlMs,

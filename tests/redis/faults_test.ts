@@ -137,7 +137,7 @@ Deno.test({
       for (let i = 0; i < 5; i++) writer.send({ type: "chat", data: { text: `m${i}` } });
       const resumed = await join(b, "lobby", "bo", { since: String(first.id), epoch });
       assert.equal(resumed.received[0].data.recovered, true);
-      await resumed.next(() => chats(resumed).length === 5);
+      await until(() => chats(resumed).length === 5, "the 5 missed chats");
       assert.deepEqual(chats(resumed).map((m) => m.id), [2, 3, 4, 5, 6]);
       // cy never came back: one leave for cy, announced once, within the TTL (+ a refresh).
       const leave = await writer.next(

@@ -4,6 +4,7 @@
  * ids, presence and capacity hold across the nodes as on one Redis.
  */
 import assert from "assert";
+import { until } from "../_helpers/until.ts";
 import type { TestClient } from "../_helpers/client.ts";
 import { api, join, startNodes, stopNodes } from "../_helpers/nodes.ts";
 import { REDIS_IGNORE, startRedisCluster } from "../_helpers/redis_server.ts";
@@ -31,7 +32,10 @@ Deno.test({
         clients.push(sender, reader);
         assert.equal(reader.received[0].data.count, 2);
         for (let i = 0; i < 3; i++) sender.send({ type: "chat", data: { text: `${room}${i}` } });
-        await reader.next(() => reader.received.filter((m) => m.type === "chat").length === 3);
+        await until(
+          () => reader.received.filter((m) => m.type === "chat").length === 3,
+          "3 chats at the reader",
+        );
         const ids = reader.received.filter((m) => m.type === "chat").map((m) => m.id);
         assert.deepEqual(ids, [1, 2, 3], room);
       }

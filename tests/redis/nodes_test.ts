@@ -3,6 +3,7 @@
  * presence, capacity, room changes, per-user limits and resume hold across them.
  */
 import assert from "assert";
+import { until } from "../_helpers/until.ts";
 import type { Msg, TestClient } from "../_helpers/client.ts";
 import { api, connectCheck, join, type Node, startNodes, stopNodes } from "../_helpers/nodes.ts";
 import { REDIS_IGNORE, type RedisServer, startRedis } from "../_helpers/redis_server.ts";
@@ -42,13 +43,20 @@ twoNodes(
     for (let i = 0; i < 40; i++) {
       (i % 2 === 0 ? ana : bo).send({ type: "chat", data: { text: `m${i}` }, ref: `r${i}` });
     }
-    await watcher.next(() => chats(watcher).length === 40, 10_000);
+    await until(() => chats(watcher).length === 40, "40 chats at the watcher", 10_000);
     const ids = chats(watcher).map((m) => m.id);
     assert.deepEqual(ids, Array.from({ length: 40 }, (_, i) => i + 1));
-    await ana.next(() => ana.received.filter((m) => m.type === "ack").length === 20, 10_000);
+    await until(
+      () => ana.received.filter((m) => m.type === "ack").length === 20,
+      "20 acks to ana",
+      10_000,
+    );
     // Each sender gets the other's 20 messages, not its own (those are acked).
-    await ana.next(() => chats(ana).length === 20, 10_000);
+    await until(() => chats(ana).length === 20, "bo's 20 chats at ana", 10_000);
     assert.ok(chats(ana).every((m) => m.user_id === "bo"));
+    const metrics = await (await fetch(`${a.origin}/metrics`)).text();
+    const writes = /^roomd_store_write_duration_seconds_count (\d+)/m.exec(metrics);
+    assert.equal(Number(writes?.[1]), 20, "node A timed its 20 publish scripts");
     await Promise.all([ana.close(), bo.close(), watcher.close()]);
   },
 );
@@ -132,10 +140,13 @@ twoNodes(
         ref: `g${i}`,
       });
     }
-    await writer.next(() => writer.received.filter((m) => m.type === "ack").length === 5);
+    await until(
+      () => writer.received.filter((m) => m.type === "ack" && m.ref?.startsWith("g")).length === 5,
+      "5 acks to the writer",
+    );
     const resumed = await join(b, "lobby", "bo", { since: String(seen.id), epoch });
     assert.equal(resumed.received[0].data.recovered, true);
-    await resumed.next(() => chats(resumed).length === 5);
+    await until(() => chats(resumed).length === 5, "the 5 missed chats");
     assert.deepEqual(chats(resumed).map((m) => m.id), [2, 3, 4, 5, 6]);
     await Promise.all([writer.close(), resumed.close()]);
   },
