@@ -3,6 +3,8 @@
  * presence, capacity, room changes, per-user limits and resume hold across them.
  */
 import assert from "assert";
+import { mintToken } from "../../src/auth/mint.ts";
+import { TEST_SECRET } from "../_helpers/server.ts";
 import { until } from "../_helpers/until.ts";
 import type { Msg, TestClient } from "../_helpers/client.ts";
 import { api, connectCheck, join, type Node, startNodes, stopNodes } from "../_helpers/nodes.ts";
@@ -161,3 +163,27 @@ twoNodes("connections per user are counted over both nodes", async (a, b) => {
   await first.close();
   await second.close();
 }, { ROOMD_MAX_CONNECTIONS_PER_USER: "2" });
+
+twoNodes("an Idempotency-Key publishes once, whichever node the retry reaches", async (a, b) => {
+  const member = await join(b, "lobby", "ana");
+  const publish = async (node: Node) => {
+    const res = await fetch(`${node.origin}/api/rooms/lobby/messages`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${await mintToken(TEST_SECRET, { sub: "root", admin: true }, "1h")}`,
+        "content-type": "application/json",
+        "idempotency-key": "order-17",
+      },
+      body: JSON.stringify({ type: "system", data: { text: "shipped" } }),
+    });
+    return { status: res.status, body: await res.json() };
+  };
+  const first = await publish(a);
+  const retry = await publish(b);
+  assert.equal(first.status, 201);
+  assert.equal(retry.body.id, first.body.id);
+  await until(() => member.received.some((m) => m.type === "system" && m.id), "the message");
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(member.received.filter((m) => m.type === "system" && m.id).length, 1);
+  await member.close();
+});
