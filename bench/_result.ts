@@ -29,7 +29,7 @@ export interface WindowResult {
   lossPct: number;
   /** End-to-end latency of delivered window messages. */
   latencyMs: LatencySummary;
-  /** Server CPU seconds over the window and drain; `null` without `--pid`. */
+  /** Server CPU seconds over the window and drain (every `--pid` added up); `null` without. */
   serverCpuSeconds: number | null;
   /** Server CPU percentage of one core over the window and drain; `null` without `--pid`. */
   serverCpuPct: number | null;

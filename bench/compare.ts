@@ -16,38 +16,21 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { runLoadChild, type ServerProcess, startServer, startTaskArgs } from "./_child.ts";
-import { sampleMachineBusy } from "./_proc.ts";
+import {
+  roomdEnv,
+  runLoadChild,
+  type ServerProcess,
+  startServer,
+  startTaskArgs,
+} from "./_child.ts";
+import { awaitQuiet } from "./_quiet.ts";
 import { formatComparison, type ScenarioResults } from "./_compare_table.ts";
 import { num } from "./_report.ts";
 import type { LoadResult } from "./_result.ts";
 import { scenario, SCENARIO_NAMES, type ScenarioName, windowOf } from "./_scenarios.ts";
-import { sleep } from "./_window.ts";
 
 const SERVERS = ["baseline", "roomd", "baseline-ws", "roomd-ws"] as const;
 type ServerName = typeof SERVERS[number];
-
-/**
- * The environment roomd gets: limits far above the test load (every client has its own `sub`
- * but all come from 127.0.0.1), quiet logs, a short shutdown.
- *
- * @param secret The HS256 secret the load tool signs with.
- * @returns Environment variables.
- */
-function roomdEnv(secret: string): Record<string, string> {
-  return {
-    ROOMD_JWT_SECRET: secret,
-    ROOMD_LOG_LEVEL: "warn",
-    ROOMD_MSG_RATE: "1000000",
-    ROOMD_MSG_BURST: "1000000",
-    ROOMD_JOIN_RATE: "1000000",
-    ROOMD_MAX_CONNECTIONS: "1000000",
-    ROOMD_MAX_CONNECTIONS_PER_USER: "1000",
-    ROOMD_MAX_CONNECTIONS_PER_IP: "1000000",
-    ROOMD_USERS_CAN_CREATE_ROOMS: "true",
-    ROOMD_SHUTDOWN_TIMEOUT_MS: "1000",
-  };
-}
 
 function start(
   server: ServerName,
@@ -163,27 +146,6 @@ async function main(): Promise<number> {
   }
   if (values.json) console.log(JSON.stringify(all, null, 2));
   return 0;
-}
-
-/**
- * Waits (at most `maxS` seconds) until the machine is nearly idle, so another process's burst
- * does not land in a measurement.
- *
- * @param maxS Longest wait in seconds.
- * @param thresholdPct Busy share, % of one core, that counts as idle.
- * @returns The busy share of the last second, or `null` when `/proc/stat` is unreadable.
- */
-async function awaitQuiet(maxS = 60, thresholdPct = 25): Promise<number | null> {
-  let busyPct: number | null = null;
-  for (let i = 0; i < maxS; i++) {
-    const before = sampleMachineBusy();
-    await sleep(1000);
-    const after = sampleMachineBusy();
-    if (before === null || after === null) return null;
-    busyPct = 100 * (after - before);
-    if (busyPct <= thresholdPct) break;
-  }
-  return busyPct;
 }
 
 if (import.meta.main) Deno.exit(await main());
