@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { RAMP_REFINE_STEPS } from "./_ramp_plan.ts";
 import { STAMP_LENGTH } from "./_stamp.ts";
 
@@ -95,6 +95,36 @@ type Parsed = { ok: true; options: LoadOptions } | { ok: false; error: string };
 const MODES: readonly LoadMode[] = ["fixed", "ramp", "idle", "slow", "connect"];
 
 /**
+ * Parses options strictly (no positionals, no unknown options) and turns a parse failure into a
+ * one-line message instead of an exception.
+ *
+ * @param args Command-line arguments.
+ * @param options The options, as `node:util`'s `parseArgs` takes them.
+ * @returns The values, or `Invalid arguments: …`.
+ *
+ * @example
+ * ```ts
+ * import assert from "assert";
+ * import { strictArgs } from "./_args.ts";
+ * const values = strictArgs(["--n", "2"], { n: { type: "string", default: "1" } });
+ * assert.ok(typeof values !== "string" && values.n === "2");
+ * assert.ok(strictArgs(["x"], {}) === "Invalid arguments: Unexpected argument 'x'. This command does not take positional arguments");
+ * ```
+ */
+export function strictArgs<O extends ParseArgsOptionsConfig>(
+  args: readonly string[],
+  options: O,
+):
+  | ReturnType<typeof parseArgs<{ options: O; strict: true; allowPositionals: false }>>["values"]
+  | string {
+  try {
+    return parseArgs({ args: [...args], strict: true, allowPositionals: false, options }).values;
+  } catch (err) {
+    return `Invalid arguments: ${(err as Error).message.split("\n")[0]}`;
+  }
+}
+
+/**
  * Parses and validates the load tool's arguments.
  *
  * @param args Command-line arguments.
@@ -113,37 +143,28 @@ export function parseLoadArgs(
   args: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): Parsed {
-  let values;
-  try {
-    values = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        url: { type: "string", default: "ws://127.0.0.1:8080" },
-        rooms: { type: "string", default: "1" },
-        "clients-per-room": { type: "string", default: "10" },
-        "publishers-per-room": { type: "string", default: "1" },
-        rate: { type: "string", default: "10" },
-        seconds: { type: "string", default: "10" },
-        size: { type: "string", default: "100" },
-        mode: { type: "string", default: "fixed" },
-        pid: { type: "string" },
-        secret: { type: "string" },
-        "slow-clients": { type: "string", default: "1" },
-        warmup: { type: "string", default: "1" },
-        "step-seconds": { type: "string", default: "3" },
-        "max-steps": { type: "string", default: "12" },
-        "connect-concurrency": { type: "string", default: "100" },
-        "connect-timeout": { type: "string", default: "15" },
-        presence: { type: "string" },
-        "gc-signal": { type: "boolean", default: false },
-        json: { type: "boolean", default: false },
-      },
-    }).values;
-  } catch (err) {
-    return { ok: false, error: `Invalid arguments: ${(err as Error).message.split("\n")[0]}` };
-  }
+  const values = strictArgs(args, {
+    url: { type: "string", default: "ws://127.0.0.1:8080" },
+    rooms: { type: "string", default: "1" },
+    "clients-per-room": { type: "string", default: "10" },
+    "publishers-per-room": { type: "string", default: "1" },
+    rate: { type: "string", default: "10" },
+    seconds: { type: "string", default: "10" },
+    size: { type: "string", default: "100" },
+    mode: { type: "string", default: "fixed" },
+    pid: { type: "string" },
+    secret: { type: "string" },
+    "slow-clients": { type: "string", default: "1" },
+    warmup: { type: "string", default: "1" },
+    "step-seconds": { type: "string", default: "3" },
+    "max-steps": { type: "string", default: "12" },
+    "connect-concurrency": { type: "string", default: "100" },
+    "connect-timeout": { type: "string", default: "15" },
+    presence: { type: "string" },
+    "gc-signal": { type: "boolean", default: false },
+    json: { type: "boolean", default: false },
+  });
+  if (typeof values === "string") return { ok: false, error: values };
   const problems: string[] = [];
   const int = (name: keyof typeof values, min: number, max = 1_000_000): number => {
     const n = Number(values[name]);

@@ -23,11 +23,10 @@ import {
   startServer,
   startTaskArgs,
 } from "./_child.ts";
+import { roundOrder } from "./_cluster_args.ts";
 import { awaitQuiet } from "./_quiet.ts";
-import { formatComparison, type ScenarioResults } from "./_compare_table.ts";
-import { num } from "./_report.ts";
-import type { LoadResult } from "./_result.ts";
-import { scenario, SCENARIO_NAMES, type ScenarioName, windowOf } from "./_scenarios.ts";
+import { formatComparison, type ScenarioResults, summaryLine } from "./_compare_table.ts";
+import { scenario, SCENARIO_NAMES, type ScenarioName } from "./_scenarios.ts";
 
 const SERVERS = ["baseline", "roomd", "baseline-ws", "roomd-ws"] as const;
 type ServerName = typeof SERVERS[number];
@@ -52,26 +51,6 @@ function start(
         gcOnSignal,
       );
   }
-}
-
-function summary(r: LoadResult): string {
-  const w = windowOf(r);
-  if (r.idle) {
-    return `${num(r.idle.kbPerConnection, 1)} KB/conn, ${
-      num(r.idle.kbPerConnectionAfterGc, 1)
-    } after GC; connected in ${num(r.connectAllMs)} ms`;
-  }
-  if (r.mode === "connect") {
-    return `connected in ${num(r.connectAllMs)} ms, server CPU ${
-      num((r.connectServerCpuS ?? NaN) * 1000)
-    } ms`;
-  }
-  if (!w) return "no step held";
-  return `connected in ${num(r.connectAllMs)} ms, ${num(w.deliveredPerSec)} msg/s, loss ${
-    num(w.lossPct, 2)
-  }%, p99 ${num(w.latencyMs.p99, 1)} ms, ${num(w.serverCpuUsPerMsg, 2)} µs/msg, tool ${
-    num(w.toolCpuPct, 0)
-  }%, other ${num(w.otherCpuPct, 0)}%`;
 }
 
 async function main(): Promise<number> {
@@ -113,8 +92,7 @@ async function main(): Promise<number> {
     const sc = scenario(name as ScenarioName, seconds);
     const results: ScenarioResults = Object.fromEntries(servers.map((s) => [s, {}]));
     for (let round = 1; round <= rounds; round++) {
-      const order = round % 2 === 1 ? servers : [...servers].reverse();
-      for (const server of order) {
+      for (const server of roundOrder(servers, round)) {
         for (const run of sc.runs) {
           const busy = await awaitQuiet();
           if (busy !== null && busy > 25) {
@@ -136,7 +114,9 @@ async function main(): Promise<number> {
           }
           (results[server][run.label] ??= []).push(outcome.result);
           console.error(
-            `${name} round ${round}/${rounds} ${server} ${run.label}: ${summary(outcome.result)}`,
+            `${name} round ${round}/${rounds} ${server} ${run.label}: ${
+              summaryLine(outcome.result)
+            }`,
           );
         }
       }
