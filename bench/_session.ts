@@ -79,6 +79,7 @@ export async function openSession(options: LoadOptions): Promise<Session | strin
   const publishers = sockets.filter((_, i) =>
     i % options.clientsPerRoom < options.publishersPerRoom
   );
+  meter.trackMembers(sockets);
   return {
     meter,
     sockets,

@@ -5,6 +5,7 @@
  * @module
  */
 import type { LoadOptions } from "./_args.ts";
+import { checkMembers } from "./_members.ts";
 import { nowMicros } from "./_meter.ts";
 import { sampleMachineBusy, sampleProcess, sampleProcesses } from "./_proc.ts";
 import { progress } from "./_progress.ts";
@@ -70,6 +71,12 @@ export async function measureWindow(
   const tool1 = sampleProcess(Deno.pid);
   const machine1 = sampleMachineBusy();
   const delivered = session.meter.delivered;
+  const members = checkMembers(
+    session.meter.perMember(),
+    publisher.sentInWindowBy,
+    options.clientsPerRoom,
+    options.publishersPerRoom,
+  );
   const serverCpu = server0 && server1 ? server1.cpuSeconds - server0.cpuSeconds : null;
   const toolCpu = tool0 && tool1 ? tool1.cpuSeconds - tool0.cpuSeconds : 0;
   const machineCpu = machine0 !== null && machine1 !== null ? machine1 - machine0 : null;
@@ -85,6 +92,8 @@ export async function measureWindow(
     delivered,
     deliveredPerSec: delivered / seconds,
     lossPct: expected > 0 ? Math.max(0, 100 * (1 - delivered / expected)) : 0,
+    membersShort: members.short,
+    membersOver: members.over,
     latencyMs: session.meter.latency(),
     serverCpuSeconds: serverCpu,
     serverCpuPct: serverCpu === null ? null : (100 * serverCpu) / wall,

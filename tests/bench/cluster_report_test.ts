@@ -24,6 +24,8 @@ function window(over: Partial<WindowResult> & { p50?: number; p99?: number }): W
     delivered: 495_000,
     deliveredPerSec: 49_500,
     lossPct: 0,
+    membersShort: 0,
+    membersOver: 0,
     latencyMs: { count: 495_000, p50, p95: p99 / 2, p99, max: p99 * 2 },
     serverCpuSeconds: 4,
     serverCpuPct: 40,
@@ -55,11 +57,13 @@ function result(extra: Partial<LoadResult>): LoadResult {
   };
 }
 
-const figures = (cpu: number, p99: number, loss = 0): ConfigFigures => ({
+const figures = (cpu: number, p99: number, loss = 0, over = 0): ConfigFigures => ({
   rounds: 3,
   publishRate: null,
   deliveredPerSec: 49_500,
   worstLossPct: loss,
+  worstMembersShort: loss > 0 ? 1 : 0,
+  worstMembersOver: over,
   p50Ms: 2,
   p99Ms: p99,
   cpuUsPerDelivery: cpu,
@@ -67,8 +71,8 @@ const figures = (cpu: number, p99: number, loss = 0): ConfigFigures => ({
 
 Deno.test("configFigures() takes medians across rounds and the worst round's loss", () => {
   const f = configFigures([
-    result({ window: window({ serverCpuUsPerMsg: 9, p99: 12, lossPct: 0 }) }),
-    result({ window: window({ serverCpuUsPerMsg: 7, p99: 30, lossPct: 0.5 }) }),
+    result({ window: window({ serverCpuUsPerMsg: 9, p99: 12, lossPct: 0, membersOver: 2 }) }),
+    result({ window: window({ serverCpuUsPerMsg: 7, p99: 30, lossPct: 0.5, membersShort: 3 }) }),
     result({ window: window({ serverCpuUsPerMsg: 8, p99: 11, lossPct: 0 }) }),
   ]);
   assert.deepEqual(f, {
@@ -76,6 +80,8 @@ Deno.test("configFigures() takes medians across rounds and the worst round's los
     publishRate: null,
     deliveredPerSec: 49_500,
     worstLossPct: 0.5,
+    worstMembersShort: 3,
+    worstMembersOver: 2,
     p50Ms: 2,
     p99Ms: 12,
     cpuUsPerDelivery: 8,
@@ -101,7 +107,8 @@ Deno.test("configFigures() counts a round without a window as total loss", () =>
     mode: "ramp",
     ramp: { steps: [], bestStep: null, saturationPerSec: null, stoppedBecause: "x" },
   });
-  assert.equal(configFigures([none]).worstLossPct, 100);
+  const f = configFigures([none]);
+  assert.deepEqual([f.worstLossPct, f.worstMembersShort], [100, 1000]);
 });
 
 Deno.test("verdict() judges redis-2 against sqlite-1: CPU ≤ ×1.5, p99 ≤ +5 ms, no loss anywhere", () => {
@@ -115,6 +122,8 @@ Deno.test("verdict() judges redis-2 against sqlite-1: CPU ≤ ×1.5, p99 ≤ +5 
   assert.equal(missed.cpuRatio, 1.6);
   assert.equal(missed.p99DiffMs, 5.5);
   assert.deepEqual([missed.cpuMet, missed.p99Met, missed.noLoss], [false, false, false]);
+  const duplicated = verdict({ "sqlite-1": figures(8, 10), "redis-2": figures(8, 10, 0, 1) });
+  assert.equal(duplicated.noLoss, false);
 });
 
 Deno.test("verdict() has no ratios when redis-2 or sqlite-1 did not run", () => {
@@ -137,7 +146,7 @@ Deno.test("formatTargets() prints the ratio, the p99 difference and the loss, ea
     "no persistence",
   ).join("\n");
   assert.match(text, /redis-server \(no persistence\)/);
-  assert.match(text, /sqlite-1 0\.00%, redis-2 0\.00% — target 0: met/);
+  assert.match(text, /sqlite-1 0\.00% \(0 \/ 0\), redis-2 0\.00% \(0 \/ 0\) — target 0: met/);
   assert.match(text, /14\.00 \/ 8\.00 µs = ×1\.75 — target ≤ ×1\.5: NOT met/);
   assert.match(text, /12\.50 − 10\.00 ms = \+2\.50 ms — target ≤ \+5 ms: met/);
 });

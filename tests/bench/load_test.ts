@@ -41,6 +41,7 @@ Deno.test("load tool counts every delivery through the baseline server", async (
     assert.equal(w.plannedExpected, 2 * 2 * 20 * 1 * 3);
     assert.equal(w.delivered, w.expected);
     assert.equal(w.lossPct, 0);
+    assert.deepEqual([w.membersShort, w.membersOver], [0, 0]);
     assert.equal(w.latencyMs.count, w.delivered);
     assert.ok(w.latencyMs.p50 <= w.latencyMs.p99 && w.latencyMs.p99 <= w.latencyMs.max);
     assert.ok(w.serverCpuSeconds !== null && w.serverRssPeakKb !== null);
@@ -126,6 +127,7 @@ Deno.test("load tool spreads each room's clients over several servers and adds u
       assert.ok(w.sent > 0);
       assert.equal(w.delivered, w.sent);
       assert.equal(w.expected, w.sent * 3);
+      assert.deepEqual([w.membersShort, w.membersOver], [4, 0]);
       assert.ok(w.serverCpuSeconds !== null && w.serverRssPeakKb !== null);
     });
   });
