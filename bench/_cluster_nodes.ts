@@ -8,6 +8,7 @@
 import { startRedis } from "../tests/_helpers/redis_server.ts";
 import type { ClusterConfig } from "./_cluster_args.ts";
 import { roomdEnv, type ServerProcess, startServer, startTaskArgs } from "./_child.ts";
+import { sleep } from "./_window.ts";
 
 /** redis-server's persistence settings with `--aof`: an fsync a second. */
 export const AOF_ARGS: readonly string[] = ["--appendonly", "yes", "--appendfsync", "everysec"];
@@ -50,7 +51,31 @@ async function redisPid(port: number): Promise<number | null> {
 }
 
 /**
- * Starts a configuration: redis-server first when it uses Redis, then its nodes, together.
+ * Waits until a node answers `GET /readyz` with 200 (a Redis node may listen before its link to
+ * Redis is up).
+ *
+ * @returns `null` once ready, or why not after `timeoutMs`.
+ */
+async function awaitReady(base: string, timeoutMs = 15_000): Promise<string | null> {
+  const url = `${base.replace(/^ws/, "http")}/readyz`;
+  const deadline = performance.now() + timeoutMs;
+  let last = "";
+  while (performance.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      last = `${res.status} ${(await res.text()).slice(0, 200)}`;
+      if (res.status === 200) return null;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await sleep(100);
+  }
+  return `Cannot use the node at ${base}: not ready after ${timeoutMs} ms (${last})`;
+}
+
+/**
+ * Starts a configuration: redis-server first when it uses Redis, then its nodes, together, and
+ * waits until every node is ready.
  *
  * @param config The configuration.
  * @param secret The HS256 secret the load tool signs with.
@@ -90,7 +115,8 @@ export async function startCluster(
     await Promise.all(nodes.map((n) => n.stop()));
     await redis?.stop();
   };
-  const failed = started.find((s): s is string => typeof s === "string");
+  const failed = started.find((s): s is string => typeof s === "string") ??
+    (await Promise.all(nodes.map((n) => awaitReady(n.url)))).find((r) => r !== null);
   if (failed !== undefined) {
     await stop();
     return failed;

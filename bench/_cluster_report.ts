@@ -197,8 +197,9 @@ export function formatTargets(
   const met = (ok: boolean) => (ok ? "met" : "NOT met");
   const { candidate, base } = TARGET_PAIR;
   const lines = [
-    `server CPU µs/msg = CPU of every roomd node + redis-server (${redisPersistence}) per ` +
-    `delivered message; each room's members and publisher spread evenly over the nodes`,
+    `server CPU µs/msg = CPU of every roomd node (and of redis-server, ${redisPersistence}, in ` +
+    `the redis configurations) per delivered message; each room's members and publisher ` +
+    `spread evenly over the nodes`,
     `loss, worst round (members short / over what they were owed): ${
       Object.entries(figures).map(([n, f]) =>
         `${n} ${num(f.worstLossPct, 2)}% (${num(f.worstMembersShort)} / ${num(f.worstMembersOver)})`

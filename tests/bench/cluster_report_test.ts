@@ -145,7 +145,7 @@ Deno.test("formatTargets() prints the ratio, the p99 difference and the loss, ea
     }),
     "no persistence",
   ).join("\n");
-  assert.match(text, /redis-server \(no persistence\)/);
+  assert.match(text, /redis-server, no persistence, in the redis configurations/);
   assert.match(text, /sqlite-1 0\.00% \(0 \/ 0\), redis-2 0\.00% \(0 \/ 0\) — target 0: met/);
   assert.match(text, /14\.00 \/ 8\.00 µs = ×1\.75 — target ≤ ×1\.5: NOT met/);
   assert.match(text, /12\.50 − 10\.00 ms = \+2\.50 ms — target ≤ \+5 ms: met/);
