@@ -32,13 +32,15 @@ async function main(): Promise<number> {
   }
   const verifier = await createTokenVerifier(verifierOptions(config, secret)).catch(asStartupError);
   const metrics = new Metrics();
-  const { store, broker, control, presence } = openEngine(config, { metrics, log });
+  const engine = openEngine(config, { metrics, log });
   const roomd = createRoomd({
     config,
-    store,
-    broker,
-    control,
-    presence,
+    store: engine.store,
+    broker: engine.broker,
+    control: engine.control,
+    presence: engine.presence,
+    userLimits: engine.limits,
+    closeEngine: engine.close,
     metrics,
     log,
     verifier,

@@ -1,7 +1,8 @@
 /**
  * The one place where configuration chooses the engine behind every seam: the store, the
- * {@linkcode Broker} and the room-control channel. `ROOMD_STORE` picks memory or SQLite today;
- * a shared engine (`ROOMD_REDIS_URL`) will be chosen here too.
+ * {@linkcode Broker}, presence, the room-control channel and the per-user limits. With
+ * `ROOMD_REDIS_URL` every seam is Redis (several nodes act as one server); otherwise they are
+ * in-process and `ROOMD_STORE` picks SQLite or memory.
  *
  * @module
  */
@@ -13,9 +14,12 @@ import type { Config } from "./config.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics/metrics.ts";
 import { openStore } from "./store/open_store.ts";
+import { openRedisEngine } from "./redis/redis_engine.ts";
 import type { Store } from "./store/types.ts";
 import { LocalPresence, LocalPresenceHub } from "./presence/local_presence.ts";
 import type { Presence } from "./presence/presence.ts";
+import { LocalUserLimits } from "./limits/local_user_limits.ts";
+import type { UserLimits } from "./limits/user_limits.ts";
 
 /** The engines of one node. */
 export interface Engine {
@@ -27,6 +31,10 @@ export interface Engine {
   control: RoomControl;
   /** Who is in which room, and capacity. */
   presence: Presence;
+  /** Per-user connection and join limits (across nodes on a shared engine). */
+  limits: UserLimits;
+  /** Releases what the seams share (a shared engine's connections), after the store closes. */
+  close: () => Promise<void>;
 }
 
 /** What an engine reports to. */
@@ -67,7 +75,11 @@ export interface EngineHooks {
 export function openEngine(config: Config, hooks: EngineHooks): Engine {
   const { metrics, wrapStore = (store) => store } = hooks;
   const log = hooks.log.getChild("store");
-  if (config.store === "redis") throw new Error("Cannot open the Redis engine: not built yet");
+  const nodeId = crypto.randomUUID();
+  if (config.store === "redis") {
+    const redis = openRedisEngine(config, hooks.log.getChild("redis"), nodeId);
+    return { ...redis, store: wrapStore(redis.store) };
+  }
   const store = wrapStore(openStore({ ...config, store: config.store }));
   const hub = new LocalBrokerHub(store, {
     windowMs: config.commitWindowMs,
@@ -80,11 +92,12 @@ export function openEngine(config: Config, hooks: EngineHooks): Engine {
       } else log.info("Writes succeed again; ready");
     },
   });
-  const nodeId = crypto.randomUUID();
   return {
     store,
     broker: new LocalBroker(hub, nodeId),
     control: new LocalControl(new LocalControlHub(), nodeId),
     presence: new LocalPresence(new LocalPresenceHub(), nodeId),
+    limits: new LocalUserLimits(config),
+    close: () => Promise.resolve(),
   };
 }

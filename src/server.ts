@@ -39,6 +39,8 @@ import { ConnectionLimits } from "./limits/connection_limits.ts";
 import { JoinLimiter } from "./limits/join_limiter.ts";
 import { OversizePenalties } from "./limits/oversize_penalties.ts";
 import { SharedBuckets } from "./limits/message_limiter.ts";
+import { LocalUserLimits } from "./limits/local_user_limits.ts";
+import type { UserLimits } from "./limits/user_limits.ts";
 
 /** What a server is built from. */
 export interface RoomdOptions {
@@ -52,6 +54,13 @@ export interface RoomdOptions {
   control: RoomControl;
   /** Who is in which room, and capacity. */
   presence: Presence;
+  /**
+   * Per-user limits counted across nodes (closed by `shutdown`; default: counted in this
+   * process, as a single node is the whole server).
+   */
+  userLimits?: UserLimits;
+  /** Closes what the engines share, last at shutdown (the Redis link). */
+  closeEngine?: () => Promise<void>;
   /** Metrics (closed by `shutdown`). */
   metrics: Metrics;
   /** Root logger. */
@@ -113,17 +122,21 @@ export function createRoomd(options: RoomdOptions): Roomd {
     }
   });
   let draining = false;
+  const userLimits = options.userLimits ?? new LocalUserLimits(config);
   const origins = new ServerOrigins(config);
   const deps: HttpDeps = {
     config,
     store,
     broker,
+    presence,
     metrics,
     types,
     registry,
     log: log.getChild("http"),
     verifier: options.verifier,
-    limits: new ConnectionLimits(config),
+    // Per user is counted by `userLimits`, across nodes; these are this node's own limits.
+    limits: new ConnectionLimits({ ...config, maxConnectionsPerUser: Infinity }),
+    userLimits,
     joins: new JoinLimiter(config.joinRate),
     penalties: new OversizePenalties(),
     userBuckets: new SharedBuckets(),
@@ -202,8 +215,10 @@ export function createRoomd(options: RoomdOptions): Roomd {
         );
         deps.expiries.close();
         await janitor.stop();
+        await userLimits.close();
         await broker.close();
         await store.close();
+        await options.closeEngine?.();
         metrics.close();
       })();
       return shutdown;

@@ -140,3 +140,27 @@ Deno.test("parseConfig() reads ROOMD_TRANSPORT and refuses an unknown one", () =
 Deno.test("an explicit ROOMD_MAX_CONNECTIONS wins over the open-file limit", () => {
   assert.equal(parseConfig({ ROOMD_MAX_CONNECTIONS: "3" }).maxConnections, 3);
 });
+
+Deno.test("ROOMD_REDIS_URL switches the store to Redis; ROOMD_STORE may then only say redis", () => {
+  const one = parseConfig({ ROOMD_REDIS_URL: "redis://:pw@127.0.0.1:6379" });
+  assert.equal(one.store, "redis");
+  assert.deepEqual(one.redisUrls, ["redis://:pw@127.0.0.1:6379"]);
+  assert.equal(one.redisPrefix, "roomd:");
+  assert.equal(one.presenceTtlS, 30);
+  const cluster = parseConfig({
+    ROOMD_REDIS_URL: "redis://10.0.0.1:7000, rediss://10.0.0.2:7000",
+    ROOMD_REDIS_CLUSTER: "true",
+    ROOMD_STORE: "redis",
+  });
+  assert.deepEqual(cluster.redisUrls, ["redis://10.0.0.1:7000", "rediss://10.0.0.2:7000"]);
+  assert.equal(cluster.redisCluster, true);
+  assert.equal(parseConfig({}).store, "sqlite");
+  assert.deepEqual(parseConfig({}).redisUrls, []);
+  assert.throws(
+    () => parseConfig({ ROOMD_REDIS_URL: "redis://127.0.0.1:6379", ROOMD_STORE: "sqlite" }),
+    /^ConfigError: Invalid ROOMD_STORE="sqlite": ROOMD_REDIS_URL is set/,
+  );
+  assert.throws(() => parseConfig({ ROOMD_STORE: "redis" }), /set ROOMD_REDIS_URL too/);
+  assert.throws(() => parseConfig({ ROOMD_REDIS_URL: "http://x:1" }), /Invalid ROOMD_REDIS_URL/);
+  assert.throws(() => parseConfig({ ROOMD_REDIS_PREFIX: "a{b}" }), /Invalid ROOMD_REDIS_PREFIX/);
+});

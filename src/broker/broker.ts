@@ -53,6 +53,12 @@ export interface BrokerHandler {
   message(message: SerializedMessage, origin: Origin | null): void;
   /** An ephemeral message published by another node (a node delivers its own at once). */
   ephemeral(message: EphemeralMessage): void;
+  /**
+   * The room's history started over under a new epoch (a shared engine lost the room's keys):
+   * ids continue after `lastId` (0) in `epoch`, and resuming from the old epoch is impossible.
+   * Engines whose epoch never changes (the in-process one) never call it.
+   */
+  epoch?(epoch: string, lastId: number): void;
 }
 
 /** Where a room's stream stands. */

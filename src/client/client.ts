@@ -166,6 +166,10 @@ export class RoomClient {
       return this.#events.emit("error", errorOf(frame));
     }
     if (typeof frame.id === "number" && !this.#resume.accept(frame.id)) return;
+    const data = frame.data as { event?: unknown; epoch?: unknown; last_id?: unknown };
+    if (frame.type === "system" && data?.event === "epoch" && typeof data.epoch === "string") {
+      this.#resume.epochChanged({ epoch: data.epoch, last_id: Number(data.last_id) || 0 });
+    }
     this.#events.emit("message", frame);
     if (!OWN_EVENTS.has(frame.type)) this.#events.emit(frame.type, frame);
   }

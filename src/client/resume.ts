@@ -71,6 +71,17 @@ export class ResumeState {
   }
 
   /**
+   * Starts over after a `system` `epoch` event: the room's history began again (the server's
+   * Redis lost it), so ids continue after `last_id` in the new epoch.
+   *
+   * @param event The event's `data`.
+   */
+  epochChanged(event: { epoch: string; last_id: number }): void {
+    this.#lastId = event.last_id;
+    this.#epoch = event.epoch;
+  }
+
+  /**
    * Takes in the id of the client's own message, which the server does not echo: every
    * message with a lower id reached this socket before the `ack`, so the stream position moves
    * past it (a resume then does not replay the client's own messages as new).

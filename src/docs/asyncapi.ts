@@ -46,6 +46,7 @@ const OUTBOUND_ABOUT: Readonly<Record<keyof typeof OUTBOUND_FRAMES, string>> = {
   welcome: "The first frame of every connection.",
   chat: "A chat message, to every connection of the room but the sender's.",
   system: "A message published by the server (`POST /api/rooms/:id/messages`).",
+  epoch: "The room's history started over under a new epoch (Redis lost it): reload history.",
   ack: "Sent to the sender once its persisted message is committed, or after a `refresh`.",
   presence: "Users joining and leaving (one frame per presence tick).",
   history: "The answer to a `history` request.",

@@ -10,7 +10,7 @@ import type { RoomRecord } from "../store/types.ts";
 import type { HttpDeps } from "./deps.ts";
 import { jsonError } from "./json.ts";
 import type { RequestContext, Route } from "./router.ts";
-import { checkHandshake, type Refusal } from "./ws_checks.ts";
+import { checkHandshake, type Refusal, userSlotRefusal } from "./ws_checks.ts";
 
 /**
  * The handshake-check route.
@@ -41,6 +41,8 @@ async function dryRun(
   const { ip, principal, roomId } = checked.handshake;
   const slot = deps.limits.check(principal.id, ip);
   if (slot !== null) return refuse(slot);
+  const userSlot = await deps.userLimits.check(principal.id);
+  if (!userSlot.ok) return refuse(userSlotRefusal(userSlot));
   let room: RoomRecord | null;
   let taken = 0;
   try {

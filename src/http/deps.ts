@@ -6,6 +6,7 @@
 import type { AllowedOrigins } from "../auth/origin.ts";
 import type { TokenVerifier } from "../auth/verifier.ts";
 import type { Broker } from "../broker/broker.ts";
+import type { Presence } from "../presence/presence.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/metrics.ts";
@@ -17,6 +18,7 @@ import type { ConnectionLimits } from "../limits/connection_limits.ts";
 import type { OversizePenalties } from "../limits/oversize_penalties.ts";
 import type { JoinLimiter } from "../limits/join_limiter.ts";
 import type { SharedBuckets } from "../limits/message_limiter.ts";
+import type { UserLimits } from "../limits/user_limits.ts";
 
 /** Shared parts of the server, passed to every group of routes. */
 export interface HttpDeps {
@@ -26,6 +28,8 @@ export interface HttpDeps {
   readonly store: Store;
   /** Publishing engine (its write health decides readiness). */
   readonly broker: Broker;
+  /** Who is in which room, on every node. */
+  readonly presence: Presence;
   /** Counters. */
   readonly metrics: Metrics;
   /** Logger (`roomd.http`). */
@@ -36,9 +40,11 @@ export interface HttpDeps {
   readonly registry: RoomRegistry;
   /** Publishable message types. */
   readonly types: TypeRegistry;
-  /** Connection limits. */
+  /** This node's connection limits: in total and per IP (per user is `userLimits`). */
   readonly limits: ConnectionLimits;
-  /** Join-attempt rate limits. */
+  /** Per-user limits across nodes: connections and join attempts. */
+  readonly userLimits: UserLimits;
+  /** This node's join-attempt rate limits per IP. */
   readonly joins: JoinLimiter;
   /** Reconnect penalties of clients closed with 1009, by `ip:` and `user:`. */
   readonly penalties: OversizePenalties;

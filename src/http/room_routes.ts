@@ -95,14 +95,11 @@ async function listRooms(deps: HttpDeps, request: Request, ctx: RequestContext) 
   const query = parseListRooms(ctx.url.searchParams);
   if (!query.ok) return jsonError(400, "invalid_query", query.message);
   const page = await deps.store.listRooms(query.value);
-  const rooms = page.rooms.map((room) => {
-    const live = deps.registry.peek(room.id);
-    return roomView({
-      room,
-      members: live?.memberCount ?? 0,
-      connections: live?.connectionCount ?? 0,
-    });
-  });
+  // Counted by presence, so that members on every node count.
+  const rooms = await Promise.all(page.rooms.map(async (room) => {
+    const count = await deps.presence.count(room.id);
+    return roomView({ room, members: count.members, connections: count.connections });
+  }));
   return json({ rooms, next_cursor: page.next_cursor });
 }
 

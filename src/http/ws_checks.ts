@@ -14,6 +14,7 @@ import {
   type TokenSource,
 } from "../auth/request_token.ts";
 import { mayJoinRoom } from "../auth/rooms_claim.ts";
+import type { UserSlot } from "../limits/user_limits.ts";
 import type { ResumeRequest } from "../room/room.ts";
 import { clientIp } from "./client_ip.ts";
 import type { HttpDeps } from "./deps.ts";
@@ -58,7 +59,8 @@ export type HandshakeCheck = { ok: true; handshake: Handshake } | { ok: false; r
  * Runs the checks of `GET /ws/:room_id` that come before the room: draining (503), room id
  * (400), origin (403; a request authenticated by an `Authorization` header that carries no
  * `Origin` is not a browser's and skips it), join rate per IP (429), token (401, or 503
- * `unavailable` when the key set cannot be fetched), room grant (403), join rate per user (429),
+ * `unavailable` when the key set cannot be fetched), room grant (403), join rate per user across
+ * nodes (429, or 503 `unavailable` when it cannot be counted),
  * resume parameters (400), and the reconnect penalty of a client closed with 1009 (429). Each
  * join-rate check consumes one attempt, unless `mode` is `"check"`: the dry run of
  * `GET /api/connect/:room_id` only peeks (a later upgrade takes the attempt) and, changing
@@ -148,13 +150,16 @@ export async function checkHandshake(
   }
   const userPenalty = deps.penalties.waitSeconds(`user:${principal.id}`);
   if (userPenalty > 0) return refuse(penalized(userPenalty));
-  const userWait = takeJoin(`user:${principal.id}`);
-  if (userWait > 0) {
+  const userJoin = mode === "upgrade"
+    ? await deps.userLimits.attemptJoin(principal.id)
+    : await deps.userLimits.peekJoin(principal.id);
+  if (!userJoin.ok) {
+    if (userJoin.reason === "unavailable") return refuse(unavailable(userJoin.message));
     return refuse({
       status: 429,
       code: "rate_limited",
       message: "Cannot connect: too many connection attempts by this user",
-      headers: { "retry-after": String(userWait) },
+      headers: { "retry-after": String(userJoin.retryAfterS) },
     });
   }
   const resume = parseResume(ctx.url);
@@ -177,6 +182,31 @@ export async function checkHandshake(
   return {
     ok: true,
     handshake: { roomId, principal, ip, resume, tokenSource: token.source, protocol },
+  };
+}
+
+/**
+ * The refusal of a connection slot of a user (`UserLimits`): 429 `too_many_connections` at the
+ * limit, 503 `unavailable` when the limits cannot be counted.
+ *
+ * @param slot The refused slot.
+ * @returns The refusal to answer with.
+ */
+export function userSlotRefusal(slot: Exclude<UserSlot, { ok: true }>): Refusal {
+  if (slot.reason === "unavailable") return unavailable(slot.message);
+  return {
+    status: 429,
+    code: "too_many_connections",
+    message: `Cannot connect: user has too many connections (${slot.held} of ${slot.limit})`,
+  };
+}
+
+function unavailable(reason: string): Refusal {
+  return {
+    status: 503,
+    code: "unavailable",
+    message: `Cannot connect: ${reason}`,
+    headers: { "retry-after": "1" },
   };
 }
 

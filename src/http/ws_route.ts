@@ -13,7 +13,7 @@ import { clientIp } from "./client_ip.ts";
 import type { HttpDeps } from "./deps.ts";
 import { jsonError } from "./json.ts";
 import type { RequestContext, Route } from "./router.ts";
-import { checkHandshake, type Refusal } from "./ws_checks.ts";
+import { checkHandshake, type Refusal, userSlotRefusal } from "./ws_checks.ts";
 
 /**
  * The WebSocket route.
@@ -83,12 +83,21 @@ async function connect(
   const slot = deps.limits.acquire(principal.id, ip);
   if (!slot.ok) return refuse(slot, ip);
   const id = crypto.randomUUID();
+  const userSlot = await deps.userLimits.acquire(principal.id, id);
+  if (!userSlot.ok) {
+    slot.release();
+    return refuse(userSlotRefusal(userSlot), ip);
+  }
+  const release = () => {
+    slot.release();
+    void deps.userLimits.release(principal.id, id);
+  };
   const room = deps.registry.open(roomId);
   let admitted;
   try {
     admitted = await room.admit(principal, id);
   } catch (error) {
-    slot.release();
+    release();
     deps.log.error("Cannot admit to room {room}: {error}", { room: roomId, error: String(error) });
     return refuse({
       status: 503,
@@ -97,7 +106,7 @@ async function connect(
     }, ip);
   }
   if (!admitted.ok) {
-    slot.release();
+    release();
     return refuse(admitted, ip);
   }
   try {
@@ -119,11 +128,11 @@ async function connect(
         metrics,
         log: deps.log,
         logDebug: config.logLevel === "debug",
-        release: slot.release,
+        release,
       }), protocol);
   } catch (error) {
     room.leave(id);
-    slot.release();
+    release();
     return refuse({
       status: 400,
       code: "bad_upgrade",

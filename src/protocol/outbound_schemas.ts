@@ -98,6 +98,23 @@ export const chatFrame = messageFrame(z.literal("chat"), chatData);
 /** A `system` message published through `POST /api/rooms/:id/messages`. */
 export const systemFrame = messageFrame(z.literal("system"), z.record(z.string(), z.unknown()));
 
+/**
+ * Sent to every member when the room's history started over under a new epoch (a Redis that
+ * lost the room's keys): ids continue after `last_id` in `epoch`, and a client reloads history
+ * (resuming from the old epoch is no longer possible).
+ */
+export const epochFrame = z.strictObject({
+  type: z.literal("system"),
+  room_id: roomId,
+  user_id: z.null(),
+  data: z.strictObject({
+    event: z.literal("epoch"),
+    epoch: z.string().describe("The new history generation; resume with ?since=ID&epoch=E"),
+    last_id: z.int().min(0).describe("Ids continue after this one (0: history is empty)"),
+  }),
+  timestamp,
+});
+
 /** The reply to a persisted publish (after its commit) or to a `refresh`. */
 export const ackFrame = z.strictObject({
   type: z.literal("ack"),
@@ -176,6 +193,7 @@ export const OUTBOUND_FRAMES = {
   welcome: welcomeFrame,
   chat: chatFrame,
   system: systemFrame,
+  epoch: epochFrame,
   ack: ackFrame,
   presence: presenceFrame,
   history: historyFrame,

@@ -9,6 +9,7 @@
  */
 import { createClient, createCluster } from "redis";
 import type { Logger } from "../log.ts";
+import { StoreError } from "../store/store_error.ts";
 import { checkPersistence } from "./persistence_check.ts";
 
 /** A reply of Redis as node-redis hands it over (RESP2). */
@@ -68,6 +69,7 @@ type MessageListener = (message: string) => void;
  */
 export class RedisLink {
   readonly #log: Logger;
+  readonly #cluster: boolean;
   readonly #commands: Client | Cluster;
   readonly #subscriber: Client | Cluster;
   readonly #reconnectListeners = new Set<() => void>();
@@ -78,6 +80,7 @@ export class RedisLink {
   /** @param options URLs, cluster mode, logger. */
   constructor(options: RedisLinkOptions) {
     this.#log = options.log;
+    this.#cluster = options.cluster;
     const socket = { reconnectStrategy: reconnectDelay, connectTimeout: 2000 };
     if (options.cluster) {
       const cluster = createCluster({
@@ -123,18 +126,19 @@ export class RedisLink {
    *
    * @param args The command and its arguments.
    * @param key A key of the command, which picks the cluster shard (ignored on one server).
-   * @returns The reply; rejects at once when Redis is away.
+   * @returns The reply; rejects with a {@linkcode StoreError} at once when Redis is away (or
+   *   refuses the command), so that callers treat it as any storage failure.
    */
   async command(args: string[], key?: string): Promise<RedisReply> {
     try {
       const commands = this.#commands;
-      const reply = "sSubscribe" in commands && "getSlotRandomNode" in commands
+      const reply = this.#cluster
         ? await (commands as Cluster).sendCommand(key, false, args)
         : await (commands as Client).sendCommand(args);
       return reply as unknown as RedisReply;
     } catch (error) {
       this.#noteError(error);
-      throw error;
+      throw StoreError.from(`Cannot run ${args[0]} on Redis`, error);
     }
   }
 
@@ -151,7 +155,7 @@ export class RedisLink {
     try {
       return await this.command(["EVALSHA", await script.sha(), ...tail], keys[0]);
     } catch (error) {
-      if (!String((error as Error).message).startsWith("NOSCRIPT")) throw error;
+      if (!String((error as Error).message).includes(": NOSCRIPT")) throw error;
       return await this.command(["EVAL", script.source, ...tail], keys[0]);
     }
   }

@@ -5,9 +5,6 @@
  *
  * @module
  */
-import type { BrokerHandler } from "../broker/broker.ts";
-import type { RoomChangeListener } from "../control/room_control.ts";
-import type { PresenceListener } from "../presence/presence.ts";
 import type { Principal } from "../auth/principal.ts";
 import type {
   DedupeKey,
@@ -20,6 +17,8 @@ import { StoreError } from "../store/store_error.ts";
 import { CloseCode } from "../ws/close_codes.ts";
 import type { Connection } from "../ws/connection.ts";
 import { Mailbox } from "./mailbox.ts";
+import { linkRoom, type RoomListeners, unlinkRoom } from "./room_links.ts";
+import { RoomTimers } from "./room_timers.ts";
 import type { PublishOutcome, PublishReceipt } from "./publisher.ts";
 import type { RoomContext } from "./room_context.ts";
 import * as admin from "./room_admin.ts";
@@ -56,12 +55,8 @@ export class Room {
   readonly #mailbox: Mailbox;
   readonly #state: RoomState;
   readonly #onStop: (room: Room) => void;
-  readonly #subscription: BrokerHandler;
-  readonly #onChange: RoomChangeListener;
-  readonly #onPresence: PresenceListener;
-  #stopTimer: ReturnType<typeof setTimeout> | undefined;
-  #presenceTimer: ReturnType<typeof setTimeout> | undefined;
-  #refreshTimer: ReturnType<typeof setInterval> | undefined;
+  readonly #listeners: RoomListeners;
+  readonly #timers = new RoomTimers({ tell: (task) => this.#tell(task) });
   #stopped = false;
 
   /**
@@ -75,32 +70,46 @@ export class Room {
     this.#onStop = onStop;
     const state = this.#state = new RoomState(id, ctx, {
       scheduleStop: (delayMs) => this.#scheduleStop(delayMs),
-      cancelStop: () => this.#cancelStop(),
-      schedulePresence: (delayMs) => this.#schedulePresence(delayMs),
+      cancelStop: () => this.#timers.cancelStop(),
+      schedulePresence: (delayMs) =>
+        this.#timers.schedulePresence(delayMs, () => state.flushPresence()),
       post: (task) => this.#mailbox.post(task),
     });
     this.#mailbox = new Mailbox((error) => this.#crash(error));
     // Deliveries and changes from other nodes come back as tasks, in order with the others.
-    this.#subscription = {
-      message: (message, origin) => this.#tell(() => state.publisher.delivered(message, origin)),
-      ephemeral: (message) => this.#tell(() => state.publisher.deliveredEphemeral(message)),
+    this.#listeners = {
+      subscription: {
+        message: (message, origin) => this.#tell(() => state.publisher.delivered(message, origin)),
+        ephemeral: (message) => this.#tell(() => state.publisher.deliveredEphemeral(message)),
+        epoch: (epoch, lastId) => this.#tell(() => publishing.epochChanged(state, epoch, lastId)),
+      },
+      onChange: (change) => this.#tell(() => admin.changed(state, change)),
+      onPresence: (diff) => this.#tell(() => state.presence.remote(diff)),
     };
-    this.#onChange = (change) => this.#tell(() => admin.changed(state, change));
-    this.#onPresence = (diff) => this.#tell(() => state.presence.remote(diff));
-    this.#tell(async () => {
-      await ctx.broker.subscribe(id, this.#subscription);
-      await ctx.control.watch(id, this.#onChange);
-      await ctx.presence.watch(id, this.#onPresence);
+    this.#tell(() => this.#start());
+  }
+
+  /**
+   * Subscribes the room on its engines and loads it. When that fails (Redis away) the actor
+   * stops before anyone is in, and the tasks queued behind refuse, so that the next join
+   * starts a fresh actor instead of one that missed its subscription.
+   */
+  async #start(): Promise<void> {
+    const { id } = this;
+    const ctx = this.#ctx;
+    try {
+      await linkRoom(ctx, id, this.#listeners);
       // A shared engine forgets the entries a node stops refreshing (a dead node's).
       const { refreshMs } = ctx.presence;
       if (refreshMs > 0 && !this.#stopped) {
-        this.#refreshTimer = setInterval(
-          () => this.#tell(() => ctx.presence.refresh(id)),
-          refreshMs,
-        );
+        this.#timers.refreshEvery(refreshMs, () => ctx.presence.refresh(id));
       }
-      await state.load();
-    });
+      await this.#state.load();
+    } catch (error) {
+      if (!(error instanceof StoreError)) throw error;
+      ctx.log.warn("Cannot start room {room}: {error}", { room: id, error: error.message });
+      this.#stop();
+    }
   }
 
   /** Open connections. */
@@ -228,13 +237,14 @@ export class Room {
 
   /** Posts a task; nothing waits for it (dropped once the actor has stopped). */
   #tell(task: () => void | Promise<void>): void {
-    this.#mailbox.post(task);
+    this.#mailbox.post(() => this.#stopped ? undefined : task());
   }
 
   /** Posts a task and settles with its answer; a stopped room rejects. */
   #ask<T>(fn: () => T | Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const posted = this.#mailbox.post(async () => {
+        if (this.#stopped) return reject(this.#stoppedError());
         try {
           resolve(await fn());
         } catch (error) {
@@ -243,50 +253,41 @@ export class Room {
           if (!(error instanceof StoreError)) throw error;
         }
       });
-      if (!posted) reject(new RoomStoppedError(`Cannot reach room "${this.id}": it has stopped`));
+      if (!posted) reject(this.#stoppedError());
     });
   }
 
+  #stoppedError(): RoomStoppedError {
+    return new RoomStoppedError(`Cannot reach room "${this.id}": it has stopped`);
+  }
+
   #scheduleStop(delayMs: number): void {
-    this.#cancelStop();
+    this.#timers.cancelStop();
     if (!this.#state.idle) return;
-    this.#stopTimer = setTimeout(() => {
-      this.#stopTimer = undefined;
-      this.#tell(() => {
-        if (this.#state.idle && this.#mailbox.depth === 0) this.#stop();
-      });
-    }, delayMs);
-  }
-
-  /** One timer per room, armed by the first presence event of a tick. */
-  #schedulePresence(delayMs: number): void {
-    if (this.#presenceTimer !== undefined) return;
-    this.#presenceTimer = setTimeout(() => {
-      this.#presenceTimer = undefined;
-      this.#tell(() => this.#state.flushPresence());
-    }, delayMs);
-  }
-
-  #cancelStop(): void {
-    if (this.#stopTimer !== undefined) clearTimeout(this.#stopTimer);
-    this.#stopTimer = undefined;
+    this.#timers.scheduleStop(delayMs, () => {
+      if (this.#state.idle && this.#mailbox.depth === 0) this.#stop();
+    });
   }
 
   #stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
-    this.#cancelStop();
-    clearTimeout(this.#presenceTimer);
-    this.#presenceTimer = undefined;
-    clearInterval(this.#refreshTimer);
+    this.#timers.clear();
     this.#mailbox.close();
-    void this.#ctx.broker.unsubscribe(this.id, this.#subscription);
-    void this.#ctx.control.unwatch(this.id, this.#onChange);
-    void this.#ctx.presence.unwatch(this.id, this.#onPresence);
+    unlinkRoom(this.#ctx, this.id, this.#listeners);
     this.#onStop(this);
   }
 
   #crash(error: unknown): void {
+    // Storage that fails (a full disk, Redis away) fails that task only; the room and its
+    // connections stay up, and the engine's TTLs and retries repair what the task left undone.
+    if (error instanceof StoreError) {
+      this.#ctx.log.warn("Room {room}: a task failed on storage: {error}", {
+        room: this.id,
+        error: error.message,
+      });
+      return;
+    }
     this.#ctx.log.error("Room {room} failed: {error}", {
       room: this.id,
       error: error instanceof Error ? (error.stack ?? error.message) : String(error),

@@ -89,6 +89,8 @@ export async function expireIfDue(
 ): Promise<boolean> {
   const room = state.record;
   if (!room || !state.empty || !isRoomExpired(room, now, emptyRoomTtlS)) return false;
+  // Empty here is not empty everywhere: another node may host its members.
+  if ((await state.ctx.presence.count(state.id)).connections > 0) return false;
   await destroy(state);
   await state.ctx.control.announce(state.id, null);
   return true;

@@ -71,8 +71,9 @@ export function holdFrames(state: RoomState, connection: Connection): HeldSocket
  * @returns `true` when the replay will be complete.
  */
 export async function canRecover(state: RoomState, resume: ResumeRequest): Promise<boolean> {
-  if (resume.epoch !== undefined && resume.epoch !== state.record!.epoch) return false;
-  const { trimmed } = await state.ctx.broker.position(state.id);
+  // The broker's epoch, not the record's: a shared store may have started the room over.
+  const { trimmed, epoch } = await state.ctx.broker.position(state.id);
+  if (resume.epoch !== undefined && resume.epoch !== epoch) return false;
   return resume.since >= trimmed;
 }
 

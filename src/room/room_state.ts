@@ -146,11 +146,20 @@ export class RoomState {
   /** After a departure: an empty room records since when, and may stop. */
   async afterDeparture(): Promise<void> {
     if (!this.empty) return;
-    if (this.record && this.record.empty_since === null) {
+    if (this.record && this.record.empty_since === null && !(await this.occupiedElsewhere())) {
       const updated = await this.patchQuietly({ empty_since: new Date().toISOString() });
       if (updated !== undefined) this.record = updated;
     }
     this.lifecycle.scheduleStop(this.stopDelay());
+  }
+
+  /** Whether another node still hosts connections of the room (never, on one node). */
+  async occupiedElsewhere(): Promise<boolean> {
+    try {
+      return (await this.ctx.presence.count(this.id)).connections > 0;
+    } catch {
+      return true;
+    }
   }
 
   /**

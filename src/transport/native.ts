@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { enableVectoredWrites } from "./writev.ts";
 import { Backoff } from "./backoff.ts";
 import type { Listening, ListenOptions, RequestHandler, Transport } from "./transport.ts";
 
@@ -30,6 +31,7 @@ export const nativeTransport: Transport = {
   name: "native",
   serve(handler: RequestHandler, options: ListenOptions): Promise<Listening> {
     const { hostname, log } = options;
+    enableVectoredWrites();
     const backoff = new Backoff(50, 2000);
     const first = Promise.withResolvers<number>();
     let port = options.port;

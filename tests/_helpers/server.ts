@@ -15,6 +15,7 @@ import { Metrics } from "../../src/metrics/metrics.ts";
 import { createRoomd, type Roomd } from "../../src/server.ts";
 import { openEngine } from "../../src/engine.ts";
 import type { Store } from "../../src/store/types.ts";
+import type { UserLimits } from "../../src/limits/user_limits.ts";
 import { transportFor } from "../../src/transport/select.ts";
 import { openClient, type TestClient } from "./client.ts";
 
@@ -87,12 +88,15 @@ export const TEST_TRANSPORT = Deno.env.get("ROOMD_TEST_TRANSPORT") || "native";
  *   secret, to verify with a public key or a key set instead).
  * @param file Config-file values (e.g. `types`).
  * @param wrapStore Wraps the opened store (e.g. in one that fails on demand).
+ * @param parts Parts given to the server instead of its defaults (e.g. per-user limits shared
+ *   with another server).
  * @returns The running server.
  */
 export async function startServer(
   env: Record<string, string> = {},
   file: Record<string, unknown> = {},
   wrapStore: (store: Store) => Store = (store) => store,
+  parts: { userLimits?: UserLimits } = {},
 ): Promise<TestServer> {
   const dataDir = env.ROOMD_DATA_DIR ?? await Deno.makeTempDir({ prefix: "roomd-test-" });
   const config = parseConfig({
@@ -108,7 +112,8 @@ export async function startServer(
     write: (line) => logs.push(line),
   });
   const metrics = new Metrics({ collectProcess: false });
-  const { store, broker, control, presence } = openEngine(config, { metrics, log, wrapStore });
+  const engine = openEngine(config, { metrics, log, wrapStore });
+  const { store, broker, control, presence } = engine;
   const verifier = await createTokenVerifier(verifierOptions(config, config.jwtSecret));
   const roomd = createRoomd({
     config,
@@ -120,6 +125,8 @@ export async function startServer(
     log,
     verifier,
     signingSecret: config.jwtSecret,
+    userLimits: parts.userLimits ?? engine.limits,
+    closeEngine: engine.close,
   });
   const server = await transportFor(config.transport).serve(roomd.handler, {
     port: 0,

@@ -42,3 +42,10 @@ Deno.test("ResumeState moves past the client's own acked message, which the serv
   resume.acknowledged(6);
   assert.equal(resume.lastId, 8, "an older ack does not move it back");
 });
+
+Deno.test("ResumeState starts over on a system epoch event: the new epoch's ids are new", () => {
+  const resume = new ResumeState(500, "old");
+  resume.epochChanged({ epoch: "new", last_id: 0 });
+  assert.ok(resume.accept(1));
+  assert.deepEqual(resume.query(), { since: "1", epoch: "new" });
+});

@@ -169,3 +169,23 @@ Deno.test("a burst of concurrent connection attempts never overshoots a limit", 
     );
   }
 });
+
+Deno.test("a user's connection slot is free again once the connection closes", async () => {
+  const server = await startServer({ ROOMD_MAX_CONNECTIONS_PER_USER: "1" });
+  const clients: TestClient[] = [];
+  try {
+    const first = await open(server, "ann");
+    assert.equal((await refusal(server, "ann")).code, "too_many_connections");
+    await first.close();
+    const token = await server.token({ sub: "ann" });
+    await until(async () => {
+      const res = await fetch(`${server.origin}/api/connect/lobby?token=${token}`);
+      await res.body?.cancel();
+      return res.status === 204;
+    }, "the slot released");
+    clients.push(await open(server, "ann"));
+  } finally {
+    await closeAll(clients);
+    await server.close();
+  }
+});

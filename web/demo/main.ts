@@ -126,7 +126,13 @@ function join(name: string, room: string, pasted: string): void {
     }
   });
   client.on("chat", (message) => log.add(message));
-  client.on("system", (message) => log.add(message));
+  client.on("system", (message) => {
+    if ((message.data as { event?: unknown })?.event !== "epoch") return void log.add(message);
+    // The server's Redis lost the room's history: ids start over, so the log does too.
+    log.reset(me);
+    log.event("The room's history started over on the server: history reloaded");
+    void loadHistory();
+  });
   client.on("presence", (message) => {
     const data = message.data;
     const joins: Member[] = data.joins ?? (data.action === "join" && data.user ? [data.user] : []);
