@@ -1,6 +1,7 @@
 import assert from "assert";
 import { parseClusterArgs } from "../../bench/_cluster_args.ts";
-import { parseRedisPid } from "../../bench/_cluster_nodes.ts";
+import { parseRedisPid, startCluster } from "../../bench/_cluster_nodes.ts";
+import { REDIS_IGNORE } from "../_helpers/redis_server.ts";
 import { formatCluster, measureCluster } from "../../bench/cluster.ts";
 
 Deno.test("parseRedisPid() reads process_id from INFO server and null without it", () => {
@@ -25,4 +26,30 @@ Deno.test("bench:cluster measures the fan-out load on one SQLite node and report
   const report = formatCluster(parsed.options, results);
   assert.match(report, /^delivered msg\/s\s+\d/m);
   assert.match(report, /loss, worst round .*: sqlite-1 0\.00% \(0 \/ 0\) — target 0: met/);
+});
+
+Deno.test({
+  name: "startCluster() starts two ready nodes on their own redis-server and counts its CPU too",
+  ignore: REDIS_IGNORE,
+  fn: async () => {
+    const cluster = await startCluster(
+      { name: "redis-2", redis: true, nodes: 2 },
+      "s".repeat(32),
+      false,
+    );
+    if (typeof cluster === "string") throw new Error(cluster);
+    const comm = (pid: number) => Deno.readTextFileSync(`/proc/${pid}/comm`).trim();
+    try {
+      assert.equal(cluster.urls.length, 2);
+      assert.equal(cluster.pids.length, 3);
+      assert.equal(comm(cluster.pids[2]), "redis-server");
+      for (const url of cluster.urls) {
+        const res = await fetch(`${url.replace(/^ws/, "http")}/readyz`);
+        assert.equal(res.status, 200, await res.text());
+      }
+    } finally {
+      await cluster.stop();
+    }
+    assert.throws(() => comm(cluster.pids[2]));
+  },
 });
