@@ -73,7 +73,17 @@ export interface Verdict {
  * ```
  */
 export function clusterScenario(options: ClusterOptions): Scenario {
-  if (!options.maxRate) return scenario("fanout", options.seconds);
+  if (!options.maxRate) {
+    const fanout = scenario("fanout", options.seconds);
+    const cpu = fanout.metrics.findIndex((m) => m.label === "server CPU µs/msg") + 1;
+    const parts = (["roomd", "redis"] as const).map((part) => ({
+      label: `  of which ${part} µs/msg`,
+      decimals: 2,
+      pick: (r: LoadResult) => cpuPart(r, part),
+    }));
+    const metrics = [...fanout.metrics.slice(0, cpu), ...parts, ...fanout.metrics.slice(cpu)];
+    return { ...fanout, metrics };
+  }
   const saturation = scenario("saturation", options.seconds);
   const members = options.maxRateMembers;
   return {
@@ -90,6 +100,37 @@ export function clusterScenario(options: ClusterOptions): Scenario {
       ...saturation.metrics,
     ],
   };
+}
+
+/**
+ * CPU per delivery of the roomd nodes alone, or of redis-server alone. The load tool read the
+ * nodes' pids first (as many as its `--url` lists), then redis-server's.
+ *
+ * @param r A load result.
+ * @param part Which processes.
+ * @returns Microseconds per delivered message, or `null` when unknown (or no redis-server).
+ *
+ * @example
+ * ```ts
+ * import assert from "assert";
+ * import type { LoadResult } from "./_result.ts";
+ * import { cpuPart } from "./_cluster_report.ts";
+ * const r = {
+ *   url: "ws://a:1,ws://a:2",
+ *   window: { delivered: 1e6, serverCpuSecondsEach: [3, 4, 2] },
+ * } as unknown as LoadResult;
+ * assert.ok(cpuPart(r, "roomd") === 7 && cpuPart(r, "redis") === 2);
+ * ```
+ */
+export function cpuPart(r: LoadResult, part: "roomd" | "redis"): number | null {
+  const w = windowOf(r);
+  if (w === null || w.delivered === 0) return null;
+  const nodes = r.url.split(",").length;
+  const each = part === "roomd"
+    ? w.serverCpuSecondsEach.slice(0, nodes)
+    : w.serverCpuSecondsEach.slice(nodes);
+  if (each.length === 0 || each.some((s) => s === null)) return null;
+  return (each.reduce((a, b) => a! + b!, 0)! * 1e6) / w.delivered;
 }
 
 /**

@@ -38,6 +38,8 @@ export interface WindowResult {
   latencyMs: LatencySummary;
   /** Server CPU seconds over the window and drain (every `--pid` added up); `null` without. */
   serverCpuSeconds: number | null;
+  /** The same for each `--pid`, in their order (`null` where unreadable); empty without. */
+  serverCpuSecondsEach: (number | null)[];
   /** Server CPU percentage of one core over the window and drain; `null` without `--pid`. */
   serverCpuPct: number | null;
   /** Server CPU microseconds per delivered message; `null` without `--pid`. */

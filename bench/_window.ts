@@ -48,6 +48,7 @@ export async function measureWindow(
   );
   publisher.openWindow(from, to);
   const server0 = sampleProcesses(options.pids);
+  const each0 = options.pids.map(sampleProcess);
   const tool0 = sampleProcess(Deno.pid);
   const machine0 = sampleMachineBusy();
   let rssPeak = server0?.rssKb ?? null;
@@ -68,6 +69,7 @@ export async function measureWindow(
   while (session.meter.delivered < expected && performance.now() < drainEnd) await sleep(20);
   const wall = (nowMicros() - from) / 1e6;
   const server1 = sampleProcesses(options.pids);
+  const each1 = options.pids.map(sampleProcess);
   const tool1 = sampleProcess(Deno.pid);
   const machine1 = sampleMachineBusy();
   const delivered = session.meter.delivered;
@@ -96,6 +98,10 @@ export async function measureWindow(
     membersOver: members.over,
     latencyMs: session.meter.latency(),
     serverCpuSeconds: serverCpu,
+    serverCpuSecondsEach: options.pids.map((_, i) => {
+      const [a, b] = [each0[i], each1[i]];
+      return a && b ? b.cpuSeconds - a.cpuSeconds : null;
+    }),
     serverCpuPct: serverCpu === null ? null : (100 * serverCpu) / wall,
     serverCpuUsPerMsg: serverCpu === null || delivered === 0 ? null : (serverCpu * 1e6) / delivered,
     serverRssPeakKb: options.pids.length === 0 ? null : rssPeak,

@@ -4,6 +4,7 @@ import {
   clusterScenario,
   type ConfigFigures,
   configFigures,
+  cpuPart,
   figuresByConfig,
   formatTargets,
   heldRate,
@@ -28,6 +29,7 @@ function window(over: Partial<WindowResult> & { p50?: number; p99?: number }): W
     membersOver: 0,
     latencyMs: { count: 495_000, p50, p95: p99 / 2, p99, max: p99 * 2 },
     serverCpuSeconds: 4,
+    serverCpuSecondsEach: [4],
     serverCpuPct: 40,
     serverCpuUsPerMsg: 8,
     serverRssPeakKb: 100_000,
@@ -157,8 +159,27 @@ Deno.test("clusterScenario() runs bench:compare's fan-out, or a ramp of one room
     if (!r.ok) throw new Error(r.error);
     return r.options;
   };
-  assert.deepEqual(clusterScenario(parsed(["--seconds", "7"])), scenario("fanout", 7));
+  const fanout = clusterScenario(parsed(["--seconds", "7"]));
+  assert.deepEqual(fanout.runs, scenario("fanout", 7).runs);
+  assert.deepEqual(
+    fanout.metrics.map((m) => m.label).filter((l) => l.includes("µs/msg")),
+    ["server CPU µs/msg", "  of which roomd µs/msg", "  of which redis µs/msg"],
+  );
+  assert.equal(clusterScenario(parsed([])).metrics.length, fanout.metrics.length);
+  assert.equal(scenario("fanout", 7).metrics.length, fanout.metrics.length - 2);
   const ramp = clusterScenario(parsed(["--max-rate", "--max-rate-members", "30"])).runs[0].args;
   const at = (flag: string) => ramp[ramp.indexOf(flag) + 1];
   assert.deepEqual([at("--mode"), at("--rooms"), at("--clients-per-room")], ["ramp", "1", "30"]);
+});
+
+Deno.test("cpuPart() splits CPU per delivery into the nodes' and redis-server's", () => {
+  const twoNodes = result({
+    url: "ws://127.0.0.1:1,ws://127.0.0.1:2",
+    window: window({ delivered: 500_000, serverCpuSecondsEach: [2, 2, 1] }),
+  });
+  assert.deepEqual([cpuPart(twoNodes, "roomd"), cpuPart(twoNodes, "redis")], [8, 2]);
+  const sqlite = result({ window: window({ delivered: 500_000, serverCpuSecondsEach: [4] }) });
+  assert.deepEqual([cpuPart(sqlite, "roomd"), cpuPart(sqlite, "redis")], [8, null]);
+  const unreadable = result({ window: window({ serverCpuSecondsEach: [null] }) });
+  assert.equal(cpuPart(unreadable, "roomd"), null);
 });
