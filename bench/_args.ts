@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { RAMP_REFINE_STEPS } from "./_ramp_plan.ts";
 import { STAMP_LENGTH } from "./_stamp.ts";
 
@@ -12,8 +12,11 @@ export type LoadMode = "fixed" | "ramp" | "idle" | "slow" | "connect";
 
 /** Validated options of one load run. */
 export interface LoadOptions {
-  /** Server base URL, `ws://HOST:PORT`. */
-  url: string;
+  /**
+   * Server base URLs, `ws://HOST:PORT`: one, or the nodes of a cluster, over which the clients
+   * of every room are spread (see `bench/_spread.ts`).
+   */
+  urls: string[];
   /** Number of rooms. */
   rooms: number;
   /** WebSocket clients in each room, publishers included. */
@@ -28,8 +31,11 @@ export interface LoadOptions {
   size: number;
   /** What to measure. */
   mode: LoadMode;
-  /** Server process id whose CPU and RSS are read from `/proc`; `null` = not measured. */
-  pid: number | null;
+  /**
+   * Server process ids whose CPU and RSS are read from `/proc` and added up (every node, and
+   * whatever they depend on, such as redis-server); empty = not measured.
+   */
+  pids: number[];
   /** HS256 secret to mint tokens with; `null` = connect without a token. */
   secret: string | null;
   /** Print JSON instead of a table. */
@@ -57,7 +63,9 @@ export interface LoadOptions {
 
 /** The tool's usage text. */
 export const USAGE = `Usage: deno run -A bench/load.ts [options]
-  --url ws://HOST:PORT        server (default ws://127.0.0.1:8080)
+  --url ws://HOST:PORT[,…]    server, or the nodes of one cluster, comma-separated: each
+                              room's clients are spread over them (default
+                              ws://127.0.0.1:8080)
   --rooms N                   rooms (default 1)
   --clients-per-room N        clients per room, publishers included (default 10)
   --publishers-per-room N     publishers per room (default 1)
@@ -65,7 +73,8 @@ export const USAGE = `Usage: deno run -A bench/load.ts [options]
   --seconds S                 measured seconds (default 10)
   --size B                    chat text bytes, ${STAMP_LENGTH}-4000 (default 100)
   --mode fixed|ramp|idle|slow|connect (default fixed)
-  --pid PID                   server pid: CPU and RSS from /proc (required for idle)
+  --pid PID[,…]               server pid(s): CPU and RSS from /proc, added up (required
+                              for idle)
   --secret S                  HS256 secret for tokens (default env ROOMD_JWT_SECRET)
   --slow-clients N            slow mode: never-reading clients per room (default 1)
   --warmup S                  seconds of load before measuring (default 1)
@@ -86,6 +95,36 @@ type Parsed = { ok: true; options: LoadOptions } | { ok: false; error: string };
 const MODES: readonly LoadMode[] = ["fixed", "ramp", "idle", "slow", "connect"];
 
 /**
+ * Parses options strictly (no positionals, no unknown options) and turns a parse failure into a
+ * one-line message instead of an exception.
+ *
+ * @param args Command-line arguments.
+ * @param options The options, as `node:util`'s `parseArgs` takes them.
+ * @returns The values, or `Invalid arguments: …`.
+ *
+ * @example
+ * ```ts
+ * import assert from "assert";
+ * import { strictArgs } from "./_args.ts";
+ * const values = strictArgs(["--n", "2"], { n: { type: "string", default: "1" } });
+ * assert.ok(typeof values !== "string" && values.n === "2");
+ * assert.ok(strictArgs(["x"], {}) === "Invalid arguments: Unexpected argument 'x'. This command does not take positional arguments");
+ * ```
+ */
+export function strictArgs<O extends ParseArgsOptionsConfig>(
+  args: readonly string[],
+  options: O,
+):
+  | ReturnType<typeof parseArgs<{ options: O; strict: true; allowPositionals: false }>>["values"]
+  | string {
+  try {
+    return parseArgs({ args: [...args], strict: true, allowPositionals: false, options }).values;
+  } catch (err) {
+    return `Invalid arguments: ${(err as Error).message.split("\n")[0]}`;
+  }
+}
+
+/**
  * Parses and validates the load tool's arguments.
  *
  * @param args Command-line arguments.
@@ -104,37 +143,28 @@ export function parseLoadArgs(
   args: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): Parsed {
-  let values;
-  try {
-    values = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        url: { type: "string", default: "ws://127.0.0.1:8080" },
-        rooms: { type: "string", default: "1" },
-        "clients-per-room": { type: "string", default: "10" },
-        "publishers-per-room": { type: "string", default: "1" },
-        rate: { type: "string", default: "10" },
-        seconds: { type: "string", default: "10" },
-        size: { type: "string", default: "100" },
-        mode: { type: "string", default: "fixed" },
-        pid: { type: "string" },
-        secret: { type: "string" },
-        "slow-clients": { type: "string", default: "1" },
-        warmup: { type: "string", default: "1" },
-        "step-seconds": { type: "string", default: "3" },
-        "max-steps": { type: "string", default: "12" },
-        "connect-concurrency": { type: "string", default: "100" },
-        "connect-timeout": { type: "string", default: "15" },
-        presence: { type: "string" },
-        "gc-signal": { type: "boolean", default: false },
-        json: { type: "boolean", default: false },
-      },
-    }).values;
-  } catch (err) {
-    return { ok: false, error: `Invalid arguments: ${(err as Error).message.split("\n")[0]}` };
-  }
+  const values = strictArgs(args, {
+    url: { type: "string", default: "ws://127.0.0.1:8080" },
+    rooms: { type: "string", default: "1" },
+    "clients-per-room": { type: "string", default: "10" },
+    "publishers-per-room": { type: "string", default: "1" },
+    rate: { type: "string", default: "10" },
+    seconds: { type: "string", default: "10" },
+    size: { type: "string", default: "100" },
+    mode: { type: "string", default: "fixed" },
+    pid: { type: "string" },
+    secret: { type: "string" },
+    "slow-clients": { type: "string", default: "1" },
+    warmup: { type: "string", default: "1" },
+    "step-seconds": { type: "string", default: "3" },
+    "max-steps": { type: "string", default: "12" },
+    "connect-concurrency": { type: "string", default: "100" },
+    "connect-timeout": { type: "string", default: "15" },
+    presence: { type: "string" },
+    "gc-signal": { type: "boolean", default: false },
+    json: { type: "boolean", default: false },
+  });
+  if (typeof values === "string") return { ok: false, error: values };
   const problems: string[] = [];
   const int = (name: keyof typeof values, min: number, max = 1_000_000): number => {
     const n = Number(values[name]);
@@ -155,8 +185,16 @@ export function parseLoadArgs(
   if (!MODES.includes(mode)) {
     problems.push(`Invalid --mode=${values.mode}: expected one of ${MODES.join(", ")}`);
   }
+  const urls = values.url.split(",").map((u) => u.trim().replace(/\/+$/, ""));
+  const pids = values.pid === undefined ? [] : values.pid.split(",").map((p) => {
+    const n = Number(p);
+    if (!Number.isInteger(n) || n < 1 || n >= 2 ** 31) {
+      problems.push(`Invalid --pid=${values.pid}: expected process ids, comma-separated`);
+    }
+    return n;
+  });
   const options: LoadOptions = {
-    url: values.url.replace(/\/+$/, ""),
+    urls,
     rooms: int("rooms", 1, 100_000),
     clientsPerRoom: int("clients-per-room", 1, 100_000),
     publishersPerRoom: int("publishers-per-room", quiet ? 0 : 1, 100_000),
@@ -164,7 +202,7 @@ export function parseLoadArgs(
     seconds: positive("seconds"),
     size: int("size", STAMP_LENGTH, 4000),
     mode,
-    pid: values.pid === undefined ? null : int("pid", 1, 2 ** 31),
+    pids,
     secret: values.secret || env.ROOMD_JWT_SECRET || null,
     json: values.json,
     slowClients: int("slow-clients", 0, 10_000),
@@ -182,7 +220,7 @@ export function parseLoadArgs(
   if (!Number.isFinite(options.warmupSeconds) || options.warmupSeconds < 0) {
     problems.push(`Invalid --warmup=${values.warmup}: expected a number of seconds, 0 or more`);
   }
-  if (!/^wss?:\/\/[^/]+$/.test(options.url)) {
+  if (!urls.every((url) => /^wss?:\/\/[^/]+$/.test(url))) {
     problems.push(`Invalid --url=${values.url}: expected ws://HOST:PORT`);
   }
   if (!quiet && options.clientsPerRoom < 2) {
@@ -198,7 +236,7 @@ export function parseLoadArgs(
   if (mode === "ramp" && options.rooms !== 1) {
     problems.push(`Invalid --rooms=${options.rooms}: ramp mode uses 1 room`);
   }
-  if ((mode === "idle" || options.gcSignal) && options.pid === null) {
+  if ((mode === "idle" || options.gcSignal) && pids.length === 0) {
     problems.push("Invalid --mode=idle: it measures server memory, so --pid is required");
   }
   if (problems.length > 0) return { ok: false, error: problems[0] };

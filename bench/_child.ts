@@ -120,6 +120,35 @@ export async function startServer(
 }
 
 /**
+ * The environment roomd gets: limits far above the test load (every client has its own `sub`
+ * but all come from 127.0.0.1), quiet logs, a short shutdown.
+ *
+ * @param secret The HS256 secret the load tool signs with.
+ * @returns Environment variables.
+ *
+ * @example
+ * ```ts
+ * import assert from "assert";
+ * import { roomdEnv } from "./_child.ts";
+ * assert.ok(roomdEnv("s3cret").ROOMD_JWT_SECRET === "s3cret");
+ * ```
+ */
+export function roomdEnv(secret: string): Record<string, string> {
+  return {
+    ROOMD_JWT_SECRET: secret,
+    ROOMD_LOG_LEVEL: "warn",
+    ROOMD_MSG_RATE: "1000000",
+    ROOMD_MSG_BURST: "1000000",
+    ROOMD_JOIN_RATE: "1000000",
+    ROOMD_MAX_CONNECTIONS: "1000000",
+    ROOMD_MAX_CONNECTIONS_PER_USER: "1000",
+    ROOMD_MAX_CONNECTIONS_PER_IP: "1000000",
+    ROOMD_USERS_CAN_CREATE_ROOMS: "true",
+    ROOMD_SHUTDOWN_TIMEOUT_MS: "1000",
+  };
+}
+
+/**
  * Runs `bench/load.ts --json` with the given arguments and parses its result.
  *
  * @param args Load-tool arguments.

@@ -6,7 +6,7 @@
  */
 import { alignColumns, num } from "./_report.ts";
 import type { LoadResult } from "./_result.ts";
-import type { Scenario } from "./_scenarios.ts";
+import { type Scenario, windowOf } from "./_scenarios.ts";
 import { median } from "./_stats.ts";
 
 /** The ratios shown, roomd ÷ baseline, when both servers ran. */
@@ -36,6 +36,32 @@ export type ScenarioResults = Record<string, Record<string, LoadResult[]>>;
 export function ratio(roomd: number | null, baseline: number | null): string {
   if (roomd === null || baseline === null || baseline === 0) return "n/a";
   return `×${(roomd / baseline).toFixed(2)}`;
+}
+
+/**
+ * One run's figures on one line, for the progress output of the comparison tools.
+ *
+ * @param r A load result.
+ * @returns E.g. `connected in 900 ms, 49,500 msg/s, loss 0.00%, p99 5.3 ms, …`.
+ */
+export function summaryLine(r: LoadResult): string {
+  const w = windowOf(r);
+  if (r.idle) {
+    return `${num(r.idle.kbPerConnection, 1)} KB/conn, ${
+      num(r.idle.kbPerConnectionAfterGc, 1)
+    } after GC; connected in ${num(r.connectAllMs)} ms`;
+  }
+  if (r.mode === "connect") {
+    return `connected in ${num(r.connectAllMs)} ms, server CPU ${
+      num((r.connectServerCpuS ?? NaN) * 1000)
+    } ms`;
+  }
+  if (!w) return "no step held";
+  return `connected in ${num(r.connectAllMs)} ms, ${num(w.deliveredPerSec)} msg/s, loss ${
+    num(w.lossPct, 2)
+  }%, p99 ${num(w.latencyMs.p99, 1)} ms, ${num(w.serverCpuUsPerMsg, 2)} µs/msg, tool ${
+    num(w.toolCpuPct, 0)
+  }%, other ${num(w.otherCpuPct, 0)}%`;
 }
 
 /**

@@ -12,6 +12,8 @@ export interface ClientSpec {
   room: string;
   /** User id: the token's `sub`, and `?user=` for the baseline. */
   user: string;
+  /** Index of the server (node) to connect to, among the bases given; default 0. */
+  node?: number;
 }
 
 /** Handlers shared by every client, so no socket gets its own closures. */
@@ -77,7 +79,7 @@ export async function clientPath(spec: ClientSpec, secret: string | null): Promi
  * Opens one WebSocket client per spec, at most `concurrency` attempts at a time. Every token is
  * minted before the first attempt, so `allReadyMs` times the server, not the signing.
  *
- * @param base Server base URL, `ws://HOST:PORT`.
+ * @param bases Server base URLs, `ws://HOST:PORT` (the nodes that `ClientSpec.node` picks from).
  * @param specs The clients.
  * @param secret HS256 secret for tokens; `null` = none (and no welcome is awaited).
  * @param handlers Frame and close handlers attached to every socket.
@@ -86,14 +88,14 @@ export async function clientPath(spec: ClientSpec, secret: string | null): Promi
  * @returns The sockets, connection times and failures.
  */
 export async function openClients(
-  base: string,
+  bases: readonly string[],
   specs: readonly ClientSpec[],
   secret: string | null,
   handlers: SocketHandlers,
   concurrency: number,
   timeoutMs = 15_000,
 ): Promise<ConnectResult> {
-  const origin = originOf(base);
+  const origins = bases.map(originOf);
   const paths = await Promise.all(specs.map((spec) => clientPath(spec, secret)));
   const result: ConnectResult = {
     sockets: new Array(specs.length).fill(null),
@@ -108,7 +110,8 @@ export async function openClients(
   const worker = async () => {
     while (next < specs.length) {
       const index = next++;
-      const outcome = await openOne(base + paths[index], origin, handlers, timeoutMs);
+      const node = specs[index].node ?? 0;
+      const outcome = await openOne(bases[node] + paths[index], origins[node], handlers, timeoutMs);
       if (typeof outcome === "string") {
         result.failures++;
         result.firstError ??= `Cannot open client ${specs[index].user}: ${outcome}`;

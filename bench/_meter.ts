@@ -39,6 +39,8 @@ export class DeliveryMeter {
   #samples = new Float64Array(0);
   #count = 0;
   #closing = false;
+  #members = new Map<EventTarget, number>();
+  #perMember = new Uint32Array(0);
 
   /** The frame handler for every socket. */
   readonly onMessage = (event: MessageEvent): void => {
@@ -52,6 +54,8 @@ export class DeliveryMeter {
     this.seen++;
     if (stamp < this.#from || stamp >= this.#to) return;
     this.delivered++;
+    const member = this.#members.get(event.target!);
+    if (member !== undefined) this.#perMember[member]++;
     if (this.#count < this.#samples.length) {
       this.#samples[this.#count++] = nowMicros() - stamp;
     }
@@ -74,8 +78,29 @@ export class DeliveryMeter {
     this.#from = from;
     this.#to = to;
     this.delivered = 0;
+    this.#perMember.fill(0);
     this.#count = 0;
     if (this.#samples.length < capacity) this.#samples = new Float64Array(capacity);
+  }
+
+  /**
+   * Also counts each of these sockets' window deliveries on its own (see `perMember`), so that
+   * loss is checked member by member, not only in total.
+   *
+   * @param sockets The members, in the order `perMember` reports them.
+   */
+  trackMembers(sockets: readonly WebSocket[]): void {
+    this.#members = new Map(sockets.map((socket, i) => [socket, i]));
+    this.#perMember = new Uint32Array(sockets.length);
+  }
+
+  /**
+   * Window deliveries of each tracked socket, in the order given to `trackMembers`.
+   *
+   * @returns The live counts (not a copy).
+   */
+  perMember(): Uint32Array {
+    return this.#perMember;
   }
 
   /**

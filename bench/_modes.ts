@@ -6,7 +6,7 @@
  */
 import type { LoadOptions } from "./_args.ts";
 import { clientPath, originOf } from "./_connect.ts";
-import { sampleProcess } from "./_proc.ts";
+import { sampleProcesses } from "./_proc.ts";
 import { progress, progressDone } from "./_progress.ts";
 import { Publisher } from "./_publisher.ts";
 import { RampPlan } from "./_ramp_plan.ts";
@@ -22,12 +22,12 @@ const GC_SETTLE_MS = 2000;
 /**
  * Signals the server to collect its garbage (see `bench/_gc_on_signal.ts`) and waits a little.
  *
- * @param pid The server.
+ * @param pids The server's processes.
  * @returns `null`, or why the signal could not be sent.
  */
-async function collectGarbage(pid: number): Promise<string | null> {
+async function collectGarbage(pids: readonly number[]): Promise<string | null> {
   try {
-    Deno.kill(pid, "SIGUSR2");
+    for (const pid of pids) Deno.kill(pid, "SIGUSR2");
   } catch (error) {
     return `Cannot signal the server to collect garbage: ${(error as Error).message}`;
   }
@@ -53,17 +53,17 @@ const RAMP_DRAIN_MS = 3000;
  */
 export async function runLoad(options: LoadOptions): Promise<LoadResult | string> {
   if (options.gcSignal) {
-    const failed = await collectGarbage(options.pid!);
+    const failed = await collectGarbage(options.pids);
     if (failed !== null) return failed;
   }
-  const rssBefore = options.pid === null ? null : sampleProcess(options.pid);
-  if (options.pid !== null && rssBefore === null) {
-    return `Cannot read /proc/${options.pid}: is the server running with that pid?`;
+  const rssBefore = sampleProcesses(options.pids);
+  if (options.pids.length > 0 && rssBefore === null) {
+    return `Cannot read /proc/${options.pids.join(",")}: is the server running with that pid?`;
   }
   const session = await openSession(options);
   if (typeof session === "string") return session;
   const result = baseResult(options, session);
-  const afterConnect = options.pid === null ? null : sampleProcess(options.pid);
+  const afterConnect = sampleProcesses(options.pids);
   result.connectServerCpuS = afterConnect && rssBefore
     ? afterConnect.cpuSeconds - rssBefore.cpuSeconds
     : null;
@@ -87,7 +87,7 @@ function baseResult(options: LoadOptions, session: Session): LoadResult {
   const connect = Float64Array.from(session.connectMs).sort();
   return {
     mode: options.mode,
-    url: options.url,
+    url: options.urls.join(","),
     rooms: options.rooms,
     clientsPerRoom: options.clientsPerRoom,
     publishersPerRoom: options.publishersPerRoom,
@@ -131,12 +131,12 @@ async function openSlow(
   session: Session,
   options: LoadOptions,
 ): Promise<{ attempted: number; clients: SlowClient[]; firstError: string | null }> {
-  const origin = originOf(options.url);
+  const origin = originOf(options.urls[0]);
   const attempts: Promise<SlowClient | string>[] = [];
   for (const room of session.rooms) {
     for (let i = 0; i < options.slowClients; i++) {
       const path = await clientPath({ room, user: `${room}-slow${i}` }, options.secret);
-      attempts.push(openSlowClient(options.url, path, origin));
+      attempts.push(openSlowClient(options.urls[0], path, origin));
     }
   }
   const outcomes = await Promise.all(attempts);
@@ -223,11 +223,11 @@ async function idle(
   options: LoadOptions,
   rssBefore: number,
 ): Promise<IdleResult> {
-  const pid = options.pid!;
-  let last = sampleProcess(pid)?.rssKb ?? rssBefore;
+  const pids = options.pids;
+  let last = sampleProcesses(pids)?.rssKb ?? rssBefore;
   for (let i = 0; i < 20; i++) {
     await sleep(1000);
-    const now = sampleProcess(pid)?.rssKb ?? last;
+    const now = sampleProcesses(pids)?.rssKb ?? last;
     progress(`idle: ${session.sockets.length} open, server rss ${(now / 1024).toFixed(1)} MB`);
     const settled = i >= 1 && Math.abs(now - last) <= 0.01 * last;
     last = now;
@@ -237,7 +237,7 @@ async function idle(
   let afterGc: number | null = null;
   if (options.gcSignal) {
     progress("idle: forcing a full collection in the server");
-    if ((await collectGarbage(pid)) === null) afterGc = sampleProcess(pid)?.rssKb ?? null;
+    if ((await collectGarbage(pids)) === null) afterGc = sampleProcesses(pids)?.rssKb ?? null;
   }
   return {
     connections,

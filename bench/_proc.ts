@@ -75,6 +75,32 @@ export function sampleProcess(pid: number): ProcessSample | null {
 }
 
 /**
+ * Reads several processes (the nodes of a cluster and the redis-server they share) as one: CPU
+ * times and RSS added up.
+ *
+ * @param pids Process ids.
+ * @returns The sum, or `null` when there are none or any of them cannot be read.
+ *
+ * @example This process on its own
+ * ```ts
+ * import assert from "assert";
+ * import { sampleProcesses } from "./_proc.ts";
+ * assert.ok(sampleProcesses([Deno.pid])!.rssKb > 0 && sampleProcesses([]) === null);
+ * ```
+ */
+export function sampleProcesses(pids: readonly number[]): ProcessSample | null {
+  if (pids.length === 0) return null;
+  const total: ProcessSample = { cpuSeconds: 0, rssKb: 0 };
+  for (const pid of pids) {
+    const sample = sampleProcess(pid);
+    if (sample === null) return null;
+    total.cpuSeconds += sample.cpuSeconds;
+    total.rssKb += sample.rssKb;
+  }
+  return total;
+}
+
+/**
  * Extracts the machine's busy CPU ticks (all cores, everything but idle and iowait) from the
  * text of `/proc/stat`.
  *

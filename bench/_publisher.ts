@@ -15,6 +15,8 @@ export class Publisher {
   sent = 0;
   /** Messages sent whose stamp fell in the counting window. */
   sentInWindow = 0;
+  /** The same, per publishing socket (in the order given to the constructor). */
+  readonly sentInWindowBy: Uint32Array;
   readonly #sockets: readonly WebSocket[];
   readonly #pad: string;
   readonly #done: Float64Array;
@@ -32,6 +34,7 @@ export class Publisher {
     this.#sockets = sockets;
     this.#pad = padding(size);
     this.#done = new Float64Array(sockets.length);
+    this.sentInWindowBy = new Uint32Array(sockets.length);
   }
 
   /**
@@ -65,6 +68,7 @@ export class Publisher {
     this.#from = from;
     this.#to = to;
     this.sentInWindow = 0;
+    this.sentInWindowBy.fill(0);
   }
 
   #tick(): void {
@@ -78,7 +82,10 @@ export class Publisher {
         if (socket.readyState !== WebSocket.OPEN) continue;
         const stamp = nowMicros();
         socket.send(chatFrame(stamp, this.#pad, String(this.sent++)));
-        if (stamp >= this.#from && stamp < this.#to) this.sentInWindow++;
+        if (stamp >= this.#from && stamp < this.#to) {
+          this.sentInWindow++;
+          this.sentInWindowBy[i]++;
+        }
       }
     }
   }

@@ -92,7 +92,12 @@ function windowRows(w: WindowResult): [string, string][] {
     ["sent", `${num(w.sent)} (planned ${num(w.plannedSent)})`],
     ["expected deliveries", `${num(w.expected)} (planned ${num(w.plannedExpected)})`],
     ["delivered", `${num(w.delivered)} (${num(w.deliveredPerSec)} msg/s)`],
-    ["loss", `${num(w.lossPct, 2)} %`],
+    [
+      "loss",
+      `${num(w.lossPct, 2)} % (members short of what they were owed: ${
+        num(w.membersShort)
+      }, over: ${num(w.membersOver)})`,
+    ],
     [
       "latency",
       `p50 ${num(l.p50, 2)}  p95 ${num(l.p95, 2)}  p99 ${num(l.p99, 2)}  max ${num(l.max, 2)} ms`,

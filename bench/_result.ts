@@ -27,10 +27,19 @@ export interface WindowResult {
   deliveredPerSec: number;
   /** Percentage of `expected` not delivered. */
   lossPct: number;
+  /**
+   * Members that received fewer window messages than their room's other publishers sent
+   * (loss checked member by member; see `bench/_members.ts`).
+   */
+  membersShort: number;
+  /** Members that received more than that (duplicates). */
+  membersOver: number;
   /** End-to-end latency of delivered window messages. */
   latencyMs: LatencySummary;
-  /** Server CPU seconds over the window and drain; `null` without `--pid`. */
+  /** Server CPU seconds over the window and drain (every `--pid` added up); `null` without. */
   serverCpuSeconds: number | null;
+  /** The same for each `--pid`, in their order (`null` where unreadable); empty without. */
+  serverCpuSecondsEach: (number | null)[];
   /** Server CPU percentage of one core over the window and drain; `null` without `--pid`. */
   serverCpuPct: number | null;
   /** Server CPU microseconds per delivered message; `null` without `--pid`. */

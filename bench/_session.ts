@@ -8,6 +8,7 @@ import type { LoadOptions } from "./_args.ts";
 import { type ClientSpec, openClients } from "./_connect.ts";
 import { DeliveryMeter } from "./_meter.ts";
 import { progress } from "./_progress.ts";
+import { nodeOf } from "./_spread.ts";
 import { mintToken } from "../src/auth/mint.ts";
 
 /** The open clients of one run. */
@@ -38,7 +39,7 @@ export function roomIds(count: number): string[] {
 }
 
 /**
- * Opens every client of the run. Fails as a whole when any client cannot connect, because a
+ * Opens every client of the run, each room's clients spread over the nodes (`nodeOf`). Fails as a whole when any client cannot connect, because a
  * partial room would skew every figure.
  *
  * @param options The run's options.
@@ -47,12 +48,14 @@ export function roomIds(count: number): string[] {
 export async function openSession(options: LoadOptions): Promise<Session | string> {
   const rooms = roomIds(options.rooms);
   if (options.presence !== null && options.secret !== null) {
-    const created = await createRooms(options.url, rooms, options.presence, options.secret);
+    const created = await createRooms(options.urls[0], rooms, options.presence, options.secret);
     if (created !== null) return created;
   }
   const specs: ClientSpec[] = [];
-  for (const room of rooms) {
-    for (let c = 0; c < options.clientsPerRoom; c++) specs.push({ room, user: `${room}-u${c}` });
+  for (const [r, room] of rooms.entries()) {
+    for (let c = 0; c < options.clientsPerRoom; c++) {
+      specs.push({ room, user: `${room}-u${c}`, node: nodeOf(r, c, options.urls.length) });
+    }
   }
   const meter = new DeliveryMeter();
   const started = performance.now();
@@ -61,7 +64,7 @@ export async function openSession(options: LoadOptions): Promise<Session | strin
     1000,
   );
   const result = await openClients(
-    options.url,
+    options.urls,
     specs,
     options.secret,
     meter,
@@ -76,6 +79,7 @@ export async function openSession(options: LoadOptions): Promise<Session | strin
   const publishers = sockets.filter((_, i) =>
     i % options.clientsPerRoom < options.publishersPerRoom
   );
+  meter.trackMembers(sockets);
   return {
     meter,
     sockets,

@@ -5,8 +5,9 @@
  * @module
  */
 import type { LoadOptions } from "./_args.ts";
+import { checkMembers } from "./_members.ts";
 import { nowMicros } from "./_meter.ts";
-import { sampleMachineBusy, sampleProcess } from "./_proc.ts";
+import { sampleMachineBusy, sampleProcess, sampleProcesses } from "./_proc.ts";
 import { progress } from "./_progress.ts";
 import type { Publisher } from "./_publisher.ts";
 import type { WindowResult } from "./_result.ts";
@@ -23,7 +24,7 @@ const MAX_SAMPLES = 25_000_000;
  * @param publisher Publishing already, at `rate`.
  * @param rate The publisher's rate (for the report and the plan).
  * @param seconds Window length.
- * @param options Run options (pid, sizes).
+ * @param options Run options (pids, sizes).
  * @param label Progress line prefix.
  * @returns The window's figures.
  */
@@ -46,12 +47,13 @@ export async function measureWindow(
     Math.min(Math.ceil(plannedExpected * 1.2) + 1024, MAX_SAMPLES),
   );
   publisher.openWindow(from, to);
-  const server0 = options.pid === null ? null : sampleProcess(options.pid);
+  const server0 = sampleProcesses(options.pids);
+  const each0 = options.pids.map(sampleProcess);
   const tool0 = sampleProcess(Deno.pid);
   const machine0 = sampleMachineBusy();
   let rssPeak = server0?.rssKb ?? null;
   const ticker = setInterval(() => {
-    const s = options.pid === null ? null : sampleProcess(options.pid);
+    const s = sampleProcesses(options.pids);
     if (s !== null && rssPeak !== null) rssPeak = Math.max(rssPeak, s.rssKb);
     const t = ((nowMicros() - from) / 1e6).toFixed(0);
     progress(
@@ -66,10 +68,17 @@ export async function measureWindow(
   const drainEnd = performance.now() + DRAIN_MS;
   while (session.meter.delivered < expected && performance.now() < drainEnd) await sleep(20);
   const wall = (nowMicros() - from) / 1e6;
-  const server1 = options.pid === null ? null : sampleProcess(options.pid);
+  const server1 = sampleProcesses(options.pids);
+  const each1 = options.pids.map(sampleProcess);
   const tool1 = sampleProcess(Deno.pid);
   const machine1 = sampleMachineBusy();
   const delivered = session.meter.delivered;
+  const members = checkMembers(
+    session.meter.perMember(),
+    publisher.sentInWindowBy,
+    options.clientsPerRoom,
+    options.publishersPerRoom,
+  );
   const serverCpu = server0 && server1 ? server1.cpuSeconds - server0.cpuSeconds : null;
   const toolCpu = tool0 && tool1 ? tool1.cpuSeconds - tool0.cpuSeconds : 0;
   const machineCpu = machine0 !== null && machine1 !== null ? machine1 - machine0 : null;
@@ -85,11 +94,17 @@ export async function measureWindow(
     delivered,
     deliveredPerSec: delivered / seconds,
     lossPct: expected > 0 ? Math.max(0, 100 * (1 - delivered / expected)) : 0,
+    membersShort: members.short,
+    membersOver: members.over,
     latencyMs: session.meter.latency(),
     serverCpuSeconds: serverCpu,
+    serverCpuSecondsEach: options.pids.map((_, i) => {
+      const [a, b] = [each0[i], each1[i]];
+      return a && b ? b.cpuSeconds - a.cpuSeconds : null;
+    }),
     serverCpuPct: serverCpu === null ? null : (100 * serverCpu) / wall,
     serverCpuUsPerMsg: serverCpu === null || delivered === 0 ? null : (serverCpu * 1e6) / delivered,
-    serverRssPeakKb: options.pid === null ? null : rssPeak,
+    serverRssPeakKb: options.pids.length === 0 ? null : rssPeak,
     toolCpuSeconds: toolCpu,
     toolCpuPct: (100 * toolCpu) / wall,
     otherCpuPct: otherCpu === null ? null : Math.max(0, (100 * otherCpu) / wall),

@@ -16,38 +16,20 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { runLoadChild, type ServerProcess, startServer, startTaskArgs } from "./_child.ts";
-import { sampleMachineBusy } from "./_proc.ts";
-import { formatComparison, type ScenarioResults } from "./_compare_table.ts";
-import { num } from "./_report.ts";
-import type { LoadResult } from "./_result.ts";
-import { scenario, SCENARIO_NAMES, type ScenarioName, windowOf } from "./_scenarios.ts";
-import { sleep } from "./_window.ts";
+import {
+  roomdEnv,
+  runLoadChild,
+  type ServerProcess,
+  startServer,
+  startTaskArgs,
+} from "./_child.ts";
+import { roundOrder } from "./_cluster_args.ts";
+import { awaitQuiet } from "./_quiet.ts";
+import { formatComparison, type ScenarioResults, summaryLine } from "./_compare_table.ts";
+import { scenario, SCENARIO_NAMES, type ScenarioName } from "./_scenarios.ts";
 
 const SERVERS = ["baseline", "roomd", "baseline-ws", "roomd-ws"] as const;
 type ServerName = typeof SERVERS[number];
-
-/**
- * The environment roomd gets: limits far above the test load (every client has its own `sub`
- * but all come from 127.0.0.1), quiet logs, a short shutdown.
- *
- * @param secret The HS256 secret the load tool signs with.
- * @returns Environment variables.
- */
-function roomdEnv(secret: string): Record<string, string> {
-  return {
-    ROOMD_JWT_SECRET: secret,
-    ROOMD_LOG_LEVEL: "warn",
-    ROOMD_MSG_RATE: "1000000",
-    ROOMD_MSG_BURST: "1000000",
-    ROOMD_JOIN_RATE: "1000000",
-    ROOMD_MAX_CONNECTIONS: "1000000",
-    ROOMD_MAX_CONNECTIONS_PER_USER: "1000",
-    ROOMD_MAX_CONNECTIONS_PER_IP: "1000000",
-    ROOMD_USERS_CAN_CREATE_ROOMS: "true",
-    ROOMD_SHUTDOWN_TIMEOUT_MS: "1000",
-  };
-}
 
 function start(
   server: ServerName,
@@ -69,26 +51,6 @@ function start(
         gcOnSignal,
       );
   }
-}
-
-function summary(r: LoadResult): string {
-  const w = windowOf(r);
-  if (r.idle) {
-    return `${num(r.idle.kbPerConnection, 1)} KB/conn, ${
-      num(r.idle.kbPerConnectionAfterGc, 1)
-    } after GC; connected in ${num(r.connectAllMs)} ms`;
-  }
-  if (r.mode === "connect") {
-    return `connected in ${num(r.connectAllMs)} ms, server CPU ${
-      num((r.connectServerCpuS ?? NaN) * 1000)
-    } ms`;
-  }
-  if (!w) return "no step held";
-  return `connected in ${num(r.connectAllMs)} ms, ${num(w.deliveredPerSec)} msg/s, loss ${
-    num(w.lossPct, 2)
-  }%, p99 ${num(w.latencyMs.p99, 1)} ms, ${num(w.serverCpuUsPerMsg, 2)} µs/msg, tool ${
-    num(w.toolCpuPct, 0)
-  }%, other ${num(w.otherCpuPct, 0)}%`;
 }
 
 async function main(): Promise<number> {
@@ -130,8 +92,7 @@ async function main(): Promise<number> {
     const sc = scenario(name as ScenarioName, seconds);
     const results: ScenarioResults = Object.fromEntries(servers.map((s) => [s, {}]));
     for (let round = 1; round <= rounds; round++) {
-      const order = round % 2 === 1 ? servers : [...servers].reverse();
-      for (const server of order) {
+      for (const server of roundOrder(servers, round)) {
         for (const run of sc.runs) {
           const busy = await awaitQuiet();
           if (busy !== null && busy > 25) {
@@ -153,7 +114,9 @@ async function main(): Promise<number> {
           }
           (results[server][run.label] ??= []).push(outcome.result);
           console.error(
-            `${name} round ${round}/${rounds} ${server} ${run.label}: ${summary(outcome.result)}`,
+            `${name} round ${round}/${rounds} ${server} ${run.label}: ${
+              summaryLine(outcome.result)
+            }`,
           );
         }
       }
@@ -163,27 +126,6 @@ async function main(): Promise<number> {
   }
   if (values.json) console.log(JSON.stringify(all, null, 2));
   return 0;
-}
-
-/**
- * Waits (at most `maxS` seconds) until the machine is nearly idle, so another process's burst
- * does not land in a measurement.
- *
- * @param maxS Longest wait in seconds.
- * @param thresholdPct Busy share, % of one core, that counts as idle.
- * @returns The busy share of the last second, or `null` when `/proc/stat` is unreadable.
- */
-async function awaitQuiet(maxS = 60, thresholdPct = 25): Promise<number | null> {
-  let busyPct: number | null = null;
-  for (let i = 0; i < maxS; i++) {
-    const before = sampleMachineBusy();
-    await sleep(1000);
-    const after = sampleMachineBusy();
-    if (before === null || after === null) return null;
-    busyPct = 100 * (after - before);
-    if (busyPct <= thresholdPct) break;
-  }
-  return busyPct;
 }
 
 if (import.meta.main) Deno.exit(await main());

@@ -15,13 +15,13 @@ function error(args: string[], env: Record<string, string> = {}): string {
 
 Deno.test("parseLoadArgs() fills in the defaults", () => {
   const o = options([]);
-  assert.equal(o.url, "ws://127.0.0.1:8080");
+  assert.deepEqual(o.urls, ["ws://127.0.0.1:8080"]);
   assert.equal(o.mode, "fixed");
   assert.deepEqual(
     [o.rooms, o.clientsPerRoom, o.publishersPerRoom, o.rate, o.seconds, o.size],
     [1, 10, 1, 10, 10, 100],
   );
-  assert.equal(o.pid, null);
+  assert.deepEqual(o.pids, []);
   assert.equal(o.secret, null);
   assert.equal(o.json, false);
 });
@@ -41,14 +41,14 @@ Deno.test("parseLoadArgs() reads every option", () => {
     "--warmup=0",
     "--json",
   ]);
-  assert.equal(o.url, "ws://localhost:9000");
+  assert.deepEqual(o.urls, ["ws://localhost:9000"]);
   assert.deepEqual(
     [o.rooms, o.clientsPerRoom, o.publishersPerRoom, o.rate, o.seconds, o.size],
     [10, 100, 2, 12.5, 3, 200],
   );
-  assert.deepEqual([o.mode, o.pid, o.slowClients, o.warmupSeconds, o.json], [
+  assert.deepEqual([o.mode, o.pids, o.slowClients, o.warmupSeconds, o.json], [
     "slow",
-    77,
+    [77],
     3,
     0,
     true,
@@ -76,6 +76,8 @@ Deno.test("parseLoadArgs() refuses bad values with one line naming the option", 
     [["--publishers-per-room", "3", "--clients-per-room", "2"], /more than the 2 clients/],
     [["--mode", "ramp", "--rooms", "3"], /^Invalid --rooms=3: ramp mode uses 1 room$/],
     [["--mode", "idle"], /--pid is required/],
+    [["--pid", "12,x"], /^Invalid --pid=12,x: expected process ids, comma-separated$/],
+    [["--url", "ws://a:1,http://b:2"], /^Invalid --url=ws:\/\/a:1,http:\/\/b:2: expected/],
     [["--bogus"], /^Invalid arguments: .*bogus/],
   ];
   for (const [args, pattern] of cases) {
@@ -86,4 +88,10 @@ Deno.test("parseLoadArgs() refuses bad values with one line naming the option", 
 Deno.test("parseLoadArgs() lets idle mode run without publishers", () => {
   const o = options(["--mode", "idle", "--pid", "1", "--publishers-per-room", "0"]);
   assert.equal(o.publishersPerRoom, 0);
+});
+
+Deno.test("parseLoadArgs() reads the nodes of a cluster and every pid to add up", () => {
+  const o = options(["--url", "ws://127.0.0.1:1/,ws://127.0.0.1:2", "--pid", "10,11,12"]);
+  assert.deepEqual(o.urls, ["ws://127.0.0.1:1", "ws://127.0.0.1:2"]);
+  assert.deepEqual(o.pids, [10, 11, 12]);
 });

@@ -41,6 +41,7 @@ Deno.test("load tool counts every delivery through the baseline server", async (
     assert.equal(w.plannedExpected, 2 * 2 * 20 * 1 * 3);
     assert.equal(w.delivered, w.expected);
     assert.equal(w.lossPct, 0);
+    assert.deepEqual([w.membersShort, w.membersOver], [0, 0]);
     assert.equal(w.latencyMs.count, w.delivered);
     assert.ok(w.latencyMs.p50 <= w.latencyMs.p99 && w.latencyMs.p99 <= w.latencyMs.max);
     assert.ok(w.serverCpuSeconds !== null && w.serverRssPeakKb !== null);
@@ -104,4 +105,30 @@ Deno.test("load tool refuses to run when clients cannot connect", async () => {
   const result = await runLoad(parsed.options);
   assert.equal(typeof result, "string");
   assert.match(result as string, /^Cannot run the load: 2 of 2 connections failed/);
+});
+
+Deno.test("load tool spreads each room's clients over several servers and adds up their CPU", async () => {
+  await withBaseline(async (urlA, pidA) => {
+    await withBaseline(async (urlB, pidB) => {
+      const r = await load([
+        `--url=${urlA},${urlB}`,
+        `--pid=${pidA},${pidB}`,
+        "--rooms=2",
+        "--clients-per-room=4",
+        "--rate=20",
+        "--seconds=1",
+        "--warmup=0.2",
+      ]);
+      const w = r.window!;
+      assert.equal(r.url, `${urlA},${urlB}`);
+      assert.equal(r.connections, 8);
+      // The baseline relays within its own process: of each publisher's 3 room-mates, only the
+      // one on its node gets its messages.
+      assert.ok(w.sent > 0);
+      assert.equal(w.delivered, w.sent);
+      assert.equal(w.expected, w.sent * 3);
+      assert.deepEqual([w.membersShort, w.membersOver], [4, 0]);
+      assert.ok(w.serverCpuSeconds !== null && w.serverRssPeakKb !== null);
+    });
+  });
 });

@@ -5,6 +5,7 @@ import {
   parseCpuTicks,
   parseRssKb,
   sampleProcess,
+  sampleProcesses,
 } from "../../bench/_proc.ts";
 
 const STAT =
@@ -40,4 +41,13 @@ Deno.test("sampleProcess() reads this process and returns null for a missing one
   const ticks = self.cpuSeconds * CLOCK_TICKS_PER_SECOND;
   assert.ok(self.cpuSeconds >= 0 && Math.abs(ticks - Math.round(ticks)) < 1e-6, `${ticks} ticks`);
   assert.equal(sampleProcess(2 ** 31 - 1), null);
+});
+
+Deno.test("sampleProcesses() adds up the processes and returns null when any is missing", () => {
+  const one = sampleProcesses([Deno.pid])!;
+  const twice = sampleProcesses([Deno.pid, Deno.pid])!;
+  assert.ok(Math.abs(twice.rssKb - 2 * one.rssKb) <= 0.05 * twice.rssKb, `${twice.rssKb} kB`);
+  assert.ok(twice.cpuSeconds >= 2 * one.cpuSeconds);
+  assert.equal(sampleProcesses([Deno.pid, 2 ** 31 - 1]), null);
+  assert.equal(sampleProcesses([]), null);
 });
