@@ -37,6 +37,8 @@ interface User {
   info: MemberInfo;
   connections: Map<string, Held & { joinedAt: number }>;
   joinedAt: number;
+  /** `joinedAt` as ISO 8601, made once: every welcome lists up to 100 members. */
+  joinedIso: string | undefined;
   number: number;
 }
 
@@ -176,6 +178,7 @@ export class LocalPresence implements Presence {
       info: user,
       connections: new Map([[connectionId, held]]),
       joinedAt,
+      joinedIso: undefined,
       number: 0,
     };
     entry.number = roster.order.add(entry);
@@ -209,7 +212,7 @@ export class LocalPresence implements Presence {
     const members = page.items.map((user) => ({
       ...user.info,
       connections: user.connections.size,
-      joined_at: new Date(user.joinedAt).toISOString(),
+      joined_at: user.joinedIso ??= new Date(user.joinedAt).toISOString(),
     }));
     return Promise.resolve({ members, count: roster.users.size, cursor: page.cursor });
   }
