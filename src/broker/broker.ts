@@ -56,7 +56,9 @@ export interface BrokerHandler {
   /**
    * The room's history started over under a new epoch (a shared engine lost the room's keys):
    * ids continue after `lastId` (0) in `epoch`, and resuming from the old epoch is impossible.
-   * Engines whose epoch never changes (the in-process one) never call it.
+   * A shared engine also tells the first epoch a subscription learns, which may be the one the
+   * room already has (the handler then ignores it). Engines whose epoch never changes (the
+   * in-process one) never call it.
    */
   epoch?(epoch: string, lastId: number): void;
 }

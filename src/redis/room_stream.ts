@@ -138,10 +138,13 @@ export class RoomStream {
     if (this.#retired.has(epoch)) return false;
     const previous = this.#epoch;
     this.#epoch = epoch;
-    if (previous === "") return true;
-    this.#retired.add(previous);
-    this.#last = 0;
-    for (const handler of this.handlers) handler.epoch?.(epoch, 0);
+    if (previous !== "") {
+      this.#retired.add(previous);
+      this.#last = 0;
+    }
+    // Also the first epoch this stream sees: its room may have told members another one (the
+    // room's record) before Redis lost the room's keys. A room ignores the epoch it already has.
+    for (const handler of this.handlers) handler.epoch?.(epoch, this.#last);
     return true;
   }
 

@@ -63,15 +63,17 @@ export function publishAsServer(
 /**
  * The room's history started over under a new epoch (the broker's store lost it): ids continue
  * after `lastId`, the record carries the new epoch (for welcomes and resumes), and every member
- * is told with a `system` `epoch` event, so that clients reload history.
+ * is told with a `system` `epoch` event, so that clients reload history. The epoch the room
+ * already has (its welcome told it) changes nothing.
  *
  * @param state The room.
  * @param epoch The new epoch.
  * @param lastId Ids continue after this one.
  */
 export function epochChanged(state: RoomState, epoch: string, lastId: number): void {
+  if (state.record === null || state.record.epoch === epoch) return;
   state.publisher.lastId = lastId;
-  if (state.record) state.record = { ...state.record, epoch };
+  state.record = { ...state.record, epoch };
   const data = { event: "epoch", epoch, last_id: lastId };
   const frame = JSON.stringify(state.outbox.envelope("system", null, data));
   state.outbox.fanOut("system", frame, null);

@@ -195,3 +195,26 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "a room that never had a message still tells its members of the new epoch after Redis loses its keys",
+  ignore: REDIS_IGNORE,
+  async fn() {
+    const redis = await startRedis();
+    const node = await startNode(redis.url);
+    try {
+      const ana = await join(node, "quiet", "ana");
+      const { epoch } = ana.received[0].data;
+      await redis.kill();
+      await redis.restart();
+      const told = await ana.next((m) => m.type === "system" && m.data.event === "epoch", 20_000);
+      assert.notEqual(told.data.epoch, epoch);
+      assert.equal(told.data.last_id, 0);
+      await ana.close();
+    } finally {
+      await stopNodes([node]);
+      await redis.stop();
+    }
+  },
+});
