@@ -230,7 +230,7 @@ async function publishAsServer(
       status: 503,
       body: error(
         "unavailable",
-        `Cannot publish to room "${roomId}": storage is unavailable, nothing was published`,
+        `Cannot publish to room "${roomId}": storage is unavailable; retry with the same Idempotency-Key`,
       ),
       headers: { "retry-after": "1" },
     };

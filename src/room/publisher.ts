@@ -189,7 +189,7 @@ export class Publisher {
       this.#ctx.metrics.error("unavailable");
       const failure: ErrorData = {
         code: "unavailable",
-        message: "Cannot store message: storage is unavailable, nothing was published",
+        message: "Cannot store message: storage is unavailable; resend it with the same cid",
       };
       this.#outbox.sendTo(from, "error", encodeError(failure, ref));
     };
