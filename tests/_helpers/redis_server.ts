@@ -187,7 +187,8 @@ export async function startRedisCluster(): Promise<RedisCluster> {
         `redis-cli --cluster create failed: ${new TextDecoder().decode(create.stderr)}`,
       );
     }
-    await waitForClusterOk(nodes[0].port);
+    // Every master must see the cluster as ok, not only the first: a client may ask any of them.
+    for (const node of nodes) await waitForClusterOk(node.port);
   } catch (error) {
     await Promise.all(nodes.map((n) => n.stop()));
     throw error;
