@@ -22,7 +22,10 @@ Deno.test({
       }
       await redis.kill();
       await redis.restart();
-      await until(() => a.broker.failure === null, "node a back", 15_000);
+      // Back means answering: a node may not have noticed the restart yet when it is asked.
+      const answers = (node: typeof a) =>
+        node.broker.position("lobby").then(() => true, () => false);
+      await until(async () => await answers(a) && await answers(b), "both nodes back", 15_000);
       // Published at once: node b may not have resubscribed yet, and catches up from history.
       for (let i = 21; i <= 25; i++) await a.broker.publish(chat("lobby", `${i}`), i);
       const history = await b.broker.history("lobby", { since: 0, limit: 100 });

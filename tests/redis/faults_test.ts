@@ -103,6 +103,7 @@ Deno.test({
       await until(() => acked.length >= 20, "20 acks");
       await redis.kill();
       const seen = [...acked];
+      await until(async () => (await status(node.origin, "/readyz")) === 503, "not ready", 10_000);
       await redis.restart();
       await until(async () => (await status(node.origin, "/readyz")) === 200, "ready", 20_000);
       const page = await (await api(node, "/api/rooms/lobby/messages?limit=200")).json();
