@@ -9,6 +9,7 @@ import { type ChildServer, startChild, stopChild } from "./child_server.ts";
 import { openClient, type TestClient } from "./client.ts";
 import { TEST_SECRET, type TestUser } from "./server.ts";
 import { until } from "./until.ts";
+import { REDIS_IGNORE, type RedisServer, startRedis } from "./redis_server.ts";
 
 /** A roomd node: a child process with a data dir of its own. */
 export interface Node extends ChildServer {
@@ -154,5 +155,49 @@ export async function api(
     method: init.method ?? "GET",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+}
+
+/** What {@linkcode nodesTest} starts. */
+export interface NodesTestSetup {
+  /** How many roomd nodes (default 2). */
+  count?: number;
+  /** More variables for every node. */
+  env?: Record<string, string>;
+  /** Extra redis-server arguments (e.g. AOF). */
+  redisArgs?: string[];
+}
+
+/**
+ * Registers a test that runs `body` with a fresh redis-server and roomd nodes over it, all
+ * stopped afterwards (ignored without redis-server, except under CI).
+ *
+ * @param name Test name.
+ * @param setup Node count, their variables, redis-server arguments.
+ * @param body The test, given the ready nodes and the redis-server.
+ */
+export function nodesTest(
+  name: string,
+  setup: NodesTestSetup,
+  body: (nodes: Node[], redis: RedisServer) => Promise<void>,
+): void {
+  Deno.test({
+    name,
+    ignore: REDIS_IGNORE,
+    async fn() {
+      const redis = await startRedis({ args: setup.redisArgs });
+      const nodes = await startNodes(setup.count ?? 2, redis.url, setup.env).catch(
+        async (error) => {
+          await redis.stop();
+          throw error;
+        },
+      );
+      try {
+        await body(nodes, redis);
+      } finally {
+        await stopNodes(nodes);
+        await redis.stop();
+      }
+    },
   });
 }

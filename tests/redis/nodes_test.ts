@@ -7,32 +7,15 @@ import { mintToken } from "../../src/auth/mint.ts";
 import { TEST_SECRET } from "../_helpers/server.ts";
 import { until } from "../_helpers/until.ts";
 import type { Msg, TestClient } from "../_helpers/client.ts";
-import { api, connectCheck, join, type Node, startNodes, stopNodes } from "../_helpers/nodes.ts";
-import { REDIS_IGNORE, type RedisServer, startRedis } from "../_helpers/redis_server.ts";
+import { api, connectCheck, join, type Node, nodesTest } from "../_helpers/nodes.ts";
 
-/** Runs `body` with a fresh redis-server and two nodes over it. */
+/** A test with a fresh redis-server and two nodes over it. */
 function twoNodes(
   name: string,
-  body: (a: Node, b: Node, redis: RedisServer) => Promise<void>,
+  body: (a: Node, b: Node) => Promise<void>,
   env: Record<string, string> = {},
 ): void {
-  Deno.test({
-    name,
-    ignore: REDIS_IGNORE,
-    async fn() {
-      const redis = await startRedis();
-      const nodes = await startNodes(2, redis.url, env).catch(async (error) => {
-        await redis.stop();
-        throw error;
-      });
-      try {
-        await body(nodes[0], nodes[1], redis);
-      } finally {
-        await stopNodes(nodes);
-        await redis.stop();
-      }
-    },
-  });
+  nodesTest(name, { env }, ([a, b]) => body(a, b));
 }
 
 const chats = (client: TestClient): Msg[] => client.received.filter((m) => m.type === "chat");
