@@ -13,6 +13,7 @@ import { RoomBus } from "../../src/redis/room_bus.ts";
 import { rootLogger } from "../../src/log.ts";
 import type { NewMessage, SerializedMessage } from "../../src/store/types.ts";
 import { until } from "../_helpers/until.ts";
+import { REDIS_IGNORE, type RedisServer, startRedis } from "../_helpers/redis_server.ts";
 
 /** One node's Redis engine. */
 export interface RedisNode {
@@ -97,4 +98,36 @@ export function chat(roomId: string, text: string): NewMessage {
 /** `[from, …, to]`. */
 export function range(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
+
+/**
+ * Registers a test that runs `body` with a fresh redis-server and `count` broker nodes over it
+ * (ids `a`, `b`, …), all closed afterwards.
+ *
+ * @param name Test name.
+ * @param count How many nodes.
+ * @param body The test, given the nodes and the redis-server.
+ * @param redisArgs Extra redis-server arguments (e.g. AOF).
+ */
+export function brokerNodesTest(
+  name: string,
+  count: number,
+  body: (nodes: RedisNode[], redis: RedisServer) => Promise<void>,
+  redisArgs: string[] = [],
+): void {
+  Deno.test({
+    name,
+    ignore: REDIS_IGNORE,
+    async fn() {
+      const redis = await startRedis({ args: redisArgs });
+      const nodes: RedisNode[] = [];
+      try {
+        for (const id of ["a", "b", "c"].slice(0, count)) nodes.push(await openNode(redis.url, id));
+        await body(nodes, redis);
+      } finally {
+        await Promise.all(nodes.map((node) => node.close()));
+        await redis.stop();
+      }
+    },
+  });
 }

@@ -2,115 +2,86 @@ import assert from "assert";
 import { REDIS_IGNORE, startRedis } from "../_helpers/redis_server.ts";
 import { until } from "../_helpers/until.ts";
 import { PUBLISH_SCRIPT, publishArgs, roomStreamKeys } from "../../src/redis/publish_lua.ts";
-import { chat, KEYS, openNode, range, recorder } from "./_nodes.ts";
+import { brokerNodesTest, chat, KEYS, openNode, range, recorder } from "./_nodes.ts";
 
-Deno.test({
-  name: "A node that missed messages on the channel backfills them from history before newer ids",
-  ignore: REDIS_IGNORE,
-  async fn() {
-    const redis = await startRedis();
-    const [a, b] = [await openNode(redis.url, "a"), await openNode(redis.url, "b")];
-    try {
-      const seen = recorder();
-      await b.broker.subscribe("lobby", seen.handler);
-      await a.broker.publish(chat("lobby", "1"), 1);
-      // Stored without reaching the channel, as when Redis cut a slow subscriber.
-      await a.store.appendMessages([2, 3, 4].map((i) => chat("lobby", `${i}`)));
-      await a.broker.publish(chat("lobby", "5"), 5);
-      await until(() => seen.messages.length >= 5, "five deliveries");
-      assert.deepEqual(seen.ids(), range(1, 5));
-      assert.equal(seen.messages[2].message.data_json, JSON.stringify({ text: "3" }));
-      assert.deepEqual(seen.messages[4].origin, { node: "a", tag: 5 });
-    } finally {
-      await Promise.all([a.close(), b.close()]);
-      await redis.stop();
-    }
+brokerNodesTest(
+  "A node that missed messages on the channel backfills them from history before newer ids",
+  2,
+  async ([a, b]) => {
+    const seen = recorder();
+    await b.broker.subscribe("lobby", seen.handler);
+    await a.broker.publish(chat("lobby", "1"), 1);
+    // Stored without reaching the channel, as when Redis cut a slow subscriber.
+    await a.store.appendMessages([2, 3, 4].map((i) => chat("lobby", `${i}`)));
+    await a.broker.publish(chat("lobby", "5"), 5);
+    await until(() => seen.messages.length >= 5, "five deliveries");
+    assert.deepEqual(seen.ids(), range(1, 5));
+    assert.equal(seen.messages[2].message.data_json, JSON.stringify({ text: "3" }));
+    assert.deepEqual(seen.messages[4].origin, { node: "a", tag: 5 });
   },
-});
+);
 
-Deno.test({
-  name: "A node whose pub/sub connection was killed catches up from history once it is back",
-  ignore: REDIS_IGNORE,
-  async fn() {
-    const redis = await startRedis();
-    const [a, b] = [await openNode(redis.url, "a"), await openNode(redis.url, "b")];
-    try {
-      const seen = recorder();
-      await b.broker.subscribe("lobby", seen.handler);
-      await a.broker.publish(chat("lobby", "1"), 1);
-      await until(() => seen.messages.length === 1, "the first delivery");
-      let reconnected = false;
-      b.link.onReconnect(() => reconnected = true);
-      await a.link.command(["CLIENT", "KILL", "TYPE", "pubsub"]);
-      // Published while b's pub/sub connection is away or not yet back: never on its channel.
-      await a.store.appendMessages([2, 3].map((i) => chat("lobby", `${i}`)));
-      await until(() => reconnected, "b's pub/sub connection back");
-      await until(() => seen.messages.length >= 3, "the backfill, with no newer message");
-      await a.broker.publish(chat("lobby", "4"), 4);
-      await until(() => seen.messages.length >= 4, "the next delivery");
-      assert.deepEqual(seen.ids(), range(1, 4));
-    } finally {
-      await Promise.all([a.close(), b.close()]);
-      await redis.stop();
-    }
+brokerNodesTest(
+  "A node whose pub/sub connection was killed catches up from history once it is back",
+  2,
+  async ([a, b]) => {
+    const seen = recorder();
+    await b.broker.subscribe("lobby", seen.handler);
+    await a.broker.publish(chat("lobby", "1"), 1);
+    await until(() => seen.messages.length === 1, "the first delivery");
+    let reconnected = false;
+    b.link.onReconnect(() => reconnected = true);
+    await a.link.command(["CLIENT", "KILL", "TYPE", "pubsub"]);
+    // Published while b's pub/sub connection is away or not yet back: never on its channel.
+    await a.store.appendMessages([2, 3].map((i) => chat("lobby", `${i}`)));
+    await until(() => reconnected, "b's pub/sub connection back");
+    await until(() => seen.messages.length >= 3, "the backfill, with no newer message");
+    await a.broker.publish(chat("lobby", "4"), 4);
+    await until(() => seen.messages.length >= 4, "the next delivery");
+    assert.deepEqual(seen.ids(), range(1, 4));
   },
-});
+);
 
-Deno.test({
-  name:
-    "Concurrent publishers on two nodes get consecutive ids, delivered once each in id order to both",
-  ignore: REDIS_IGNORE,
-  async fn() {
-    const redis = await startRedis();
-    const [a, b] = [await openNode(redis.url, "a"), await openNode(redis.url, "b")];
-    try {
-      const [seenA, seenB] = [recorder(), recorder()];
-      await a.broker.subscribe("lobby", seenA.handler);
-      await b.broker.subscribe("lobby", seenB.handler);
-      const results = await Promise.all(
-        range(1, 400).map((i) => (i % 2 ? a : b).broker.publish(chat("lobby", `${i}`), i)),
-      );
-      const ids = results.map((r) => (r.status === "stored" ? r.id : 0));
-      assert.deepEqual(ids.toSorted((x, y) => x - y), range(1, 400));
-      await until(() => seenA.messages.length >= 400 && seenB.messages.length >= 400, "400 each");
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      assert.deepEqual(seenA.ids(), range(1, 400));
-      assert.deepEqual(seenB.ids(), range(1, 400));
-      const own = seenA.messages.filter((m) => m.origin?.node === "a").map((m) => m.origin?.tag);
-      assert.deepEqual(own.toSorted((x, y) => x! - y!), range(1, 400).filter((i) => i % 2));
-    } finally {
-      await Promise.all([a.close(), b.close()]);
-      await redis.stop();
-    }
+brokerNodesTest(
+  "Concurrent publishers on two nodes get consecutive ids, delivered once each in id order to both",
+  2,
+  async ([a, b]) => {
+    const [seenA, seenB] = [recorder(), recorder()];
+    await a.broker.subscribe("lobby", seenA.handler);
+    await b.broker.subscribe("lobby", seenB.handler);
+    const results = await Promise.all(
+      range(1, 400).map((i) => (i % 2 ? a : b).broker.publish(chat("lobby", `${i}`), i)),
+    );
+    const ids = results.map((r) => (r.status === "stored" ? r.id : 0));
+    assert.deepEqual(ids.toSorted((x, y) => x - y), range(1, 400));
+    await until(() => seenA.messages.length >= 400 && seenB.messages.length >= 400, "400 each");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(seenA.ids(), range(1, 400));
+    assert.deepEqual(seenB.ids(), range(1, 400));
+    const own = seenA.messages.filter((m) => m.origin?.node === "a").map((m) => m.origin?.tag);
+    assert.deepEqual(own.toSorted((x, y) => x! - y!), range(1, 400).filter((i) => i % 2));
   },
-});
+);
 
-Deno.test({
-  name: "While Redis is down publish() rejects at once, failure is set, and nothing is queued",
-  ignore: REDIS_IGNORE,
-  async fn() {
-    const redis = await startRedis();
-    const a = await openNode(redis.url, "a");
-    try {
-      const seen = recorder();
-      await a.broker.subscribe("lobby", seen.handler);
-      await a.broker.publish(chat("lobby", "1"), 1);
-      await redis.kill();
-      await assert.rejects(a.broker.publish(chat("lobby", "lost"), 2));
-      await until(() => a.broker.failure !== null, "a failure");
-      await assert.rejects(a.broker.publish(chat("lobby", "lost"), 3), /Cannot publish/);
-      await redis.restart();
-      await until(() => a.broker.failure === null, "Redis back", 15_000);
-      const next = await a.broker.publish(chat("lobby", "2"), 4);
-      // Without persistence Redis came back empty: nothing of the outage was written.
-      assert.ok(next.status === "stored" && next.id === 1);
-      assert.equal((await a.broker.history("lobby", { limit: 10 })).messages.length, 1);
-    } finally {
-      await a.close();
-      await redis.stop();
-    }
+brokerNodesTest(
+  "While Redis is down publish() rejects at once, failure is set, and nothing is queued",
+  1,
+  async ([a], redis) => {
+    const seen = recorder();
+    await a.broker.subscribe("lobby", seen.handler);
+    await a.broker.publish(chat("lobby", "1"), 1);
+    await redis.kill();
+    await assert.rejects(a.broker.publish(chat("lobby", "lost"), 2));
+    await until(() => a.broker.failure !== null, "a failure");
+    await assert.rejects(a.broker.publish(chat("lobby", "lost"), 3), /Cannot publish/);
+    await redis.restart();
+    await until(() => a.broker.failure === null, "Redis back", 15_000);
+    const next = await a.broker.publish(chat("lobby", "2"), 4);
+    // Without persistence Redis came back empty: nothing of the outage was written.
+    assert.ok(next.status === "stored" && next.id === 1);
+    assert.equal((await a.broker.history("lobby", { limit: 10 })).messages.length, 1);
   },
-});
+);
 
 /** The publish script's run for each message, in the Redis protocol, for `redis-cli --pipe`. */
 function publishPipe(roomId: string, count: number, bytes: number): string {

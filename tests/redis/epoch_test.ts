@@ -5,7 +5,7 @@ import type { Room } from "../../src/room/room.ts";
 import { roomKit } from "../_fakes/room_kit.ts";
 import { REDIS_IGNORE, startRedis } from "../_helpers/redis_server.ts";
 import { until } from "../_helpers/until.ts";
-import { chat, openNode, recorder, type RedisNode } from "./_nodes.ts";
+import { brokerNodesTest, chat, openNode, recorder, type RedisNode } from "./_nodes.ts";
 
 /** A room kit whose rooms store and publish through a Redis node. */
 function redisKit(node: RedisNode) {
@@ -72,39 +72,32 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "When Redis restarts empty, every node's subscribed rooms agree on one new epoch",
-  ignore: REDIS_IGNORE,
-  async fn() {
-    const redis = await startRedis();
-    const [a, b] = [await openNode(redis.url, "a"), await openNode(redis.url, "b")];
-    try {
-      const [seenA, seenB] = [recorder(), recorder()];
-      await a.broker.subscribe("lobby", seenA.handler);
-      await b.broker.subscribe("lobby", seenB.handler);
-      const first = await a.broker.publish(chat("lobby", "1"), 1);
-      assert.ok(first.status === "stored");
-      await redis.kill();
-      await redis.restart();
-      // A subscription may also be told the first epoch it learns (the room's own): only a
-      // different one is a change.
-      const changed = (seen: typeof seenA) => seen.epochs.filter((e) => e.epoch !== first.epoch);
-      await until(
-        () => changed(seenA).length > 0 && changed(seenB).length > 0,
-        "epochs",
-        15_000,
-      );
-      assert.equal(changed(seenA)[0].epoch, changed(seenB)[0].epoch);
-      const next = await b.broker.publish(chat("lobby", "2"), 2);
-      assert.ok(
-        next.status === "stored" && next.epoch === changed(seenA)[0].epoch && next.id === 1,
-      );
-      await until(() => seenA.messages.length === 2, "the new message on node a");
-      assert.deepEqual(seenA.ids(), [1, 1]);
-      assert.equal(changed(seenA).length, 1);
-    } finally {
-      await Promise.all([a.close(), b.close()]);
-      await redis.stop();
-    }
+brokerNodesTest(
+  "When Redis restarts empty, every node's subscribed rooms agree on one new epoch",
+  2,
+  async ([a, b], redis) => {
+    const [seenA, seenB] = [recorder(), recorder()];
+    await a.broker.subscribe("lobby", seenA.handler);
+    await b.broker.subscribe("lobby", seenB.handler);
+    const first = await a.broker.publish(chat("lobby", "1"), 1);
+    assert.ok(first.status === "stored");
+    await redis.kill();
+    await redis.restart();
+    // A subscription may also be told the first epoch it learns (the room's own): only a
+    // different one is a change.
+    const changed = (seen: typeof seenA) => seen.epochs.filter((e) => e.epoch !== first.epoch);
+    await until(
+      () => changed(seenA).length > 0 && changed(seenB).length > 0,
+      "epochs",
+      15_000,
+    );
+    assert.equal(changed(seenA)[0].epoch, changed(seenB)[0].epoch);
+    const next = await b.broker.publish(chat("lobby", "2"), 2);
+    assert.ok(
+      next.status === "stored" && next.epoch === changed(seenA)[0].epoch && next.id === 1,
+    );
+    await until(() => seenA.messages.length === 2, "the new message on node a");
+    assert.deepEqual(seenA.ids(), [1, 1]);
+    assert.equal(changed(seenA).length, 1);
   },
-});
+);
