@@ -168,13 +168,16 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
       if (cached === "expired") return refuse("token expired", true);
       if (cached !== null) return { ok: true, principal: cached };
       try {
-        const payload = fast?.(token) ??
+        const quick = fast?.(token) ?? null;
+        const payload = quick ??
           (typeof key === "function"
             ? await jwtVerify(token, key, verifyOptions)
             : await jwtVerify(token, key, verifyOptions)).payload;
         const result = principalFromClaims(payload);
         if (!result.ok) return refuse(result.reason);
-        cache.set(token, result.principal);
+        // The fast path costs less than a cached copy of the token would hold for as long as
+        // its connection stays: only what jose checked is kept.
+        if (quick === null) cache.set(token, result.principal);
         return result;
       } catch (err) {
         return describeFailure(err, keySet);

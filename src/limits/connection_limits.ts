@@ -59,11 +59,12 @@ export class ConnectionLimits {
   acquire(userId: string, ip: string): SlotResult {
     const refusal = this.check(userId, ip);
     if (refusal !== null) return refusal;
-    const user = this.#perUser.get(userId) ?? 0;
-    const fromIp = this.#perIp.get(ip) ?? 0;
+    // A counter without a limit is not kept: it would hold an entry per idle connection.
+    const perUser = this.#settings.maxConnectionsPerUser === Infinity ? null : this.#perUser;
+    const perIp = this.#settings.maxConnectionsPerIp === Infinity ? null : this.#perIp;
     this.#total++;
-    this.#perUser.set(userId, user + 1);
-    this.#perIp.set(ip, fromIp + 1);
+    if (perUser) perUser.set(userId, (perUser.get(userId) ?? 0) + 1);
+    if (perIp) perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
     let released = false;
     return {
       ok: true,
@@ -71,8 +72,8 @@ export class ConnectionLimits {
         if (released) return;
         released = true;
         this.#total--;
-        decrement(this.#perUser, userId);
-        decrement(this.#perIp, ip);
+        if (perUser) decrement(perUser, userId);
+        if (perIp) decrement(perIp, ip);
       },
     };
   }

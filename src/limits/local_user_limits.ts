@@ -1,11 +1,10 @@
 /**
  * The in-process engine of the per-user limits seam: one node is the whole server, so a
- * user's connections and join attempts are counted in memory, by the same
- * {@linkcode ConnectionLimits} and {@linkcode JoinLimiter} that count the per-node limits.
+ * user's connections and join attempts are counted in memory (the joins by the same
+ * {@linkcode JoinLimiter} that counts the per-node join rate).
  *
  * @module
  */
-import { ConnectionLimits } from "./connection_limits.ts";
 import { JoinLimiter } from "./join_limiter.ts";
 import type { Clock } from "./token_bucket.ts";
 import type { JoinVerdict, UserLimits, UserLimitSettings, UserSlot } from "./user_limits.ts";
@@ -28,11 +27,11 @@ import type { JoinVerdict, UserLimits, UserLimitSettings, UserSlot } from "./use
  */
 export class LocalUserLimits implements UserLimits {
   readonly #max: number;
-  /** Counts users only: the totals and addresses are the node's own `ConnectionLimits`. */
-  readonly #connections: ConnectionLimits;
+  /** Slots held, by user (users holding none are left out). */
+  readonly #held = new Map<string, number>();
+  /** The user of each held slot, by connection id. */
+  readonly #slots = new Map<string, string>();
   readonly #joins: JoinLimiter;
-  /** The release of each held slot, by connection id. */
-  readonly #slots = new Map<string, () => void>();
 
   /**
    * @param settings The limits.
@@ -40,33 +39,33 @@ export class LocalUserLimits implements UserLimits {
    */
   constructor(settings: UserLimitSettings, clock: Clock = Date.now) {
     this.#max = settings.maxConnectionsPerUser;
-    this.#connections = new ConnectionLimits({
-      maxConnections: Infinity,
-      maxConnectionsPerUser: settings.maxConnectionsPerUser,
-      maxConnectionsPerIp: Infinity,
-    });
     this.#joins = new JoinLimiter(settings.joinRate, clock);
   }
 
   /** {@inheritDoc UserLimits.acquire} */
   acquire(userId: string, connectionId: string): Promise<UserSlot> {
     if (this.#slots.has(connectionId)) return Promise.resolve({ ok: true });
-    const slot = this.#connections.acquire(userId, "");
-    if (!slot.ok) return this.check(userId);
-    this.#slots.set(connectionId, slot.release);
+    const held = this.#held.get(userId) ?? 0;
+    if (held >= this.#max) return this.check(userId);
+    this.#held.set(userId, held + 1);
+    this.#slots.set(connectionId, userId);
     return Promise.resolve({ ok: true });
   }
 
   /** {@inheritDoc UserLimits.check} */
   check(userId: string): Promise<UserSlot> {
-    if (this.#connections.check(userId, "") === null) return Promise.resolve({ ok: true });
+    if ((this.#held.get(userId) ?? 0) < this.#max) return Promise.resolve({ ok: true });
     return Promise.resolve({ ok: false, reason: "limit", held: this.#max, limit: this.#max });
   }
 
   /** {@inheritDoc UserLimits.release} */
   release(_userId: string, connectionId: string): Promise<void> {
-    this.#slots.get(connectionId)?.();
+    const userId = this.#slots.get(connectionId);
+    if (userId === undefined) return Promise.resolve();
     this.#slots.delete(connectionId);
+    const held = this.#held.get(userId)! - 1;
+    if (held > 0) this.#held.set(userId, held);
+    else this.#held.delete(userId);
     return Promise.resolve();
   }
 

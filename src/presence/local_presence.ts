@@ -49,7 +49,12 @@ class Roster {
   readonly reservations = new Map<string, Held>();
 
   purge(now: number, entries: boolean): void {
-    for (const [id, r] of this.reservations) if (r.expiresAt <= now) this.reservations.delete(id);
+    // Reservations share one TTL, so they expire in insertion order: stop at the first live one
+    // (every join reads the roster, and a join storm holds many reservations).
+    for (const [id, r] of this.reservations) {
+      if (r.expiresAt > now) break;
+      this.reservations.delete(id);
+    }
     if (!entries) return;
     for (const [connectionId, userId] of this.userOf) {
       const held = this.users.get(userId)?.connections.get(connectionId);

@@ -123,5 +123,9 @@ export async function createOrAdopt(state: RoomState, record: RoomRecord): Promi
 
 function dropStaleReservations(state: RoomState): void {
   const cutoff = Date.now() - RESERVATION_TTL_MS;
-  for (const [id, at] of state.reservations) if (at < cutoff) state.reservations.delete(id);
+  // Kept in the order they were made: the stale ones come first.
+  for (const [id, at] of state.reservations) {
+    if (at >= cutoff) break;
+    state.reservations.delete(id);
+  }
 }

@@ -25,6 +25,16 @@ Deno.test("TokenVerifier.verify() accepts RS256 tokens with a PEM public key", a
   assert.equal(result.principal.id, "42");
 });
 
+Deno.test("TokenVerifier.verify() answers a repeated RS256 token from its cache", async () => {
+  const { publicKey, privateKey } = await generateKeyPair("RS256", { extractable: true });
+  const verifier = await createTokenVerifier({ publicKey: await exportSPKI(publicKey) });
+  const token = await sign("RS256", privateKey);
+  const first = await verifier.verify(token);
+  const again = await verifier.verify(token);
+  assert.ok(first.ok && again.ok);
+  assert.ok(again.principal === first.principal);
+});
+
 Deno.test("TokenVerifier.verify() reads a PEM whose newlines are written as \\n", async () => {
   const { publicKey, privateKey } = await generateKeyPair("RS256", { extractable: true });
   const escaped = (await exportSPKI(publicKey)).trim().replaceAll("\n", "\\n");

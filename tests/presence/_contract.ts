@@ -140,6 +140,19 @@ export function presenceContract(
     assert.equal(await a.join("r", "c1", user("ana"), Date.now()), null);
   });
 
+  test("reservations expire one by one, each its TTL after it was made", async (c) => {
+    const a = c.node("a");
+    const half = CONTRACT_TTLS.reservationTtlMs / 2;
+    await a.reserve("r", "early", 2);
+    await c.advance(half);
+    await a.reserve("r", "late", 2);
+    await c.advance(half + 1);
+    assert.deepEqual(await a.reserve("r", "third", 2), { ok: true });
+    assert.deepEqual(await a.reserve("r", "fourth", 2), { ok: false, taken: 2 });
+    assert.equal(await a.join("r", "early", user("ana"), Date.now()), null);
+    assert.deepEqual(await a.join("r", "late", user("bob"), Date.now()), { first: true });
+  });
+
   test("entries carry their node's id, and a node's entries expire unless it refreshes them", async (c) => {
     const [a, b] = [c.node("a"), c.node("b")];
     await enter(a, "r", "c1", "ana");
