@@ -52,6 +52,14 @@ export interface PublisherHost {
   settled(): void;
 }
 
+/** A publish of this node waiting for its outcome. */
+interface Waiting {
+  /** The sender's connection (gets no copy), or `null`. */
+  except: Connection | null;
+  /** Told the outcome, inside the actor. */
+  done: (outcome: PublishOutcome) => void;
+}
+
 /**
  * Publishes a room's messages. Owned by the room actor; the host runs commit results as tasks.
  */
@@ -64,8 +72,8 @@ export class Publisher {
   readonly #ctx: RoomContext;
   readonly #outbox: Outbox;
   readonly #host: PublisherHost;
-  /** The senders of this room's publishes in progress, by tag. */
-  readonly #senders = new Map<number, Connection>();
+  /** This room's publishes in progress, by tag. */
+  readonly #waiting = new Map<number, Waiting>();
   #tag = 0;
 
   /**
@@ -135,10 +143,12 @@ export class Publisher {
       return done({ ok: true, timestamp: message.timestamp, replayed: false });
     }
     const tag = ++this.#tag;
-    if (except !== null) this.#senders.set(tag, except);
+    this.#waiting.set(tag, { except, done });
     this.pending++;
     const answer = (result: PublishResult | undefined, error?: unknown) => {
-      const task = () => this.#answered(tag, result, error, done);
+      // Usually answered already, by its own delivery: then no task is needed.
+      if (!this.#waiting.has(tag)) return;
+      const task = () => this.#answered(tag, result, error);
       if (!this.#host.post(task)) task();
     };
     const stored: NewMessage = dedupe === undefined ? message : { ...message, dedupe };
@@ -150,17 +160,21 @@ export class Publisher {
 
   /**
    * Delivers a stored message of the room (a task of the actor): to everyone but its sender
-   * when this node published it.
+   * when this node published it, and then answers that publish (the message is stored, and
+   * its ack follows its delivery in the same task, as one).
    *
    * @param message The message, with its id.
    * @param origin Who published it.
    */
   delivered(message: SerializedMessage, origin: Origin | null): void {
-    const except = origin !== null && origin.node === this.#ctx.broker.nodeId
-      ? this.#senders.get(origin.tag) ?? null
-      : null;
+    const mine = origin !== null && origin.node === this.#ctx.broker.nodeId
+      ? this.#waiting.get(origin.tag)
+      : undefined;
     if (message.id > this.lastId) this.lastId = message.id;
-    this.#outbox.deliver(message, except);
+    this.#outbox.deliver(message, mine?.except ?? null);
+    if (mine === undefined) return;
+    const { id, timestamp } = message;
+    this.#settle(origin!.tag, mine, { ok: true, id, timestamp, replayed: false });
   }
 
   /**
@@ -195,25 +209,28 @@ export class Publisher {
     };
   }
 
-  #answered(
-    tag: number,
-    result: PublishResult | undefined,
-    error: unknown,
-    done: (outcome: PublishOutcome) => void,
-  ): void {
-    this.pending--;
-    this.#senders.delete(tag);
+  #answered(tag: number, result: PublishResult | undefined, error: unknown): void {
+    const waiting = this.#waiting.get(tag);
+    if (waiting === undefined) return;
     if (result === undefined) {
       this.#ctx.log.debug("Cannot store a message of room {room}: {error}", {
         room: this.#roomId,
         error: String(error),
       });
-      done({ ok: false, reason: "unavailable" });
-    } else if (result.status === "conflict") done({ ok: false, reason: "conflict" });
-    else {
+      this.#settle(tag, waiting, { ok: false, reason: "unavailable" });
+    } else if (result.status === "conflict") {
+      this.#settle(tag, waiting, { ok: false, reason: "conflict" });
+    } else {
       const replayed = result.status === "duplicate";
-      done({ ok: true, id: result.id, timestamp: result.timestamp, replayed });
+      const { id, timestamp } = result;
+      this.#settle(tag, waiting, { ok: true, id, timestamp, replayed });
     }
+  }
+
+  #settle(tag: number, waiting: Waiting, outcome: PublishOutcome): void {
+    this.#waiting.delete(tag);
+    this.pending--;
+    waiting.done(outcome);
     if (this.pending === 0) this.#host.settled();
   }
 }
