@@ -19,15 +19,20 @@ export interface MemoryTrend {
   slopeMiBPerMin: number;
   /** Lowest reading in the first third after warm-up, MiB. */
   firstMinMiB: number;
+  /** Highest less lowest reading of the first third: the collector's swing, MiB. */
+  firstSwingMiB: number;
   /** Lowest reading in the last third, MiB. */
   lastMinMiB: number;
-  /** Whether the last third's minimum exceeds the first's by more than the tolerance. */
+  /** Whether the last third's minimum exceeds the first's by more than the tolerance and the swing. */
   grows: boolean;
 }
 
 /**
  * Judges memory after warm-up: it grows when the minimum of the last third of the readings is
- * more than 16 MiB and 10 % above the minimum of the first third.
+ * more than 16 MiB and 10 % above the minimum of the first third, and more than the first third
+ * swung. A short soak sees one or two collections: one that hands memory back to the system
+ * dips a single reading far below the level the heap returns to, and a minimum taken at that dip
+ * is no baseline; a leak outgrows the swing.
  *
  * @param samples Readings in time order.
  * @param warmupS Seconds to leave out at the start.
@@ -41,6 +46,8 @@ export interface MemoryTrend {
  * assert.ok(memoryTrend(flat, 0)?.grows === false);
  * const leak = [0, 1, 2, 3, 4, 5].map((i) => ({ atS: i * 10, rssMiB: 100 + i * 20 }));
  * assert.ok(memoryTrend(leak, 0)?.grows === true);
+ * const dip = [156, 134, 148, 151, 152, 153].map((rssMiB, i) => ({ atS: i * 10, rssMiB }));
+ * assert.ok(memoryTrend(dip, 0)?.grows === false);
  * ```
  */
 export function memoryTrend(samples: readonly MemorySample[], warmupS: number): MemoryTrend | null {
@@ -56,13 +63,16 @@ export function memoryTrend(samples: readonly MemorySample[], warmupS: number): 
     den += (s.atS - meanT) ** 2;
   }
   const third = Math.max(1, Math.floor(n / 3));
-  const firstMinMiB = Math.min(...after.slice(0, third).map((s) => s.rssMiB));
+  const first = after.slice(0, third).map((s) => s.rssMiB);
+  const firstMinMiB = Math.min(...first);
+  const firstSwingMiB = Math.max(...first) - firstMinMiB;
   const lastMinMiB = Math.min(...after.slice(n - third).map((s) => s.rssMiB));
   const growth = lastMinMiB - firstMinMiB;
   return {
     slopeMiBPerMin: den === 0 ? 0 : (num / den) * 60,
     firstMinMiB,
+    firstSwingMiB,
     lastMinMiB,
-    grows: growth > 16 && growth > firstMinMiB * 0.1,
+    grows: growth > 16 && growth > firstMinMiB * 0.1 && growth > firstSwingMiB,
   };
 }
