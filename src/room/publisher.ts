@@ -167,14 +167,13 @@ export class Publisher {
    * @param origin Who published it.
    */
   delivered(message: SerializedMessage, origin: Origin | null): void {
-    const mine = origin !== null && origin.node === this.#ctx.broker.nodeId
-      ? this.#waiting.get(origin.tag)
-      : undefined;
+    const tag = origin?.node === this.#ctx.broker.nodeId ? origin.tag : undefined;
+    const mine = tag === undefined ? undefined : this.#waiting.get(tag);
     if (message.id > this.lastId) this.lastId = message.id;
     this.#outbox.deliver(message, mine?.except ?? null);
-    if (mine === undefined) return;
+    if (tag === undefined || mine === undefined) return;
     const { id, timestamp } = message;
-    this.#settle(origin!.tag, mine, { ok: true, id, timestamp, replayed: false });
+    this.#settle(tag, mine, { ok: true, id, timestamp, replayed: false });
   }
 
   /**
