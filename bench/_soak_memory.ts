@@ -1,6 +1,7 @@
 /**
  * Whether resident memory grows over a soak: the least-squares slope after warm-up (reported),
- * and a growth test on minimums (which ignore the garbage collector's sawtooth).
+ * and a growth test on the medians of the first and last thirds (which a collection's dip or
+ * the garbage collector's sawtooth moves little).
  *
  * @module
  */
@@ -17,22 +18,19 @@ export interface MemorySample {
 export interface MemoryTrend {
   /** Least-squares slope after warm-up, MiB per minute. */
   slopeMiBPerMin: number;
-  /** Lowest reading in the first third after warm-up, MiB. */
-  firstMinMiB: number;
-  /** Highest less lowest reading of the first third: the collector's swing, MiB. */
-  firstSwingMiB: number;
-  /** Lowest reading in the last third, MiB. */
-  lastMinMiB: number;
-  /** Whether the last third's minimum exceeds the first's by more than the tolerance and the swing. */
+  /** Median reading of the first third after warm-up, MiB. */
+  firstMiB: number;
+  /** Median reading of the last third, MiB. */
+  lastMiB: number;
+  /** Whether the last third's median exceeds the first's by more than the tolerance. */
   grows: boolean;
 }
 
 /**
- * Judges memory after warm-up: it grows when the minimum of the last third of the readings is
- * more than 16 MiB and 10 % above the minimum of the first third, and more than the first third
- * swung. A short soak sees one or two collections: one that hands memory back to the system
- * dips a single reading far below the level the heap returns to, and a minimum taken at that dip
- * is no baseline; a leak outgrows the swing.
+ * Judges memory after warm-up: it grows when the median of the last third of the readings is
+ * more than 16 MiB and 10 % above the median of the first third. Medians rather than minimums:
+ * a short soak sees one or two collections, and one that hands memory back to the system dips a
+ * single reading far below the level the heap returns to; a leak moves the whole third.
  *
  * @param samples Readings in time order.
  * @param warmupS Seconds to leave out at the start.
@@ -63,16 +61,19 @@ export function memoryTrend(samples: readonly MemorySample[], warmupS: number): 
     den += (s.atS - meanT) ** 2;
   }
   const third = Math.max(1, Math.floor(n / 3));
-  const first = after.slice(0, third).map((s) => s.rssMiB);
-  const firstMinMiB = Math.min(...first);
-  const firstSwingMiB = Math.max(...first) - firstMinMiB;
-  const lastMinMiB = Math.min(...after.slice(n - third).map((s) => s.rssMiB));
-  const growth = lastMinMiB - firstMinMiB;
+  const firstMiB = median(after.slice(0, third));
+  const lastMiB = median(after.slice(n - third));
+  const growth = lastMiB - firstMiB;
   return {
     slopeMiBPerMin: den === 0 ? 0 : (num / den) * 60,
-    firstMinMiB,
-    firstSwingMiB,
-    lastMinMiB,
-    grows: growth > 16 && growth > firstMinMiB * 0.1 && growth > firstSwingMiB,
+    firstMiB,
+    lastMiB,
+    grows: growth > 16 && growth > firstMiB * 0.1,
   };
+}
+
+function median(samples: readonly MemorySample[]): number {
+  const sorted = samples.map((s) => s.rssMiB).sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }

@@ -214,9 +214,8 @@ async function main(): Promise<number> {
         `delivered ${t.delivered} of ${t.expected} expected (${deliveredPct.toFixed(3)} %) ` +
         `over ${t.messages} messages\n` +
         `resident memory after warm-up: slope ${trend?.slopeMiBPerMin.toFixed(2)} MiB/min, ` +
-        `lowest ${trend?.firstMinMiB.toFixed(1)} MiB first third (swing ` +
-        `${trend?.firstSwingMiB.toFixed(1)} MiB) → ` +
-        `${trend?.lastMinMiB.toFixed(1)} MiB last third${trend?.grows ? " (GROWS)" : ""}\n` +
+        `median ${trend?.firstMiB.toFixed(1)} MiB first third → ` +
+        `${trend?.lastMiB.toFixed(1)} MiB last third${trend?.grows ? " (GROWS)" : ""}\n` +
         `errors by code: ${JSON.stringify(report.errors)}\n${ok ? "PASS" : "FAIL"}`,
     );
   }
