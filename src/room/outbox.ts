@@ -128,6 +128,24 @@ export class Outbox {
     const { text, bytes } = sized(frame);
     if (connection.send(text, bytes)) this.#metrics.delivered(type, 1, bytes);
   }
+
+  /**
+   * Sends one frame to one connection behind the broadcasts before it: an `ack`, which tells
+   * the client that every message with a lower id has reached it. While the connection
+   * replays missed messages its broadcasts are held, so the frame waits with them.
+   *
+   * @param connection Recipient.
+   * @param type Message type (for metrics).
+   * @param frame The serialized message, with its size when known.
+   */
+  sendInOrder(connection: Connection, type: string, frame: string | SizedFrame): void {
+    const slot = this.#members.slotOf(connection);
+    const socket = slot < 0 ? connection.socket : this.#members.sockets()[slot];
+    if (socket === connection.socket) return this.sendTo(connection, type, frame);
+    const { text, bytes } = sized(frame);
+    socket.send(text);
+    this.#metrics.delivered(type, 1, bytes);
+  }
 }
 
 function sized(frame: string | SizedFrame): SizedFrame {

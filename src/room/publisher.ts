@@ -196,7 +196,7 @@ export class Publisher {
   replyTo(from: Connection, ref: string | undefined): (outcome: PublishOutcome) => void {
     return (outcome) => {
       if (outcome.ok) {
-        this.#outbox.sendTo(from, "ack", encodeAck(ref, outcome.id, outcome.timestamp));
+        this.#outbox.sendInOrder(from, "ack", encodeAck(ref, outcome.id, outcome.timestamp));
         return;
       }
       this.#ctx.metrics.error("unavailable");

@@ -152,6 +152,52 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "a message that arrives while the user's own line waits for its ack is shown before it",
+  ...options,
+  fn: () =>
+    withServer(async (server) => {
+      const browser = await launchBrowser();
+      try {
+        const page = await browser.page("desktop");
+        let holding = false;
+        const held: (string | Buffer)[] = [];
+        let release = () => {};
+        await page.routeWebSocket(/\/ws\//, (ws) => {
+          const upstream = ws.connectToServer();
+          ws.onMessage((frame) => upstream.send(frame));
+          upstream.onMessage((frame) => holding ? held.push(frame) : ws.send(frame));
+          release = () => {
+            holding = false;
+            for (const frame of held.splice(0)) ws.send(frame);
+          };
+        });
+        await joinDemo(page, server.origin, "Ann", "e2e-pending");
+        await say(page, "first");
+        holding = true;
+        const res = await fetch(`${server.origin}/api/rooms/e2e-pending/messages`, {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${await adminToken(server)}`,
+            "content-type": "application/json",
+          },
+          body: JSON.stringify({ type: "system", data: { text: "from the server" } }),
+        });
+        assert.equal(res.status, 201, await res.text());
+        await page.fill("#text", "mine");
+        await page.press("#text", "Enter");
+        await page.locator("#log li.pending", { hasText: "mine" }).waitFor();
+        await until(() => held.length >= 2, "the message and the ack held", 10_000);
+        release();
+        await page.locator("#log li[data-id]", { hasText: "mine" }).waitFor();
+        await page.locator("#log li[data-id]", { hasText: "from the server" }).waitFor();
+        assert.deepEqual(await messages(page), ["first", "from the server", "mine"]);
+      } finally {
+        await browser.close();
+      }
+    }),
+});
+
 /** The admin token dev mode logs just after start-up. */
 async function adminToken(server: ChildServer): Promise<string> {
   const pattern = /admin token for \w+: ([\w.-]+)\)/;

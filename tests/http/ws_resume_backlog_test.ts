@@ -38,3 +38,32 @@ Deno.test("a resume replaying a backlog far over ROOMD_MAX_QUEUE_BYTES gets ever
     await server.close();
   }
 });
+
+Deno.test("an ack sent while a resume replays comes after every message with a lower id", async () => {
+  const server = await startServer({ ROOMD_MAX_QUEUE_BYTES: "16384", ROOMD_HISTORY_SIZE: "0" });
+  try {
+    const publisher = await server.connect("lobby", "pub");
+    const welcome = await publisher.nextOfType("system");
+    const text = "x".repeat(1000);
+    const backlog = 400;
+    for (let i = 1; i <= backlog; i++) {
+      publisher.send({ type: "chat", data: { text }, ref: `b${i}` });
+      if (i % 50 === 0) await publisher.next((m) => m.type === "ack" && m.ref === `b${i}`);
+    }
+    const reader = await server.connect("lobby", "reader", {
+      since: "0",
+      epoch: welcome.data.epoch,
+    });
+    publisher.send({ type: "chat", data: { text: "live" }, ref: "live" });
+    await publisher.next((m) => m.type === "ack" && m.ref === "live");
+    reader.send({ type: "chat", data: { text: "mine" }, ref: "mine" });
+    const ack = await reader.next((m) => m.type === "ack" && m.ref === "mine", 20_000);
+    assert.equal(ack.id, backlog + 2);
+    const before = chatIds(reader);
+    assert.deepEqual(before, Array.from({ length: backlog + 1 }, (_, i) => i + 1));
+    await reader.close();
+    await publisher.close();
+  } finally {
+    await server.close();
+  }
+});

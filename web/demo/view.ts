@@ -61,7 +61,9 @@ export class MessageLog {
       this.#ids.add(message.id);
     }
     const line = this.#line(message);
-    const after = message.id === undefined ? undefined : this.#firstAfter(message.id);
+    // Lines still waiting for their ack stay last: their ids will be higher.
+    const after = (message.id === undefined ? undefined : this.#firstAfter(message.id)) ??
+      this.#list.querySelector("li.pending");
     if (after) this.#list.insertBefore(line, after);
     else this.#list.append(line);
     this.#scroll();
@@ -83,7 +85,8 @@ export class MessageLog {
   }
 
   /**
-   * Confirms a pending line with its id (a duplicate from the live stream is then skipped).
+   * Confirms a pending line with its id, moving it before any line with a higher id (a
+   * duplicate from the live stream is then skipped).
    *
    * @param line The pending line.
    * @param id The acked id.
@@ -94,6 +97,8 @@ export class MessageLog {
     if (id !== undefined) {
       line.dataset.id = String(id);
       this.#ids.add(id);
+      const after = this.#firstAfter(id);
+      if (after) this.#list.insertBefore(line, after);
     }
     line.querySelector(".when")!.textContent = clock(timestamp);
   }
