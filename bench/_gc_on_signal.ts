@@ -1,5 +1,6 @@
 /**
- * Preloaded into a server by `bench/compare.ts` (`deno run --preload … --v8-flags=--expose-gc`)
+ * Preloaded into a server by `bench/compare.ts` and `bench/soak.ts --collect` (`deno run --preload …
+ * --v8-flags=--expose-gc`)
  * for memory figures: SIGUSR2 runs a full, memory-reducing garbage collection, so what a
  * server holds per connection can be read without the garbage its last burst left behind.
  * (The V8 inspector could collect too, but with it Deno keeps every upgraded request alive and
