@@ -1,8 +1,8 @@
 /**
- * Preloaded into a server by `bench/compare.ts` and `bench/soak.ts --collect` (`deno run --preload …
- * --v8-flags=--expose-gc`)
- * for memory figures: SIGUSR2 runs a full, memory-reducing garbage collection, so what a
- * server holds per connection can be read without the garbage its last burst left behind.
+ * Preloaded into a server by `bench/compare.ts` and `bench/soak.ts --collect` (`deno run
+ * --preload … --v8-flags=--expose-gc`) for memory figures: SIGUSR2 runs a full, memory-reducing
+ * garbage collection, so what a server holds can be read without the garbage its last burst left
+ * behind.
  * (The V8 inspector could collect too, but with it Deno keeps every upgraded request alive and
  * roomd's connects cost twice the CPU.)
  *
