@@ -13,7 +13,7 @@
 // @ts-types="./_ws.d.ts"
 import { WebSocket } from "ws";
 import { Buffer } from "node:buffer";
-import type { Duplex } from "node:stream";
+import type { Duplex, Writable } from "node:stream";
 import { ABNORMAL_CLOSURE, CloseCode } from "../ws/close_codes.ts";
 import type { Socket } from "../ws/socket.ts";
 import type { SocketHandlers } from "../ws/upgrade.ts";
@@ -138,6 +138,23 @@ function onClose(wired: WiredSocket, code: number, reason: Buffer): void {
 }
 
 /**
+ * An `end` for a socket's TCP stream and ws's frame parser that does nothing when called without
+ * arguments once the stream has finished or been destroyed. The parser ends itself on the
+ * peer's close frame and the stream after the closing handshake; ws ends both again when the
+ * peer's FIN arrives, and the parser once more when the stream closes. Each of those calls made
+ * Deno's `node:stream` build an `ERR_STREAM_ALREADY_FINISHED` error that nobody reads, whose
+ * source-mapped stack trace made them cost 0.25 ms of CPU per closed connection in a profile.
+ *
+ * @param args What `end` was given (a chunk, an encoding, a callback).
+ * @returns The stream.
+ */
+export function endUnlessOver(this: Writable, ...args: unknown[]): Writable {
+  if (args.length === 0 && (this.writableFinished || this.destroyed)) return this;
+  const end = (Object.getPrototypeOf(this) as Writable).end as (...args: unknown[]) => Writable;
+  return end.apply(this, args);
+}
+
+/**
  * Connects an open `ws` socket to handlers built for it, and watches it for idleness.
  *
  * @param ws The socket, just upgraded (an instance of a {@linkcode wiredSocketClass} class).
@@ -155,6 +172,8 @@ export function wireSocket(
   wired.stream = stream;
   wired.heartbeat = heartbeat;
   wired.handlers = handlersFor(wired);
+  stream.end = endUnlessOver as Duplex["end"];
+  (ws as unknown as { _receiver: Writable })._receiver.end = endUnlessOver as Writable["end"];
   heartbeat.add(wired);
   // Deno fires `open` after the handler returned its 101; do the same, after this call.
   queueMicrotask(() => wired.handlers.onOpen());
