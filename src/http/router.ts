@@ -5,6 +5,7 @@
  * @module
  */
 import { jsonError } from "./json.ts";
+import { compilePath, type PathMatcher } from "./path_matcher.ts";
 
 /** What a handler learns about the request besides the request itself. */
 export interface RequestContext {
@@ -33,11 +34,10 @@ export interface Route {
 }
 
 interface CompiledPath {
-  pattern: URLPattern;
-  /**
-   * The pattern's literal start (up to its first parameter): a path without it cannot match,
-   * so most paths are skipped without `URLPattern.exec`, which costs tens of µs.
-   */
+  /** The pattern, as given to the match hook. */
+  pathname: string;
+  match: PathMatcher;
+  /** The pattern's literal start (up to its first parameter): a path without it cannot match. */
   prefix: string;
   methods: Map<string, Handler>;
 }
@@ -66,12 +66,12 @@ export class Router {
   constructor(routes: Route[], onMatch: MatchHook = () => {}) {
     this.#onMatch = onMatch;
     for (const route of routes) {
-      let path = this.#paths.find((p) =>
-        p.pattern.pathname === new URLPattern({ pathname: route.path }).pathname
-      );
+      const pathname = new URLPattern({ pathname: route.path }).pathname;
+      let path = this.#paths.find((p) => p.pathname === pathname);
       if (!path) {
         path = {
-          pattern: new URLPattern({ pathname: route.path }),
+          pathname,
+          match: compilePath(route.path),
           prefix: /^[^:*(){}?+\\]*/.exec(route.path)![0],
           methods: new Map(),
         };
@@ -88,7 +88,7 @@ export class Router {
    * @returns The methods of the first route table row whose pattern matches, or `null`.
    */
   methodsFor(pathname: string): string[] | null {
-    const path = this.#paths.find((p) => p.pattern.test({ pathname }));
+    const path = this.#paths.find((p) => p.match(pathname) !== null);
     return path ? [...path.methods.keys()] : null;
   }
 
@@ -108,8 +108,8 @@ export class Router {
     const pathname = url.pathname;
     for (const path of this.#paths) {
       if (!pathname.startsWith(path.prefix)) continue;
-      const match = path.pattern.exec({ pathname });
-      if (!match) continue;
+      const params = path.match(pathname);
+      if (params === null) continue;
       const method = request.method === "HEAD" ? "GET" : request.method;
       const handler = path.methods.get(method);
       if (!handler) {
@@ -123,8 +123,7 @@ export class Router {
           },
         );
       }
-      const params = match.pathname.groups;
-      this.#onMatch(path.pattern.pathname, params);
+      this.#onMatch(path.pathname, params);
       return await handler(request, { params, url, remoteAddr });
     }
     return jsonError(404, "not_found", `Cannot find ${url.pathname}`);
