@@ -222,6 +222,19 @@ export class LocalPresence implements Presence {
     return Promise.resolve({ members, count: roster.users.size, cursor: page.cursor });
   }
 
+  /** {@inheritDoc Presence.memberInfos} */
+  memberInfos(
+    roomId: string,
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<MemberPage<MemberInfo> | null> {
+    const roster = this.#hub.roster(roomId);
+    const page = roster.order.page(cursor, limit);
+    if (page === null) return Promise.resolve(null);
+    const members = page.items.map((user) => user.info);
+    return Promise.resolve({ members, count: roster.users.size, cursor: page.cursor });
+  }
+
   /** {@inheritDoc Presence.entries} */
   entries(roomId: string): Promise<PresenceEntry[]> {
     const entries: PresenceEntry[] = [];

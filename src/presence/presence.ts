@@ -136,6 +136,20 @@ export interface Presence {
     limit: number,
   ): Promise<MemberPage<MemberDetail> | null>;
   /**
+   * The same page as {@linkcode Presence.members} with each member's id and name only: what a
+   * welcome and a `members` request list, without building details they do not send.
+   *
+   * @param roomId Room id.
+   * @param cursor From a previous page; `undefined` starts with the first member.
+   * @param limit Most members on the page.
+   * @returns The page, or `null` when the cursor is not valid here.
+   */
+  memberInfos(
+    roomId: string,
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<MemberPage<MemberInfo> | null>;
+  /**
    * The connections of the room (every node), for a node that announces the leaves of a dead
    * one.
    *

@@ -187,6 +187,17 @@ export class RedisPresence implements Presence {
     return { members, count: Number(reply[0]), cursor: next === "" ? null : next };
   }
 
+  /** {@inheritDoc Presence.memberInfos} */
+  async memberInfos(
+    roomId: string,
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<MemberPage<MemberInfo> | null> {
+    const page = await this.members(roomId, cursor, limit);
+    if (page === null) return null;
+    return { ...page, members: page.members.map(({ id, name }) => ({ id, name })) };
+  }
+
   /** {@inheritDoc Presence.entries} */
   async entries(roomId: string): Promise<PresenceEntry[]> {
     const reply = await this.#run(lua.ENTRIES, roomId, [this.#time()]) as string[];

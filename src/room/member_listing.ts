@@ -9,7 +9,7 @@ import { encodeEnvelope, encodeError } from "../protocol/codec.ts";
 import type { ErrorData, MemberInfo } from "../protocol/envelope.ts";
 import type { RoomRecord } from "../store/types.ts";
 import type { Connection } from "../ws/connection.ts";
-import type { MemberDetail, MemberPage, Presence } from "../presence/presence.ts";
+import type { MemberPage, Presence } from "../presence/presence.ts";
 import type { Outbox } from "./outbox.ts";
 import type { RoomPresence } from "./room_presence.ts";
 import { welcomeData } from "./welcome.ts";
@@ -57,8 +57,8 @@ export class MemberListing {
     lastId: number,
     recovered: boolean | undefined,
   ): Promise<void> {
-    const members = infos((await this.#page(undefined, this.#welcomeMembers))!);
-    const data = welcomeData(room, members, lastId, recovered, connection.id);
+    const members = await this.#page(undefined, this.#welcomeMembers);
+    const data = welcomeData(room, members!, lastId, recovered, connection.id);
     this.#presence.read(connection.principal.id);
     const welcome = this.#outbox.envelope("system", null, data);
     this.#outbox.sendTo(connection, "system", encodeEnvelope(welcome));
@@ -87,17 +87,10 @@ export class MemberListing {
       return this.#outbox.sendTo(to, "error", encodeError(error, ref));
     }
     this.#presence.read(to.principal.id);
-    const data = infos(page);
-    this.#outbox.sendTo(to, "members", JSON.stringify({ type: "members", ref, data }));
+    this.#outbox.sendTo(to, "members", JSON.stringify({ type: "members", ref, data: page }));
   }
 
-  #page(cursor: string | undefined, limit: number): Promise<MemberPage<MemberDetail> | null> {
-    return this.#engine.members(this.#roomId, cursor, limit);
+  #page(cursor: string | undefined, limit: number): Promise<MemberPage<MemberInfo> | null> {
+    return this.#engine.memberInfos(this.#roomId, cursor, limit);
   }
-}
-
-/** The page as the protocol lists members: id and name. */
-function infos(page: MemberPage<MemberDetail>): MemberPage<MemberInfo> {
-  const members = page.members.map(({ id, name }) => ({ id, name }));
-  return { members, count: page.count, cursor: page.cursor };
 }

@@ -113,6 +113,30 @@ export function presenceContract(
     ]);
   });
 
+  test("memberInfos() gives the pages of members() with ids and names only", async (c) => {
+    const [a, b] = [c.node("a"), c.node("b")];
+    for (let i = 0; i < 5; i++) await enter(i % 2 ? a : b, "r", `c${i}`, `u${i}`);
+    await enter(a, "r", "c5", "u1");
+    let cursor: string | undefined = undefined;
+    do {
+      const page = await b.members("r", cursor, 2);
+      const infos = await b.memberInfos("r", cursor, 2);
+      assert.ok(page !== null && infos !== null);
+      assert.deepEqual(infos, {
+        members: page.members.map(({ id, name }) => ({ id, name })),
+        count: 5,
+        cursor: page.cursor,
+      });
+      cursor = page.cursor ?? undefined;
+    } while (cursor !== undefined);
+    assert.equal(await a.memberInfos("r", "not-a-cursor", 2), null);
+    assert.deepEqual(await a.memberInfos("nowhere", undefined, 2), {
+      members: [],
+      count: 0,
+      cursor: null,
+    });
+  });
+
   test("reserve() admits exactly the capacity under 50 concurrent joins over two nodes", async (c) => {
     const [a, b] = [c.node("a"), c.node("b")];
     const results = await Promise.all(
