@@ -7,6 +7,8 @@
  * deno task bench:storm --mode capacity [--clients 19000] [--rooms 1000] [--chat-rooms 100]
  * ```
  *
+ * Either mode takes `--transport native|ws` (`ROOMD_TRANSPORT` of the server; native by default).
+ *
  * `storm`: every client connects, the server publishes into every room (1 msg/s per room by
  * HTTP), then the server is restarted (SIGTERM, start again on the same port and data) while
  * publishing goes on; every client reconnects at once and resumes with `?since=&epoch=`. It
@@ -42,8 +44,13 @@ const { values } = parseArgs({
     "chat-rooms": { type: "string", default: "100" },
     seconds: { type: "string", default: "30" },
     concurrency: { type: "string", default: "200" },
+    transport: { type: "string", default: "native" },
   },
 });
+if (!["native", "ws"].includes(values.transport)) {
+  console.error("Invalid --transport: native or ws");
+  Deno.exit(2);
+}
 const mode = values.mode;
 const capacity = mode === "capacity";
 const total = Number(values.clients ?? (capacity ? 19_000 : 10_000));
@@ -64,6 +71,7 @@ const env: Record<string, string> = {
   ROOMD_JWT_SECRET: secret,
   ROOMD_LOG_LEVEL: "error",
   ROOMD_SHUTDOWN_TIMEOUT_MS: "3000",
+  ROOMD_TRANSPORT: values.transport,
   ...(raised
     ? {
       ROOMD_JOIN_RATE: "1000000",
@@ -241,7 +249,12 @@ const ready = raised || capacity
     Promise.all(workers.map((w) => w.next("ready"))),
     sleep(seconds * 1000).then(() => null),
   ]);
-const report: Record<string, unknown> = { mode, clients: total, rooms: roomCount };
+const report: Record<string, unknown> = {
+  mode,
+  transport: values.transport,
+  clients: total,
+  rooms: roomCount,
+};
 if (ready === null) {
   // Default limits: the connect storm itself is the measurement.
   log("default limits: counting refusals");

@@ -3,10 +3,15 @@
  * for half the idle timeout gets a ping, and one still silent at the full timeout is closed
  * with 1001 "No response from ping frame.". One sweep timer serves every socket (a timer per
  * socket would cost memory on every idle connection); it runs every quarter of the timeout, so
- * a silent socket is pinged after ¼–½ of the timeout and closed after ¾–1 of it.
+ * a silent socket is pinged after ¼–½ of the timeout and closed after ¾–1 of it. A sweep walks
+ * {@linkcode SWEEP_SLICE} sockets per task: 19,000 idle sockets pinged in one task held the
+ * event loop for hundreds of milliseconds, which every chat message then waited out.
  *
  * @module
  */
+
+/** Sockets a sweep visits before it lets other tasks run. */
+export const SWEEP_SLICE = 256;
 
 /** One watched socket. */
 export interface Watched {
@@ -44,6 +49,9 @@ export interface Watched {
 export class Heartbeat {
   readonly #watched = new Set<Watched>();
   readonly #timer: ReturnType<typeof setInterval> | undefined;
+  /** The sweep under way, if it has slices left. */
+  #sweeping: IterableIterator<Watched> | undefined;
+  #next: ReturnType<typeof setTimeout> | undefined;
 
   /** @param idleTimeoutS The idle timeout in seconds (0: no sweep, sockets are only tracked). */
   constructor(idleTimeoutS: number) {
@@ -68,20 +76,42 @@ export class Heartbeat {
     return this.#watched.values();
   }
 
-  /** One sweep: pings sockets silent for two sweeps, expires those silent for four. */
+  /**
+   * One sweep: pings sockets silent for two sweeps, expires those silent for four. Visits the
+   * first {@linkcode SWEEP_SLICE} sockets now and the rest in later tasks; a sweep that starts
+   * while the last one still has slices left finishes that one first.
+   */
   sweep(): void {
-    for (const watched of this.#watched) {
+    if (this.#sweeping !== undefined) this.#slice(Infinity);
+    this.#sweeping = this.#watched.values();
+    this.#slice(SWEEP_SLICE);
+  }
+
+  /** Stops sweeping. */
+  close(): void {
+    clearInterval(this.#timer);
+    clearTimeout(this.#next);
+    this.#sweeping = undefined;
+  }
+
+  #slice(limit: number): void {
+    clearTimeout(this.#next);
+    const sockets = this.#sweeping!;
+    let visited = 0;
+    for (let next = sockets.next(); !next.done; next = sockets.next()) {
+      const watched = next.value;
       const silent = ++watched.silent;
       if (silent === 2) watched.ping();
       else if (silent >= 4) {
         this.#watched.delete(watched);
         watched.expire();
       }
+      if (++visited === limit) {
+        this.#next = setTimeout(() => this.#slice(SWEEP_SLICE), 0);
+        Deno.unrefTimer(this.#next);
+        return;
+      }
     }
-  }
-
-  /** Stops sweeping. */
-  close(): void {
-    clearInterval(this.#timer);
+    this.#sweeping = undefined;
   }
 }
