@@ -88,10 +88,7 @@ async function connect(
     slot.release();
     return refuse(userSlotRefusal(userSlot), ip);
   }
-  const release = () => {
-    slot.release();
-    void deps.userLimits.release(principal.id, id);
-  };
+  const release = releaseOf(slot.release, deps, principal.id, id);
   const room = deps.registry.open(roomId);
   let admitted;
   try {
@@ -109,6 +106,7 @@ async function connect(
     release();
     return refuse(admitted, ip);
   }
+  const { rate } = admitted;
   try {
     return upgradeWebSocket(request, config.idleTimeoutS, (socket) =>
       createSession({
@@ -118,7 +116,7 @@ async function connect(
         room,
         ip,
         resume,
-        rate: admitted.rate,
+        rate,
         userBuckets: deps.userBuckets,
         expiries: deps.expiries,
         idleTimeoutS: config.idleTimeoutS,
@@ -139,6 +137,29 @@ async function connect(
       message: `Cannot upgrade: ${(error as Error).message}`,
     }, ip);
   }
+}
+
+/**
+ * What gives a connection's slots back when it ends. Built outside `connect`, so that the
+ * connection (which keeps this for its lifetime) does not keep `connect`'s scope: the request,
+ * the admission and the limits' answers.
+ *
+ * @param releaseSlot Gives back the node's connection slot.
+ * @param deps The per-user limits.
+ * @param userId The user.
+ * @param connectionId The connection.
+ * @returns The release.
+ */
+function releaseOf(
+  releaseSlot: () => void,
+  deps: Pick<HttpDeps, "userLimits">,
+  userId: string,
+  connectionId: string,
+): () => void {
+  return () => {
+    releaseSlot();
+    void deps.userLimits.release(userId, connectionId);
+  };
 }
 
 /**
