@@ -211,15 +211,11 @@ export class LocalPresence implements Presence {
     cursor: string | undefined,
     limit: number,
   ): Promise<MemberPage<MemberDetail> | null> {
-    const roster = this.#hub.roster(roomId);
-    const page = roster.order.page(cursor, limit);
-    if (page === null) return Promise.resolve(null);
-    const members = page.items.map((user) => ({
+    return Promise.resolve(this.#page(roomId, cursor, limit, (user) => ({
       ...user.info,
       connections: user.connections.size,
       joined_at: user.joinedIso ??= new Date(user.joinedAt).toISOString(),
-    }));
-    return Promise.resolve({ members, count: roster.users.size, cursor: page.cursor });
+    })));
   }
 
   /** {@inheritDoc Presence.memberInfos} */
@@ -228,11 +224,7 @@ export class LocalPresence implements Presence {
     cursor: string | undefined,
     limit: number,
   ): Promise<MemberPage<MemberInfo> | null> {
-    const roster = this.#hub.roster(roomId);
-    const page = roster.order.page(cursor, limit);
-    if (page === null) return Promise.resolve(null);
-    const members = page.items.map((user) => user.info);
-    return Promise.resolve({ members, count: roster.users.size, cursor: page.cursor });
+    return Promise.resolve(this.#page(roomId, cursor, limit, (user) => user.info));
   }
 
   /** {@inheritDoc Presence.entries} */
@@ -292,6 +284,18 @@ export class LocalPresence implements Presence {
     if (roster && roster.users.size === 0 && roster.reservations.size === 0) {
       this.#hub.rooms.delete(roomId);
     }
+  }
+
+  #page<T>(
+    roomId: string,
+    cursor: string | undefined,
+    limit: number,
+    item: (user: User) => T,
+  ): MemberPage<T> | null {
+    const roster = this.#hub.roster(roomId);
+    const page = roster.order.page(cursor, limit);
+    if (page === null) return null;
+    return { members: page.items.map(item), count: roster.users.size, cursor: page.cursor };
   }
 
   #expiry(): number {

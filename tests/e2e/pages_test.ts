@@ -121,14 +121,8 @@ Deno.test({
       await server.exited;
       await page.locator("#log li.event", { hasText: "Connection lost" }).first().waitFor();
       server = await startDev(dataDir, port);
-      const admin = await adminToken(server);
       for (const text of ["while away 1", "while away 2"]) {
-        const res = await fetch(`${server.origin}/api/rooms/e2e-restart/messages`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
-          body: JSON.stringify({ type: "system", data: { text } }),
-        });
-        assert.equal(res.status, 201, await res.text());
+        await publishAsServer(server, "e2e-restart", text);
       }
       await stateIs(page, "connected");
       await page.locator("#log li.event", { hasText: "no messages missed" }).waitFor();
@@ -175,15 +169,7 @@ Deno.test({
         await joinDemo(page, server.origin, "Ann", "e2e-pending");
         await say(page, "first");
         holding = true;
-        const res = await fetch(`${server.origin}/api/rooms/e2e-pending/messages`, {
-          method: "POST",
-          headers: {
-            authorization: `Bearer ${await adminToken(server)}`,
-            "content-type": "application/json",
-          },
-          body: JSON.stringify({ type: "system", data: { text: "from the server" } }),
-        });
-        assert.equal(res.status, 201, await res.text());
+        await publishAsServer(server, "e2e-pending", "from the server");
         await page.fill("#text", "mine");
         await page.press("#text", "Enter");
         await page.locator("#log li.pending", { hasText: "mine" }).waitFor();
@@ -197,6 +183,19 @@ Deno.test({
       }
     }),
 });
+
+/** Publishes a `system` message into a room through the HTTP API, as the dev admin. */
+async function publishAsServer(server: ChildServer, room: string, text: string): Promise<void> {
+  const res = await fetch(`${server.origin}/api/rooms/${room}/messages`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${await adminToken(server)}`,
+      "content-type": "application/json",
+    },
+    body: JSON.stringify({ type: "system", data: { text } }),
+  });
+  assert.equal(res.status, 201, await res.text());
+}
 
 /** The admin token dev mode logs just after start-up. */
 async function adminToken(server: ChildServer): Promise<string> {
