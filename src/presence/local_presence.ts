@@ -6,7 +6,6 @@
  * @module
  */
 import type { MemberInfo } from "../protocol/envelope.ts";
-import { JoinOrder } from "./join_order.ts";
 import type {
   MemberDetail,
   MemberPage,
@@ -17,6 +16,7 @@ import type {
   PresenceListener,
   Reservation,
 } from "./presence.ts";
+import { Roster, type User } from "./roster.ts";
 
 /** Options of a {@linkcode LocalPresenceHub}. */
 export interface LocalPresenceOptions {
@@ -26,53 +26,6 @@ export interface LocalPresenceOptions {
   reservationTtlMs?: number;
   /** The clock, in ms (default `Date.now`). */
   now?: () => number;
-}
-
-interface Held {
-  node: string;
-  expiresAt: number;
-}
-
-interface User {
-  info: MemberInfo;
-  connections: Map<string, Held & { joinedAt: number }>;
-  joinedAt: number;
-  /** `joinedAt` as ISO 8601, made once: every welcome lists up to 100 members. */
-  joinedIso: string | undefined;
-  number: number;
-}
-
-class Roster {
-  readonly users = new Map<string, User>();
-  readonly userOf = new Map<string, string>();
-  readonly order = new JoinOrder<User>();
-  readonly reservations = new Map<string, Held>();
-
-  purge(now: number, entries: boolean): void {
-    // Reservations share one TTL, so they expire in insertion order: stop at the first live one
-    // (every join reads the roster, and a join storm holds many reservations).
-    for (const [id, r] of this.reservations) {
-      if (r.expiresAt > now) break;
-      this.reservations.delete(id);
-    }
-    if (!entries) return;
-    for (const [connectionId, userId] of this.userOf) {
-      const held = this.users.get(userId)?.connections.get(connectionId);
-      if (held !== undefined && held.expiresAt <= now) this.remove(connectionId);
-    }
-  }
-
-  remove(connectionId: string): { last: boolean; user: MemberInfo } | null {
-    const userId = this.userOf.get(connectionId);
-    if (userId === undefined) return null;
-    this.userOf.delete(connectionId);
-    const user = this.users.get(userId)!;
-    user.connections.delete(connectionId);
-    if (user.connections.size > 0) return { last: false, user: user.info };
-    this.users.delete(userId);
-    this.order.remove(user.number);
-    return { last: true, user: user.info };
-  }
 }
 
 /** The rosters of one process, shared by its nodes. */
