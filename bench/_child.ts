@@ -235,3 +235,24 @@ export function withGcOnSignal(runArgs: readonly string[]): string[] {
   else flags[at] += ",--expose-gc";
   return [...flags, "--preload=bench/_gc_on_signal.ts", runArgs[runArgs.length - 1]];
 }
+
+/**
+ * Signals servers started with the garbage-collection preload ({@linkcode withGcOnSignal}) to
+ * run a full collection, then waits for it to finish and its freed pages to go back.
+ *
+ * @param pids The servers' processes.
+ * @param settleMs How long to wait after the signal.
+ * @returns `null`, or why the signal could not be sent.
+ */
+export async function collectGarbage(
+  pids: readonly number[],
+  settleMs: number,
+): Promise<string | null> {
+  try {
+    for (const pid of pids) Deno.kill(pid, "SIGUSR2");
+  } catch (error) {
+    return `Cannot signal the server to collect garbage: ${(error as Error).message}`;
+  }
+  await sleep(settleMs);
+  return null;
+}

@@ -5,6 +5,7 @@
  * @module
  */
 import type { LoadOptions } from "./_args.ts";
+import { collectGarbage } from "./_child.ts";
 import { clientPath, originOf } from "./_connect.ts";
 import { sampleProcesses } from "./_proc.ts";
 import { progress, progressDone } from "./_progress.ts";
@@ -18,22 +19,6 @@ import { measureWindow, sleep } from "./_window.ts";
 
 /** Wait after a forced collection before reading RSS (freed pages go back to the system). */
 const GC_SETTLE_MS = 2000;
-
-/**
- * Signals the server to collect its garbage (see `bench/_gc_on_signal.ts`) and waits a little.
- *
- * @param pids The server's processes.
- * @returns `null`, or why the signal could not be sent.
- */
-async function collectGarbage(pids: readonly number[]): Promise<string | null> {
-  try {
-    for (const pid of pids) Deno.kill(pid, "SIGUSR2");
-  } catch (error) {
-    return `Cannot signal the server to collect garbage: ${(error as Error).message}`;
-  }
-  await sleep(GC_SETTLE_MS);
-  return null;
-}
 
 /**
  * A ramp step fails when less than this share of its expected deliveries arrives, or when the
@@ -53,7 +38,7 @@ const RAMP_DRAIN_MS = 3000;
  */
 export async function runLoad(options: LoadOptions): Promise<LoadResult | string> {
   if (options.gcSignal) {
-    const failed = await collectGarbage(options.pids);
+    const failed = await collectGarbage(options.pids, GC_SETTLE_MS);
     if (failed !== null) return failed;
   }
   const rssBefore = sampleProcesses(options.pids);
@@ -237,7 +222,9 @@ async function idle(
   let afterGc: number | null = null;
   if (options.gcSignal) {
     progress("idle: forcing a full collection in the server");
-    if ((await collectGarbage(pids)) === null) afterGc = sampleProcesses(pids)?.rssKb ?? null;
+    if ((await collectGarbage(pids, GC_SETTLE_MS)) === null) {
+      afterGc = sampleProcesses(pids)?.rssKb ?? null;
+    }
   }
   return {
     connections,

@@ -20,7 +20,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { startServer, startTaskArgs } from "./_child.ts";
+import { collectGarbage, startServer, startTaskArgs } from "./_child.ts";
 import { clientPath } from "./_connect.ts";
 import { sampleProcess } from "./_proc.ts";
 import { DeliveryLedger } from "./_soak_ledger.ts";
@@ -178,10 +178,8 @@ async function main(): Promise<number> {
       connect(room);
     }
     ledger.check(performance.now());
-    if (values.collect) {
-      Deno.kill(server.pid, "SIGUSR2");
-      await sleep(COLLECT_WAIT_MS);
-    }
+    const failed = values.collect ? await collectGarbage([server.pid], COLLECT_WAIT_MS) : null;
+    if (failed !== null) count(errors, failed);
     const sample = sampleProcess(server.pid);
     if (sample) memory.push({ atS: soakS(), rssMiB: sample.rssKb / 1024 });
     if (tick % 5 === 0) {
