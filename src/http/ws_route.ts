@@ -6,8 +6,7 @@
  * @module
  */
 import type { InboundDeps } from "../session/inbound.ts";
-import type { SlowConsumerHook } from "../ws/connection.ts";
-import { createSession } from "../session/session.ts";
+import { Session, type SessionShared } from "../session/session.ts";
 import { upgradeWebSocket } from "../ws/upgrade.ts";
 import { clientIp } from "./client_ip.ts";
 import type { HttpDeps } from "./deps.ts";
@@ -32,8 +31,18 @@ export function wsRoute(deps: HttpDeps): Route {
     },
     verifier: deps.verifier,
   };
-  const shared: RouteShared = {
+  const { config } = deps;
+  const shared: SessionShared = {
+    userBuckets: deps.userBuckets,
+    maxQueueBytes: config.maxQueueBytes,
     inbound,
+    metrics: deps.metrics,
+    log: deps.log,
+    idleTimeoutS: config.idleTimeoutS,
+    logDebug: config.logLevel === "debug",
+    expiries: deps.expiries,
+    release: (connection) =>
+      releaseSlots(deps, connection.principal.id, connection.ip, connection.id),
     onSlowConsumer: () => deps.metrics.slowConsumerDisconnect(),
   };
   return {
@@ -43,15 +52,9 @@ export function wsRoute(deps: HttpDeps): Route {
   };
 }
 
-/** What every connection of the route shares. */
-interface RouteShared {
-  inbound: InboundDeps;
-  onSlowConsumer: SlowConsumerHook;
-}
-
 async function connect(
   deps: HttpDeps,
-  shared: RouteShared,
+  shared: SessionShared,
   request: Request,
   ctx: RequestContext,
 ): Promise<Response> {
@@ -85,10 +88,10 @@ async function connect(
   const id = crypto.randomUUID();
   const userSlot = await deps.userLimits.acquire(principal.id, id);
   if (!userSlot.ok) {
-    slot.release();
+    deps.limits.release(principal.id, ip);
     return refuse(userSlotRefusal(userSlot), ip);
   }
-  const release = releaseOf(slot.release, deps, principal.id, id);
+  const release = () => releaseSlots(deps, principal.id, ip, id);
   const room = deps.registry.open(roomId);
   let admitted;
   try {
@@ -108,26 +111,12 @@ async function connect(
   }
   const { rate } = admitted;
   try {
-    return upgradeWebSocket(request, config.idleTimeoutS, (socket) =>
-      createSession({
-        id,
-        socket,
-        principal,
-        room,
-        ip,
-        resume,
-        rate,
-        userBuckets: deps.userBuckets,
-        expiries: deps.expiries,
-        idleTimeoutS: config.idleTimeoutS,
-        maxQueueBytes: config.maxQueueBytes,
-        inbound: shared.inbound,
-        onSlowConsumer: shared.onSlowConsumer,
-        metrics,
-        log: deps.log,
-        logDebug: config.logLevel === "debug",
-        release,
-      }), protocol);
+    return upgradeWebSocket(
+      request,
+      config.idleTimeoutS,
+      (socket) => new Session({ id, socket, principal, room, ip, resume, rate }, shared),
+      protocol,
+    );
   } catch (error) {
     room.leave(id);
     release();
@@ -140,26 +129,21 @@ async function connect(
 }
 
 /**
- * What gives a connection's slots back when it ends. Built outside `connect`, so that the
- * connection (which keeps this for its lifetime) does not keep `connect`'s scope: the request,
- * the admission and the limits' answers.
+ * Gives back a connection's slots: this node's (in total and per address) and the user's.
  *
- * @param releaseSlot Gives back the node's connection slot.
- * @param deps The per-user limits.
+ * @param deps The limits.
  * @param userId The user.
+ * @param ip The client address.
  * @param connectionId The connection.
- * @returns The release.
  */
-function releaseOf(
-  releaseSlot: () => void,
-  deps: Pick<HttpDeps, "userLimits">,
+function releaseSlots(
+  deps: Pick<HttpDeps, "limits" | "userLimits">,
   userId: string,
+  ip: string,
   connectionId: string,
-): () => void {
-  return () => {
-    releaseSlot();
-    void deps.userLimits.release(userId, connectionId);
-  };
+): void {
+  deps.limits.release(userId, ip);
+  void deps.userLimits.release(userId, connectionId);
 }
 
 /**

@@ -15,10 +15,12 @@ export interface ConnectionLimitSettings {
   maxConnectionsPerIp: number;
 }
 
-/** A taken slot, or why none was given. */
+/** A taken slot (give it back with {@linkcode ConnectionLimits.release}), or why none was given. */
 export type SlotResult =
-  | { ok: true; release: () => void }
+  | { ok: true }
   | { ok: false; status: 503 | 429; code: "server_full" | "too_many_connections"; message: string };
+
+const TAKEN: SlotResult = { ok: true };
 
 /**
  * Counts of open (and admitted) connections.
@@ -28,9 +30,10 @@ export type SlotResult =
  * import assert from "assert";
  * import { ConnectionLimits } from "./connection_limits.ts";
  * const limits = new ConnectionLimits({ maxConnections: 1, maxConnectionsPerUser: 1, maxConnectionsPerIp: 1 });
- * const slot = limits.acquire("u1", "127.0.0.1");
- * assert.ok(slot.ok && !limits.acquire("u2", "127.0.0.2").ok);
- * if (slot.ok) slot.release();
+ * assert.ok(limits.acquire("u1", "127.0.0.1").ok);
+ * assert.ok(!limits.acquire("u2", "127.0.0.2").ok);
+ * limits.release("u1", "127.0.0.1");
+ * assert.ok(limits.acquire("u2", "127.0.0.2").ok);
  * ```
  */
 export class ConnectionLimits {
@@ -54,28 +57,31 @@ export class ConnectionLimits {
    *
    * @param userId The user.
    * @param ip The client address.
-   * @returns A release function (idempotent), or the refusal.
+   * @returns The slot (to give back with {@linkcode release} exactly once), or the refusal.
    */
   acquire(userId: string, ip: string): SlotResult {
     const refusal = this.check(userId, ip);
     if (refusal !== null) return refusal;
-    // A counter without a limit is not kept: it would hold an entry per idle connection.
-    const perUser = this.#settings.maxConnectionsPerUser === Infinity ? null : this.#perUser;
-    const perIp = this.#settings.maxConnectionsPerIp === Infinity ? null : this.#perIp;
     this.#total++;
-    if (perUser) perUser.set(userId, (perUser.get(userId) ?? 0) + 1);
-    if (perIp) perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
-    let released = false;
-    return {
-      ok: true,
-      release: () => {
-        if (released) return;
-        released = true;
-        this.#total--;
-        if (perUser) decrement(perUser, userId);
-        if (perIp) decrement(perIp, ip);
-      },
-    };
+    // A counter without a limit is not kept: it would hold an entry per idle connection.
+    if (this.#settings.maxConnectionsPerUser !== Infinity) increment(this.#perUser, userId);
+    if (this.#settings.maxConnectionsPerIp !== Infinity) increment(this.#perIp, ip);
+    return TAKEN;
+  }
+
+  /**
+   * Gives back a slot that {@linkcode acquire} gave for this user and address. The caller
+   * releases each slot once (the connection's session does, when it ends): the limits keep
+   * counts only, not a handle per connection.
+   *
+   * @param userId The user.
+   * @param ip The client address.
+   */
+  release(userId: string, ip: string): void {
+    if (this.#total === 0) return;
+    this.#total--;
+    decrement(this.#perUser, userId);
+    decrement(this.#perIp, ip);
   }
 
   /**
@@ -120,8 +126,13 @@ export class ConnectionLimits {
   }
 }
 
+function increment(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
 function decrement(counts: Map<string, number>, key: string): void {
-  const n = (counts.get(key) ?? 1) - 1;
-  if (n <= 0) counts.delete(key);
-  else counts.set(key, n);
+  const n = counts.get(key);
+  if (n === undefined) return;
+  if (n <= 1) counts.delete(key);
+  else counts.set(key, n - 1);
 }

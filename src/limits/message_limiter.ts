@@ -79,7 +79,9 @@ export class SharedBuckets {
  */
 export class MessageLimiter {
   #settings: RateSettings;
-  readonly #acquireUser: (settings: RateSettings) => TokenBucket;
+  readonly #userBuckets: SharedBuckets;
+  readonly #roomId: string;
+  readonly #userId: string;
   readonly #clock: Clock;
   #buckets: { own: TokenBucket; user: TokenBucket; flood: TokenBucket } | null = null;
 
@@ -87,22 +89,28 @@ export class MessageLimiter {
    * The buckets are made on the first message, so a connection that only listens costs none.
    *
    * @param settings The connection's rate and burst.
-   * @param acquireUser Takes a hold on the bucket shared by the user's connections.
+   * @param userBuckets The buckets shared by each user's connections in a room.
+   * @param roomId The connection's room.
+   * @param userId The connection's user.
    * @param clock Milliseconds clock.
    */
   constructor(
     settings: RateSettings,
-    acquireUser: (settings: RateSettings) => TokenBucket,
+    userBuckets: SharedBuckets,
+    roomId: string,
+    userId: string,
     clock: Clock = monotonicClock,
   ) {
     this.#settings = settings;
-    this.#acquireUser = acquireUser;
+    this.#userBuckets = userBuckets;
+    this.#roomId = roomId;
+    this.#userId = userId;
     this.#clock = clock;
   }
 
-  /** Whether the limiter holds the user's shared bucket (and must release it). */
-  get holdsUserBucket(): boolean {
-    return this.#buckets !== null;
+  /** Lets go of the user's shared bucket, if this limiter took a hold on it; call once. */
+  release(): void {
+    if (this.#buckets !== null) this.#userBuckets.release(this.#userKey());
   }
 
   /**
@@ -136,9 +144,14 @@ export class MessageLimiter {
     const { rate, burst } = this.#settings;
     return {
       own: new TokenBucket(rate, burst, this.#clock),
-      user: this.#acquireUser(this.#settings),
+      user: this.#userBuckets.acquire(this.#userKey(), this.#settings),
       flood: new TokenBucket(rate, rate * FLOOD_SECONDS, this.#clock),
     };
+  }
+
+  /** Made when needed rather than kept: an idle connection should hold little. */
+  #userKey(): string {
+    return `${this.#roomId}\u0000${this.#userId}`;
   }
 }
 

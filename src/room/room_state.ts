@@ -67,6 +67,7 @@ export class RoomState {
   readonly publisher: Publisher;
   /** The stored record; `null` while the room does not exist. */
   record: RoomRecord | null = null;
+  #rate: RateSettings = { rate: NaN, burst: NaN };
 
   /**
    * @param id Room id.
@@ -207,13 +208,13 @@ export class RoomState {
     for (const connection of this.members.connections.values()) connection.close(code, reason);
   }
 
-  /** The room's message rate, or the server's. */
+  /** The room's message rate, or the server's: one object while it holds, shared by the limiters. */
   rate(): RateSettings {
     const { config } = this.ctx;
-    return {
-      rate: this.record?.msg_rate ?? config.msgRate,
-      burst: this.record?.msg_burst ?? config.msgBurst,
-    };
+    const rate = this.record?.msg_rate ?? config.msgRate;
+    const burst = this.record?.msg_burst ?? config.msgBurst;
+    if (this.#rate.rate !== rate || this.#rate.burst !== burst) this.#rate = { rate, burst };
+    return this.#rate;
   }
 
   /**

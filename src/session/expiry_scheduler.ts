@@ -14,23 +14,30 @@ export interface Expiry {
   cancel(): void;
 }
 
-/** The entry is its own handle, so a deadline costs one object besides its callback. */
+/** What a deadline is for: an object told when it passes (a session, not a closure per connection). */
+export interface Expiring {
+  /** The deadline passed. */
+  expire(): void;
+}
+
+/** The entry is its own handle, so a deadline costs one object. */
 class Entry implements Expiry {
   at: number;
-  fire: (() => void) | null;
+  target: Expiring | null;
 
-  constructor(at: number, fire: () => void) {
+  constructor(at: number, target: Expiring) {
     this.at = at;
-    this.fire = fire;
+    this.target = target;
   }
 
   cancel(): void {
-    this.fire = null;
+    this.target = null;
   }
 }
 
 /**
- * Runs callbacks at their deadlines (ms since epoch). Cancelled entries are dropped lazily.
+ * Tells targets that their deadlines (ms since epoch) passed. Cancelled entries are dropped
+ * lazily.
  *
  * @example
  * ```ts
@@ -38,7 +45,7 @@ class Entry implements Expiry {
  * import { ExpiryScheduler } from "./expiry_scheduler.ts";
  * const scheduler = new ExpiryScheduler();
  * let fired = false;
- * scheduler.add(Date.now() + 10, () => fired = true);
+ * scheduler.add(Date.now() + 10, { expire: () => fired = true });
  * await new Promise((resolve) => setTimeout(resolve, 30));
  * assert.ok(fired);
  * scheduler.close();
@@ -61,14 +68,14 @@ export class ExpiryScheduler {
   }
 
   /**
-   * Calls `fire` at `at` (or soon after).
+   * Calls `target.expire()` at `at` (or soon after).
    *
    * @param at Deadline, ms since epoch.
-   * @param fire The callback.
+   * @param target What to tell.
    * @returns The deadline, to cancel.
    */
-  add(at: number, fire: () => void): Expiry {
-    const entry = new Entry(at, fire);
+  add(at: number, target: Expiring): Expiry {
+    const entry = new Entry(at, target);
     this.#push(entry);
     this.#arm();
     return entry;
@@ -83,7 +90,7 @@ export class ExpiryScheduler {
   }
 
   #arm(): void {
-    while (this.#heap.length > 0 && this.#heap[0].fire === null) this.#pop();
+    while (this.#heap.length > 0 && this.#heap[0].target === null) this.#pop();
     const next = this.#heap[0]?.at ?? Infinity;
     if (next >= this.#timerAt) return;
     clearTimeout(this.#timer);
@@ -100,8 +107,7 @@ export class ExpiryScheduler {
     this.#timerAt = Infinity;
     const now = this.#now();
     while (this.#heap.length > 0 && this.#heap[0].at <= now) {
-      const fire = this.#pop().fire;
-      fire?.();
+      this.#pop().target?.expire();
     }
     this.#arm();
   }

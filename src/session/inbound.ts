@@ -12,7 +12,7 @@ import { readRef, type TypeRegistry } from "../protocol/schemas.ts";
 import type { Room } from "../room/room.ts";
 import { CloseCode } from "../ws/close_codes.ts";
 import type { Connection } from "../ws/connection.ts";
-import { refreshToken } from "./token_refresh.ts";
+import { refreshToken, type TokenHolder } from "./token_refresh.ts";
 import type { TokenVerifier } from "../auth/verifier.ts";
 
 /** What frame handling needs from the server. */
@@ -36,14 +36,14 @@ export interface InboundDeps {
  * @param room The sender's room.
  * @param frame The frame's data as the socket delivered it.
  * @param deps Limits, types and metrics.
- * @param moveExpiry Moves the connection's token-expiry deadline (after a `refresh`).
+ * @param holder Holds the connection's token-expiry deadline (moved by a `refresh`).
  */
 export function handleFrame(
   connection: Connection,
   room: Room,
   frame: unknown,
   deps: InboundDeps,
-  moveExpiry: (at: number) => void,
+  holder: TokenHolder,
 ): void {
   const { metrics } = deps;
   if (typeof frame !== "string") {
@@ -83,7 +83,7 @@ export function handleFrame(
   }
   if (message.kind === "refresh") {
     metrics.messageReceived("refresh", room.id, bytes);
-    return void refreshToken(connection, message.token, message.ref, deps, moveExpiry);
+    return void refreshToken(connection, message.token, message.ref, deps, holder);
   }
   if (message.kind === "members") {
     metrics.messageReceived("members", room.id, bytes);

@@ -10,7 +10,7 @@ import type { Metrics } from "../metrics/metrics.ts";
 import type { ResumeRequest, Room } from "../room/room.ts";
 import { CloseCode, closeLogLevel, isIdleTimeout } from "../ws/close_codes.ts";
 import { Connection, type SlowConsumerHook } from "../ws/connection.ts";
-import type { Expiry, ExpiryScheduler } from "./expiry_scheduler.ts";
+import type { Expiring, Expiry, ExpiryScheduler } from "./expiry_scheduler.ts";
 import { countTooLarge, handleFrame, type InboundDeps } from "./inbound.ts";
 import {
   MessageLimiter,
@@ -18,25 +18,12 @@ import {
   type SharedBuckets,
 } from "../limits/message_limiter.ts";
 import type { Socket } from "../ws/socket.ts";
-import { startConnectionSpan } from "../ws/connection_span.ts";
+import { type ConnectionSpan, startConnectionSpan } from "../ws/connection_span.ts";
 import type { SocketHandlers } from "../ws/upgrade.ts";
+import type { TokenHolder } from "./token_refresh.ts";
 
-/** Everything a session is made of. */
-export interface SessionInit {
-  /** Connection id. */
-  id: string;
-  /** The socket, not yet open. */
-  socket: Socket;
-  /** The authenticated user. */
-  principal: Principal;
-  /** The room that admitted the connection. */
-  room: Room;
-  /** Client address. */
-  ip: string;
-  /** Resume request from `?since=&epoch=`. */
-  resume?: ResumeRequest;
-  /** The room's rate limits. */
-  rate: RateSettings;
+/** What every session of a route shares: built once, not once per connection. */
+export interface SessionShared {
   /** Per-user buckets shared across connections. */
   userBuckets: SharedBuckets;
   /** Largest outbound backlog before 4408. */
@@ -54,89 +41,131 @@ export interface SessionInit {
    * before it checks the level, some 10 µs: routine open and close lines skip that when off.
    */
   logDebug: boolean;
-  /** Closes the connection when its token expires. */
+  /** Closes connections when their tokens expire. */
   expiries: ExpiryScheduler;
-  /** Releases the connection-limit slot. */
-  release: () => void;
-  /** Told when the connection is cut off as a slow consumer (shared by connections). */
+  /** Gives back what a connection held (its connection-limit slots) once it ends. */
+  release: (connection: Connection) => void;
+  /** Told when a connection is cut off as a slow consumer. */
   onSlowConsumer: SlowConsumerHook;
 }
 
+/** What one session is made of. */
+export interface SessionInit {
+  /** Connection id. */
+  id: string;
+  /** The socket, not yet open. */
+  socket: Socket;
+  /** The authenticated user. */
+  principal: Principal;
+  /** The room that admitted the connection. */
+  room: Room;
+  /** Client address. */
+  ip: string;
+  /** Resume request from `?since=&epoch=`. */
+  resume?: ResumeRequest;
+  /** The room's rate limits. */
+  rate: RateSettings;
+}
+
 /**
- * Builds the socket handlers of an admitted connection.
- *
- * @param init The session's parts.
- * @returns Handlers for {@linkcode upgradeWebSocket}.
+ * The socket handlers of one admitted connection. Idle connections are most of a node's, so a
+ * session is one object whose methods are shared by all: it is its own expiry target and token
+ * holder, and what is the same for every connection of the route stays in
+ * {@linkcode SessionShared}.
  */
-export function createSession(init: SessionInit): SocketHandlers {
-  // The handlers keep what they use, not `init`: an idle connection should hold little.
-  const { room, principal, metrics, log, userBuckets, inbound, expiries, release, resume } = init;
-  const { idleTimeoutS, logDebug } = init;
-  const bucketKey = `${room.id}\u0000${principal.id}`;
-  const limiter = new MessageLimiter(
-    init.rate,
-    (rate) => userBuckets.acquire(bucketKey, rate),
-  );
-  const connection = new Connection({
-    id: init.id,
-    principal,
-    roomId: room.id,
-    ip: init.ip,
-    socket: init.socket,
-    maxQueueBytes: init.maxQueueBytes,
-    limiter,
-    log,
-    onSlowConsumer: init.onSlowConsumer,
-  });
-  const span = startConnectionSpan({
-    connectionId: init.id,
-    roomId: room.id,
-    userId: principal.id,
-    ip: init.ip,
-  });
-  let expiry: Expiry | null = null;
-  let opened = false;
-  const onExpiry = () => connection.close(CloseCode.tokenExpired, "token expired");
-  const moveExpiry = (at: number) => {
-    if (expiry === null || connection.closing) return;
-    expiry.cancel();
-    expiry = expiries.add(at, onExpiry);
-  };
-  return {
-    onOpen() {
-      opened = true;
-      metrics.connectionAccepted();
-      if (logDebug) log.debug("Connection open", connection.logContext());
-      expiry = expiries.add(principal.expiresAt, onExpiry);
-      room.attach(connection, resume);
-    },
-    onMessage(data) {
-      handleFrame(connection, room, data, inbound, moveExpiry);
-    },
-    onClose(code, reason) {
-      expiry?.cancel();
-      room.leave(connection.id);
-      if (limiter.holdsUserBucket) userBuckets.release(bucketKey);
-      release();
-      if (opened) metrics.connectionClosed(code);
-      span.end(code, reason);
-      if (connection.closedByServer) return;
-      // The ws transport refuses an oversized frame from its header, before roomd reads it.
-      if (code === CloseCode.tooLarge) countTooLarge(connection, inbound);
-      if (isIdleTimeout(code, reason)) {
-        metrics.error("idle_timeout");
-        connection.log.info("Connection closed with {code}: {reason}", {
-          code,
-          reason: `idle timeout: nothing received, not even a pong, within ${idleTimeoutS} s`,
-        });
-        return;
-      }
-      const level = closeLogLevel(code);
-      if (level === "debug" && !logDebug) return;
-      connection.log[level]("Connection closed by client with {code} {reason}", {
+export class Session implements SocketHandlers, Expiring, TokenHolder {
+  readonly #shared: SessionShared;
+  readonly #room: Room;
+  readonly #connection: Connection;
+  readonly #resume: ResumeRequest | undefined;
+  readonly #span: ConnectionSpan;
+  #expiry: Expiry | null = null;
+  #opened = false;
+
+  /**
+   * @param init The connection's parts.
+   * @param shared What the route's sessions share.
+   */
+  constructor(init: SessionInit, shared: SessionShared) {
+    const { room, principal } = init;
+    this.#shared = shared;
+    this.#room = room;
+    this.#resume = init.resume;
+    this.#connection = new Connection({
+      id: init.id,
+      principal,
+      roomId: room.id,
+      ip: init.ip,
+      socket: init.socket,
+      maxQueueBytes: shared.maxQueueBytes,
+      limiter: new MessageLimiter(init.rate, shared.userBuckets, room.id, principal.id),
+      log: shared.log,
+      onSlowConsumer: shared.onSlowConsumer,
+    });
+    this.#span = startConnectionSpan({
+      connectionId: init.id,
+      roomId: room.id,
+      userId: principal.id,
+      ip: init.ip,
+    });
+  }
+
+  /** The connection this session handles. */
+  get connection(): Connection {
+    return this.#connection;
+  }
+
+  /** {@inheritDoc SocketHandlers.onOpen} */
+  onOpen(): void {
+    const { metrics, log, logDebug, expiries } = this.#shared;
+    const connection = this.#connection;
+    this.#opened = true;
+    metrics.connectionAccepted();
+    if (logDebug) log.debug("Connection open", connection.logContext());
+    this.#expiry = expiries.add(connection.principal.expiresAt, this);
+    this.#room.attach(connection, this.#resume);
+  }
+
+  /** {@inheritDoc SocketHandlers.onMessage} */
+  onMessage(data: unknown): void {
+    handleFrame(this.#connection, this.#room, data, this.#shared.inbound, this);
+  }
+
+  /** {@inheritDoc SocketHandlers.onClose} */
+  onClose(code: number, reason: string): void {
+    const { metrics, inbound, idleTimeoutS, logDebug } = this.#shared;
+    const connection = this.#connection;
+    this.#expiry?.cancel();
+    this.#room.leave(connection.id);
+    connection.limiter.release();
+    this.#shared.release(connection);
+    if (this.#opened) metrics.connectionClosed(code);
+    this.#span.end(code, reason);
+    if (connection.closedByServer) return;
+    // The ws transport refuses an oversized frame from its header, before roomd reads it.
+    if (code === CloseCode.tooLarge) countTooLarge(connection, inbound);
+    if (isIdleTimeout(code, reason)) {
+      metrics.error("idle_timeout");
+      connection.log.info("Connection closed with {code}: {reason}", {
         code,
-        reason,
+        reason: `idle timeout: nothing received, not even a pong, within ${idleTimeoutS} s`,
       });
-    },
-  };
+      return;
+    }
+    const level = closeLogLevel(code);
+    if (level === "debug" && !logDebug) return;
+    connection.log[level]("Connection closed by client with {code} {reason}", { code, reason });
+  }
+
+  /** The token expired: the connection closes with 4401. */
+  expire(): void {
+    this.#connection.close(CloseCode.tokenExpired, "token expired");
+  }
+
+  /** {@inheritDoc TokenHolder.moveExpiry} */
+  moveExpiry(at: number): void {
+    if (this.#expiry === null || this.#connection.closing) return;
+    this.#expiry.cancel();
+    this.#expiry = this.#shared.expiries.add(at, this);
+  }
 }

@@ -12,6 +12,16 @@ import type { ErrorData } from "../protocol/envelope.ts";
 import { CloseCode } from "../ws/close_codes.ts";
 import type { Connection } from "../ws/connection.ts";
 
+/** What holds a connection's token deadline. */
+export interface TokenHolder {
+  /**
+   * Moves the connection's token-expiry deadline.
+   *
+   * @param at The new deadline, ms since the epoch.
+   */
+  moveExpiry(at: number): void;
+}
+
 /** What a refresh needs from the server. */
 export interface RefreshDeps {
   /** Verifies the new token. */
@@ -30,14 +40,14 @@ export interface RefreshDeps {
  * @param token The new token.
  * @param ref The request's `ref`.
  * @param deps Verifier and metrics.
- * @param moveExpiry Moves the connection's deadline (ms since the epoch).
+ * @param holder Holds the connection's deadline.
  */
 export async function refreshToken(
   connection: Connection,
   token: string,
   ref: string | undefined,
   deps: RefreshDeps,
-  moveExpiry: (at: number) => void,
+  holder: TokenHolder,
 ): Promise<void> {
   const verified = await deps.verifier.verify(token);
   if (connection.closing) return;
@@ -60,7 +70,7 @@ export async function refreshToken(
       message: `Cannot refresh token: it does not grant room "${connection.roomId}"`,
     });
   }
-  moveExpiry(principal.expiresAt);
+  holder.moveExpiry(principal.expiresAt);
   const exp = Math.floor(principal.expiresAt / 1000);
   connection.send(JSON.stringify({ type: "ack", ref, data: { exp } }));
 }

@@ -72,16 +72,36 @@ export function upgradeWebSocket(
     idleTimeout: idleTimeoutS,
     protocol,
   });
-  const handlers = handlersFor(socket);
-  // Listeners rather than `on…` attributes, which Deno wraps in a closure each; `open` and
-  // `close` are removed once they fired, so an idle connection keeps one listener. Errors
-  // need none: each is followed by a `close` event.
-  socket.addEventListener("open", () => handlers.onOpen(), { once: true });
-  socket.addEventListener("message", (event) => handlers.onMessage(event.data));
-  socket.addEventListener("close", (event) => {
-    // Deno reports a connection lost without a close frame as code 0; the protocol's name for
-    // that is 1006 (abnormal closure), which is what metrics and logs should show.
-    handlers.onClose(event.code === 0 ? ABNORMAL_CLOSURE : event.code, event.reason);
-  }, { once: true });
+  const listener = new SocketListener(handlersFor(socket));
+  // One listener object for the three events rather than a closure each (an idle connection
+  // keeps what it listens with); `open` and `close` are removed once they fired. Errors need
+  // none: each is followed by a `close` event.
+  socket.addEventListener("open", listener, { once: true });
+  socket.addEventListener("message", listener);
+  socket.addEventListener("close", listener, { once: true });
   return response;
+}
+
+/** Passes a native WebSocket's events to roomd's handlers. */
+class SocketListener implements EventListenerObject {
+  readonly #handlers: SocketHandlers;
+
+  constructor(handlers: SocketHandlers) {
+    this.#handlers = handlers;
+  }
+
+  handleEvent(event: Event): void {
+    switch (event.type) {
+      case "message":
+        return this.#handlers.onMessage((event as MessageEvent).data);
+      case "open":
+        return this.#handlers.onOpen();
+      case "close": {
+        // Deno reports a connection lost without a close frame as code 0; the protocol's name
+        // for that is 1006 (abnormal closure), which is what metrics and logs should show.
+        const { code, reason } = event as CloseEvent;
+        return this.#handlers.onClose(code === 0 ? ABNORMAL_CLOSURE : code, reason);
+      }
+    }
+  }
 }

@@ -5,9 +5,8 @@
  */
 import { rootLogger } from "../../src/log.ts";
 import { Connection } from "../../src/ws/connection.ts";
-import { MessageLimiter } from "../../src/limits/message_limiter.ts";
+import { MessageLimiter, SharedBuckets } from "../../src/limits/message_limiter.ts";
 import type { Socket } from "../../src/ws/socket.ts";
-import { TokenBucket } from "../../src/limits/token_bucket.ts";
 
 const encoder = new TextEncoder();
 
@@ -88,7 +87,7 @@ export function connectionOver(socket: Socket, options: TestConnectionOptions): 
     ip: "127.0.0.1",
     socket,
     maxQueueBytes: options.maxQueueBytes,
-    limiter: new MessageLimiter(rate, () => new TokenBucket(rate.rate, rate.burst)),
+    limiter: new MessageLimiter(rate, new SharedBuckets(), "room", "user"),
     log: rootLogger(),
     onSlowConsumer: options.onSlow ?? (() => {}),
   });

@@ -114,7 +114,7 @@ export function roomKit(
         ip: "127.0.0.1",
         socket,
         maxQueueBytes: config.maxQueueBytes,
-        limiter: new MessageLimiter(rate, (r) => buckets.acquire(`${roomId}\u0000${userId}`, r)),
+        limiter: new MessageLimiter(rate, buckets, roomId, userId),
         log: rootLogger(),
         onSlowConsumer: () => metrics.slowConsumerDisconnect(),
       });

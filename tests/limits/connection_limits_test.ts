@@ -30,20 +30,23 @@ Deno.test("ConnectionLimits refuses an address at its limit whoever the user is"
   assert.ok(limits.acquire("u2", "10.0.0.2").ok);
 });
 
-Deno.test("ConnectionLimits release frees the slot once, however often it is called", () => {
+Deno.test("ConnectionLimits release gives back the slot of that user at that address", () => {
   const limits = new ConnectionLimits({
-    maxConnections: 1,
+    maxConnections: 2,
     maxConnectionsPerUser: 1,
     maxConnectionsPerIp: 1,
   });
-  const first = limits.acquire("u1", "10.0.0.1");
-  assert.ok(first.ok);
-  first.release();
-  first.release();
-  assert.equal(limits.total, 0);
-  const second = limits.acquire("u1", "10.0.0.1");
-  assert.ok(second.ok);
-  first.release();
+  assert.ok(limits.acquire("u1", "10.0.0.1").ok);
+  assert.ok(limits.acquire("u2", "10.0.0.2").ok);
+  assert.ok(!limits.acquire("u3", "10.0.0.3").ok, "full");
+  limits.release("u1", "10.0.0.1");
   assert.equal(limits.total, 1);
-  assert.ok(!limits.acquire("u1", "10.0.0.1").ok);
+  assert.ok(!limits.acquire("u2", "10.0.0.3").ok, "u2 still holds its slot");
+  assert.ok(!limits.acquire("u3", "10.0.0.2").ok, "10.0.0.2 still holds its slot");
+  assert.ok(limits.acquire("u1", "10.0.0.1").ok, "u1 at 10.0.0.1 may come back");
+  limits.release("u1", "10.0.0.1");
+  limits.release("u2", "10.0.0.2");
+  limits.release("u2", "10.0.0.2");
+  assert.equal(limits.total, 0, "a release with nothing held does not go below zero");
+  assert.ok(limits.acquire("u2", "10.0.0.2").ok);
 });

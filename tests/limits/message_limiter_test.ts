@@ -43,7 +43,7 @@ function setup(rate: number, burst: number) {
   const buckets = new SharedBuckets(clock.now);
   const settings = { rate, burst };
   const limiterOf = (user: string) =>
-    new MessageLimiter(settings, (s) => buckets.acquire(`lobby\u0000${user}`, s), clock.now);
+    new MessageLimiter(settings, buckets, "lobby", user, clock.now);
   return { clock, limiterOf };
 }
 
@@ -114,12 +114,15 @@ Deno.test("SharedBuckets drops a bucket with its last holder", () => {
 Deno.test("MessageLimiter takes no bucket until the first message, so a listener costs none", () => {
   const buckets = new SharedBuckets();
   const settings = { rate: 5, burst: 5 };
-  const limiter = new MessageLimiter(settings, (s) => buckets.acquire("lobby\u0000quiet", s));
+  const listener = new MessageLimiter(settings, buckets, "lobby", "quiet");
+  const limiter = new MessageLimiter(settings, buckets, "lobby", "quiet");
   limiter.configure({ rate: 1, burst: 1 });
   assert.equal(buckets.size, 0);
-  assert.equal(limiter.holdsUserBucket, false);
   assert.ok(limiter.check().ok);
   assert.equal(buckets.size, 1);
-  assert.ok(limiter.holdsUserBucket);
   assert.ok(!limiter.check().ok, "the settings configured before the first message apply");
+  listener.release();
+  assert.equal(buckets.size, 1, "a limiter that took no hold releases none");
+  limiter.release();
+  assert.equal(buckets.size, 0);
 });

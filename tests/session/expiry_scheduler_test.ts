@@ -7,10 +7,10 @@ Deno.test("ExpiryScheduler fires each deadline once, in deadline order, with one
   const scheduler = new ExpiryScheduler();
   try {
     const fired: string[] = [];
-    scheduler.add(300, () => fired.push("c"));
-    scheduler.add(100, () => fired.push("a"));
-    scheduler.add(200, () => fired.push("b"));
-    scheduler.add(200, () => fired.push("b2"));
+    scheduler.add(300, { expire: () => fired.push("c") });
+    scheduler.add(100, { expire: () => fired.push("a") });
+    scheduler.add(200, { expire: () => fired.push("b") });
+    scheduler.add(200, { expire: () => fired.push("b2") });
     assert.equal(clock.countTimers(), 1);
     clock.tick(99);
     assert.deepEqual(fired, []);
@@ -31,9 +31,9 @@ Deno.test("ExpiryScheduler never fires a cancelled deadline and re-arms for an e
   const scheduler = new ExpiryScheduler();
   try {
     const fired: string[] = [];
-    const late = scheduler.add(1000, () => fired.push("late"));
-    scheduler.add(50, () => fired.push("early"));
-    const mid = scheduler.add(500, () => fired.push("mid"));
+    const late = scheduler.add(1000, { expire: () => fired.push("late") });
+    scheduler.add(50, { expire: () => fired.push("early") });
+    const mid = scheduler.add(500, { expire: () => fired.push("mid") });
     mid.cancel();
     mid.cancel();
     clock.tick(50);
@@ -55,7 +55,7 @@ Deno.test("ExpiryScheduler keeps order across thousands of random deadlines", ()
     const fired: number[] = [];
     for (let i = 0; i < 5000; i++) {
       const at = 1 + Math.floor(Math.random() * 10_000);
-      scheduler.add(at, () => fired.push(Date.now() >= at ? at : -1));
+      scheduler.add(at, { expire: () => fired.push(Date.now() >= at ? at : -1) });
     }
     clock.tick(10_001);
     assert.equal(fired.length, 5000);
