@@ -16,7 +16,7 @@ import type {
   PresenceListener,
   Reservation,
 } from "./presence.ts";
-import { Roster, type User } from "./roster.ts";
+import { type Entry, Roster, type User } from "./roster.ts";
 
 /** Options of a {@linkcode LocalPresenceHub}. */
 export interface LocalPresenceOptions {
@@ -101,7 +101,7 @@ export class LocalPresence implements Presence {
   /** {@inheritDoc Presence.reserve} */
   reserve(roomId: string, connectionId: string, capacity: number): Promise<Reservation> {
     const roster = this.#hub.roster(roomId);
-    const taken = roster.userOf.size + roster.reservations.size;
+    const taken = roster.entries.size + roster.reservations.size;
     if (capacity > 0 && taken >= capacity) return Promise.resolve({ ok: false, taken });
     const expiresAt = this.#hub.now() + this.#hub.reservationTtlMs;
     roster.reservations.set(connectionId, { node: this.nodeId, expiresAt });
@@ -124,23 +124,21 @@ export class LocalPresence implements Presence {
   ): Promise<{ first: boolean } | null> {
     const roster = this.#hub.roster(roomId);
     if (!roster.reservations.delete(connectionId)) return Promise.resolve(null);
-    const held = { node: this.nodeId, expiresAt: this.#expiry(), joinedAt };
-    roster.userOf.set(connectionId, user.id);
     const present = roster.users.get(user.id);
     if (present !== undefined) {
-      present.connections.set(connectionId, held);
+      const entry = this.#entry(present, joinedAt);
+      // Copied rather than pushed to: a push would reserve room for 16 more.
+      present.connections = [...present.connections, entry];
+      roster.entries.set(connectionId, entry);
       return Promise.resolve({ first: false });
     }
     this.#tell(roomId, { action: "join", user });
-    const entry: User = {
-      info: user,
-      connections: new Map([[connectionId, held]]),
-      joinedAt,
-      joinedIso: undefined,
-      number: 0,
-    };
-    entry.number = roster.order.add(entry);
-    roster.users.set(user.id, entry);
+    const added: User = { info: user, connections: [], joinedAt, joinedIso: undefined, number: 0 };
+    added.number = roster.order.add(added);
+    roster.users.set(user.id, added);
+    const entry = this.#entry(added, joinedAt);
+    added.connections = [entry];
+    roster.entries.set(connectionId, entry);
     return Promise.resolve({ first: true });
   }
 
@@ -155,7 +153,7 @@ export class LocalPresence implements Presence {
   /** {@inheritDoc Presence.count} */
   count(roomId: string): Promise<PresenceCount> {
     const roster = this.#hub.roster(roomId);
-    return Promise.resolve({ members: roster.users.size, connections: roster.userOf.size });
+    return Promise.resolve({ members: roster.users.size, connections: roster.entries.size });
   }
 
   /** {@inheritDoc Presence.members} */
@@ -166,7 +164,7 @@ export class LocalPresence implements Presence {
   ): Promise<MemberPage<MemberDetail> | null> {
     return Promise.resolve(this.#page(roomId, cursor, limit, (user) => ({
       ...user.info,
-      connections: user.connections.size,
+      connections: user.connections.length,
       joined_at: user.joinedIso ??= new Date(user.joinedAt).toISOString(),
     })));
   }
@@ -183,10 +181,13 @@ export class LocalPresence implements Presence {
   /** {@inheritDoc Presence.entries} */
   entries(roomId: string): Promise<PresenceEntry[]> {
     const entries: PresenceEntry[] = [];
-    for (const user of this.#hub.roster(roomId).users.values()) {
-      for (const [connectionId, held] of user.connections) {
-        entries.push({ connectionId, user: user.info, node: held.node, joinedAt: held.joinedAt });
-      }
+    for (const [connectionId, entry] of this.#hub.roster(roomId).entries) {
+      entries.push({
+        connectionId,
+        user: entry.user.info,
+        node: entry.node,
+        joinedAt: entry.joinedAt,
+      });
     }
     return Promise.resolve(entries);
   }
@@ -194,10 +195,8 @@ export class LocalPresence implements Presence {
   /** {@inheritDoc Presence.refresh} */
   refresh(roomId: string): Promise<void> {
     const expiresAt = this.#expiry();
-    for (const user of this.#hub.roster(roomId).users.values()) {
-      for (const held of user.connections.values()) {
-        if (held.node === this.nodeId) held.expiresAt = expiresAt;
-      }
+    for (const entry of this.#hub.roster(roomId).entries.values()) {
+      if (entry.node === this.nodeId) entry.expiresAt = expiresAt;
     }
     return Promise.resolve();
   }
@@ -249,6 +248,11 @@ export class LocalPresence implements Presence {
     const page = roster.order.page(cursor, limit);
     if (page === null) return null;
     return { members: page.items.map(item), count: roster.users.size, cursor: page.cursor };
+  }
+
+  /** A new entry of this node's for a connection of `user`. */
+  #entry(user: User, joinedAt: number): Entry {
+    return { node: this.nodeId, expiresAt: this.#expiry(), joinedAt, user };
   }
 
   #expiry(): number {

@@ -14,12 +14,20 @@ export interface Held {
   expiresAt: number;
 }
 
+/** A connection's entry in a room. */
+export interface Entry extends Held {
+  /** When it joined (ms). */
+  joinedAt: number;
+  /** Its user. */
+  user: User;
+}
+
 /** A user present in a room. */
 export interface User {
   /** Id and name, as listed. */
   info: MemberInfo;
-  /** The user's connections in the room, by id. */
-  connections: Map<string, Held & { joinedAt: number }>;
+  /** The user's connections in the room: an array, not a map (most users have one). */
+  connections: Entry[];
   /** When the user's first connection joined (ms). */
   joinedAt: number;
   /** `joinedAt` as ISO 8601, made once: every welcome lists up to 100 members. */
@@ -32,8 +40,8 @@ export interface User {
 export class Roster {
   /** Users present, by user id. */
   readonly users = new Map<string, User>();
-  /** The user of each connection, by connection id. */
-  readonly userOf = new Map<string, string>();
+  /** Every connection's entry, by connection id. */
+  readonly entries = new Map<string, Entry>();
   /** Users in the order they joined (pages of the member list). */
   readonly order = new JoinOrder<User>();
   /** Reservations not yet joined, by connection id, oldest first. */
@@ -53,9 +61,8 @@ export class Roster {
       this.reservations.delete(id);
     }
     if (!entries) return;
-    for (const [connectionId, userId] of this.userOf) {
-      const held = this.users.get(userId)?.connections.get(connectionId);
-      if (held !== undefined && held.expiresAt <= now) this.remove(connectionId);
+    for (const [connectionId, entry] of this.entries) {
+      if (entry.expiresAt <= now) this.remove(connectionId);
     }
   }
 
@@ -66,13 +73,13 @@ export class Roster {
    * @returns Whether it was its user's last, and the user; `null` when not present.
    */
   remove(connectionId: string): { last: boolean; user: MemberInfo } | null {
-    const userId = this.userOf.get(connectionId);
-    if (userId === undefined) return null;
-    this.userOf.delete(connectionId);
-    const user = this.users.get(userId)!;
-    user.connections.delete(connectionId);
-    if (user.connections.size > 0) return { last: false, user: user.info };
-    this.users.delete(userId);
+    const entry = this.entries.get(connectionId);
+    if (entry === undefined) return null;
+    this.entries.delete(connectionId);
+    const user = entry.user;
+    user.connections.splice(user.connections.indexOf(entry), 1);
+    if (user.connections.length > 0) return { last: false, user: user.info };
+    this.users.delete(user.info.id);
     this.order.remove(user.number);
     return { last: true, user: user.info };
   }

@@ -13,8 +13,6 @@ import type { Socket } from "../ws/socket.ts";
  * Connections and members of one room on this node. Owned by the room actor; not shared.
  */
 export class Members {
-  /** Open connections by id. */
-  readonly connections = new Map<string, Connection>();
   /** Slow-consumer accounting of the room's broadcasts (see {@linkcode Connection}). */
   readonly ledger = new BroadcastLedger();
   /** Connections per user on this node. */
@@ -22,7 +20,24 @@ export class Members {
   /** The connections, and at the same index their sockets: what a broadcast walks. */
   readonly #list: Connection[] = [];
   readonly #sockets: Socket[] = [];
+  /** Where each connection is in the arrays, by connection id. */
   readonly #slots = new Map<string, number>();
+
+  /** Number of open connections. */
+  get size(): number {
+    return this.#list.length;
+  }
+
+  /**
+   * A present connection.
+   *
+   * @param connectionId Its id.
+   * @returns The connection, or `undefined` when it is not present.
+   */
+  get(connectionId: string): Connection | undefined {
+    const slot = this.#slots.get(connectionId);
+    return slot === undefined ? undefined : this.#list[slot];
+  }
 
   /** Number of distinct users with a connection on this node. */
   get userCount(): number {
@@ -36,7 +51,6 @@ export class Members {
    * @returns `true` when it is the user's first connection on this node.
    */
   add(connection: Connection): boolean {
-    this.connections.set(connection.id, connection);
     this.#slots.set(connection.id, this.#list.length);
     this.#list.push(connection);
     this.#sockets.push(connection.socket);
@@ -55,9 +69,8 @@ export class Members {
    * when it was not present.
    */
   remove(connectionId: string): { connection: Connection; last: boolean } | null {
-    const connection = this.connections.get(connectionId);
+    const connection = this.get(connectionId);
     if (!connection) return null;
-    this.connections.delete(connectionId);
     this.#vacate(connectionId);
     const userId = connection.principal.id;
     const held = this.#users.get(userId)! - 1;

@@ -114,7 +114,7 @@ export class Room {
 
   /** Open connections. */
   get connectionCount(): number {
-    return this.#state.members.connections.size;
+    return this.#state.members.size;
   }
 
   /** Distinct users present. */

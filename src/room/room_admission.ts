@@ -99,7 +99,7 @@ export async function leave(state: RoomState, connectionId: string): Promise<voi
     await state.ctx.presence.release(state.id, connectionId);
     return state.afterDeparture();
   }
-  const connection = state.members.connections.get(connectionId);
+  const connection = state.members.get(connectionId);
   if (connection) await state.remove(connection, null, "");
   await state.afterDeparture();
 }

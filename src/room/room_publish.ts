@@ -30,7 +30,7 @@ export function publishFromClient(
   ref: string | undefined,
   cid?: string,
 ): void {
-  if (!state.members.connections.has(from.id)) return;
+  if (state.members.get(from.id) === undefined) return;
   const { publisher } = state;
   const userId = from.principal.id;
   const dedupe = persist && cid !== undefined ? publisher.clientKey(userId, cid) : undefined;

@@ -89,7 +89,7 @@ export class RoomState {
         lifecycle.schedulePresence(
           presenceTickMs(
             ctx.config.presenceTickMs,
-            this.members.connections.size,
+            this.members.size,
             this.record?.presence ?? "off",
           ),
         ),
@@ -105,7 +105,7 @@ export class RoomState {
 
   /** Whether no connection is open or admitted. */
   get empty(): boolean {
-    return this.members.connections.size === 0 && this.reservations.size === 0;
+    return this.members.size === 0 && this.reservations.size === 0;
   }
 
   /** Whether the actor may stop: empty, and no write waits for its answer. */
@@ -183,7 +183,7 @@ export class RoomState {
   async apply(updated: RoomRecord): Promise<void> {
     this.record = updated;
     const rate = this.rate();
-    for (const connection of [...this.members.connections.values()]) {
+    for (const connection of [...this.members.list()]) {
       if (mayEnter(updated, connection.principal)) connection.limiter.configure(rate);
       else await this.remove(connection, CloseCode.removed, "removed from room");
     }
@@ -191,7 +191,7 @@ export class RoomState {
 
   /** The room was deleted: its connections are closed with 4403, its reservations dropped. */
   async closeDeleted(): Promise<void> {
-    for (const connection of [...this.members.connections.values()]) {
+    for (const connection of [...this.members.list()]) {
       await this.remove(connection, CloseCode.removed, "room deleted");
     }
     this.reservations.clear();
@@ -205,7 +205,7 @@ export class RoomState {
    * @param reason Reason sent to clients.
    */
   closeAll(code: number, reason: string): void {
-    for (const connection of this.members.connections.values()) connection.close(code, reason);
+    for (const connection of this.members.list()) connection.close(code, reason);
   }
 
   /** The room's message rate, or the server's: one object while it holds, shared by the limiters. */
