@@ -82,7 +82,10 @@ export function clusterScenario(options: ClusterOptions): Scenario {
       pick: (r: LoadResult) => cpuPart(r, part),
     }));
     const metrics = [...fanout.metrics.slice(0, cpu), ...parts, ...fanout.metrics.slice(cpu)];
-    return { ...fanout, metrics };
+    // The cluster tool runs one load process, spreading its rooms over the nodes.
+    const runs = fanout.runs.map(({ label, args }) => ({ label, args }));
+    const description = fanout.description.replace(/, from \d+ load processes.*$/, "");
+    return { ...fanout, description, runs, metrics };
   }
   const saturation = scenario("saturation", options.seconds);
   const members = options.maxRateMembers;

@@ -5,7 +5,12 @@
  * @module
  */
 import { readStamp } from "./_stamp.ts";
-import { type LatencySummary, summarizeLatency } from "./_stats.ts";
+import {
+  type LatencyHistogram,
+  latencyHistogram,
+  type LatencySummary,
+  summarizeLatency,
+} from "./_stats.ts";
 
 /**
  * Monotonic time in whole microseconds, the unit of stamps.
@@ -110,6 +115,15 @@ export class DeliveryMeter {
    */
   latency(): LatencySummary {
     return summarizeLatency(this.#samples, this.#count);
+  }
+
+  /**
+   * The current window's latencies as a histogram, to add to other load processes'.
+   *
+   * @returns The histogram.
+   */
+  latencyHistogram(): LatencyHistogram {
+    return latencyHistogram(this.#samples, this.#count);
   }
 
   /** Stops recording server-initiated closes, before the tool closes its own sockets. */

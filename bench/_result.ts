@@ -5,7 +5,7 @@
  * @module
  */
 import type { LoadMode } from "./_args.ts";
-import type { LatencySummary } from "./_stats.ts";
+import type { LatencyHistogram, LatencySummary } from "./_stats.ts";
 
 /** One measured window of publishing at a fixed rate. */
 export interface WindowResult {
@@ -36,6 +36,8 @@ export interface WindowResult {
   membersOver: number;
   /** End-to-end latency of delivered window messages. */
   latencyMs: LatencySummary;
+  /** The same latencies as a histogram, to merge with other load processes' (`compare.ts`). */
+  latencyHistogramUs: LatencyHistogram;
   /** Server CPU seconds over the window and drain (every `--pid` added up); `null` without. */
   serverCpuSeconds: number | null;
   /** The same for each `--pid`, in their order (`null` where unreadable); empty without. */

@@ -45,6 +45,11 @@ export interface ScenarioRun {
   label: string;
   /** Load-tool arguments (without `--url`, `--pid`, `--secret`, `--json`). */
   args: string[];
+  /**
+   * Load processes that share the run's rooms at once (default 1): one process reading every
+   * delivery of the fan-out queues them itself, which the latency would then measure.
+   */
+  processes?: number;
 }
 
 /** A scenario: what to run and what to compare. */
@@ -161,8 +166,9 @@ export function scenario(name: ScenarioName, seconds: number): Scenario {
       return {
         name,
         description:
-          `10 rooms × 100 clients, 1 publisher/room at 50 msg/s, 100-byte payloads, ${seconds} s`,
-        runs: [{ label: "fixed", args: ["--mode", "fixed", ...FANOUT, ...s] }],
+          `10 rooms × 100 clients, 1 publisher/room at 50 msg/s, 100-byte payloads, ${seconds} s, ` +
+          "from 2 load processes of 5 rooms",
+        runs: [{ label: "fixed", args: ["--mode", "fixed", ...FANOUT, ...s], processes: 2 }],
         metrics: WINDOW_METRICS,
       };
     case "saturation":

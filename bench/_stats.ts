@@ -68,6 +68,75 @@ export function summarizeLatency(samples: Float64Array, count: number): LatencyS
   };
 }
 
+/** Width of a {@linkcode LatencyHistogram} bucket, in microseconds. */
+export const HISTOGRAM_BUCKET_US = 10;
+
+/**
+ * Latency samples counted in {@linkcode HISTOGRAM_BUCKET_US}-wide buckets: `[bucket start in
+ * µs, count]` pairs in ascending order, empty buckets left out. Histograms of load processes
+ * that measured the same server at once add up to the histogram of their samples together.
+ */
+export type LatencyHistogram = [number, number][];
+
+/**
+ * Counts the first `count` samples into buckets.
+ *
+ * @param samples Latency samples in microseconds.
+ * @param count How many leading samples are filled.
+ * @returns The histogram.
+ */
+export function latencyHistogram(samples: Float64Array, count: number): LatencyHistogram {
+  const counts = new Map<number, number>();
+  for (let i = 0; i < Math.min(count, samples.length); i++) {
+    const bucket = Math.floor(samples[i] / HISTOGRAM_BUCKET_US) * HISTOGRAM_BUCKET_US;
+    counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => a[0] - b[0]);
+}
+
+/**
+ * Adds up histograms taken at the same time (by load processes measuring one server).
+ *
+ * @param histograms The histograms.
+ * @returns One histogram of all their samples.
+ */
+export function mergeHistograms(histograms: readonly LatencyHistogram[]): LatencyHistogram {
+  const counts = new Map<number, number>();
+  for (const histogram of histograms) {
+    for (const [bucket, n] of histogram) counts.set(bucket, (counts.get(bucket) ?? 0) + n);
+  }
+  return [...counts].sort((a, b) => a[0] - b[0]);
+}
+
+/**
+ * Summarizes a histogram: percentiles to the bucket (each sample counted as its bucket's
+ * start), like {@linkcode summarizeLatency} within {@linkcode HISTOGRAM_BUCKET_US}.
+ *
+ * @param histogram The histogram.
+ * @returns p50, p95, p99 and max in milliseconds (`NaN` when there are no samples).
+ *
+ * @example Two load processes
+ * ```ts
+ * import assert from "assert";
+ * import { mergeHistograms, summarizeHistogram } from "./_stats.ts";
+ * const s = summarizeHistogram(mergeHistograms([[[1000, 3]], [[2000, 1], [9000, 1]]]));
+ * assert.ok(s.count === 5 && s.p50 === 1 && s.p95 === 9 && s.max === 9);
+ * ```
+ */
+export function summarizeHistogram(histogram: LatencyHistogram): LatencySummary {
+  const total = histogram.reduce((sum, [, n]) => sum + n, 0);
+  const at = (p: number): number => {
+    const rank = Math.max(Math.ceil((p / 100) * total), 1);
+    let seen = 0;
+    for (const [bucket, n] of histogram) {
+      seen += n;
+      if (seen >= rank) return bucket / 1000;
+    }
+    return NaN;
+  };
+  return { count: total, p50: at(50), p95: at(95), p99: at(99), max: at(100) };
+}
+
 /**
  * The median of values, ignoring `null` and `NaN`.
  *

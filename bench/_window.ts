@@ -97,6 +97,7 @@ export async function measureWindow(
     membersShort: members.short,
     membersOver: members.over,
     latencyMs: session.meter.latency(),
+    latencyHistogramUs: session.meter.latencyHistogram(),
     serverCpuSeconds: serverCpu,
     serverCpuSecondsEach: options.pids.map((_, i) => {
       const [a, b] = [each0[i], each1[i]];

@@ -11,7 +11,10 @@
  * ```
  *
  * The load tool and the servers share the machine's cores; every figure comes with the load
- * tool's own CPU and the CPU used by other processes, so noisy rounds can be told apart.
+ * tool's own CPU and the CPU used by other processes, so noisy rounds can be told apart. The
+ * fan-out's rooms are split over two load processes run at once (one reading all 49,500
+ * deliveries a second queued them itself, which its latency then measured); their results are
+ * merged (`_merge.ts`).
  *
  * @module
  */
@@ -27,6 +30,8 @@ import { roundOrder } from "./_cluster_args.ts";
 import { awaitQuiet } from "./_quiet.ts";
 import { formatComparison, type ScenarioResults, summaryLine } from "./_compare_table.ts";
 import { scenario, SCENARIO_NAMES, type ScenarioName } from "./_scenarios.ts";
+import { mergeLoadResults, splitRooms } from "./_merge.ts";
+import type { LoadResult } from "./_result.ts";
 
 const SERVERS = ["baseline", "roomd", "baseline-ws", "roomd-ws"] as const;
 type ServerName = typeof SERVERS[number];
@@ -51,6 +56,25 @@ function start(
         gcOnSignal,
       );
   }
+}
+
+/** Runs the load tool, split over `processes` processes that share the rooms. */
+async function runLoad(
+  args: readonly string[],
+  processes: number,
+): Promise<{ ok: true; result: LoadResult } | { ok: false; error: string }> {
+  const env = { ROOMD_JWT_SECRET: "" };
+  if (processes === 1) return runLoadChild(args, env);
+  const split = splitRooms(args, processes);
+  const outcomes = await Promise.all(
+    Array.from({ length: processes }, () => runLoadChild(split, env)),
+  );
+  const results: LoadResult[] = [];
+  for (const outcome of outcomes) {
+    if (!outcome.ok) return outcome;
+    results.push(outcome.result);
+  }
+  return { ok: true, result: mergeLoadResults(results) };
 }
 
 async function main(): Promise<number> {
@@ -106,8 +130,7 @@ async function main(): Promise<number> {
           const args = [...run.args, "--url", proc.url, "--pid", String(proc.pid)];
           if (server.startsWith("roomd")) args.push("--secret", secret);
           if (proc.collectsOnSignal) args.push("--gc-signal");
-          const outcome = await runLoadChild(args, { ROOMD_JWT_SECRET: "" })
-            .finally(() => proc.stop());
+          const outcome = await runLoad(args, run.processes ?? 1).finally(() => proc.stop());
           if (!outcome.ok) {
             console.error(`${name} round ${round} ${server} ${run.label}: ${outcome.error}`);
             return 1;

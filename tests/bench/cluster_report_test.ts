@@ -28,6 +28,7 @@ function window(over: Partial<WindowResult> & { p50?: number; p99?: number }): W
     membersShort: 0,
     membersOver: 0,
     latencyMs: { count: 495_000, p50, p95: p99 / 2, p99, max: p99 * 2 },
+    latencyHistogramUs: [],
     serverCpuSeconds: 4,
     serverCpuSecondsEach: [4],
     serverCpuPct: 40,
@@ -160,7 +161,9 @@ Deno.test("clusterScenario() runs bench:compare's fan-out, or a ramp of one room
     return r.options;
   };
   const fanout = clusterScenario(parsed(["--seconds", "7"]));
-  assert.deepEqual(fanout.runs, scenario("fanout", 7).runs);
+  assert.deepEqual(fanout.runs[0].args, scenario("fanout", 7).runs[0].args);
+  assert.equal(fanout.runs[0].processes, undefined, "the cluster tool runs one load process");
+  assert.doesNotMatch(fanout.description, /load processes/);
   assert.deepEqual(
     fanout.metrics.map((m) => m.label).filter((l) => l.includes("µs/msg")),
     ["server CPU µs/msg", "  of which roomd µs/msg", "  of which redis µs/msg"],

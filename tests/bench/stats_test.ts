@@ -1,5 +1,12 @@
 import assert from "assert";
-import { median, percentile, summarizeLatency } from "../../bench/_stats.ts";
+import {
+  latencyHistogram,
+  median,
+  mergeHistograms,
+  percentile,
+  summarizeHistogram,
+  summarizeLatency,
+} from "../../bench/_stats.ts";
 
 Deno.test("percentile() uses the nearest rank", () => {
   const sorted = Array.from({ length: 100 }, (_, i) => i + 1);
@@ -39,4 +46,32 @@ Deno.test("median() skips missing values and averages the middle pair", () => {
   assert.equal(median([null, 8, NaN]), 8);
   assert.equal(median([null, NaN]), null);
   assert.equal(median([]), null);
+});
+
+Deno.test("a histogram gives the percentiles of its samples to 10 µs", () => {
+  const samples = Float64Array.from({ length: 1000 }, (_, i) => 1000 + 37 * i);
+  const exact = summarizeLatency(samples.slice(), samples.length);
+  const binned = summarizeHistogram(latencyHistogram(samples, samples.length));
+  assert.equal(binned.count, 1000);
+  for (const key of ["p50", "p95", "p99", "max"] as const) {
+    assert.ok(binned[key] <= exact[key] && exact[key] - binned[key] < 0.01, key);
+  }
+});
+
+Deno.test("histograms of two load processes merge into those of all their samples", () => {
+  const fast = Float64Array.from({ length: 990 }, () => 1000);
+  const slow = Float64Array.from({ length: 10 }, () => 20_000);
+  const one = summarizeHistogram(latencyHistogram(fast, fast.length));
+  assert.equal(one.p99, 1);
+  const both = summarizeHistogram(
+    mergeHistograms([latencyHistogram(fast, fast.length), latencyHistogram(slow, slow.length)]),
+  );
+  assert.deepEqual(both, { count: 1000, p50: 1, p95: 1, p99: 1, max: 20 });
+  const worse = summarizeHistogram(mergeHistograms([
+    latencyHistogram(fast, fast.length),
+    latencyHistogram(slow, slow.length),
+    latencyHistogram(slow, slow.length),
+  ]));
+  assert.equal(worse.p99, 20, "20 slow samples of 1,010 are more than 1%");
+  assert.ok(Number.isNaN(summarizeHistogram([]).p99));
 });
