@@ -37,6 +37,6 @@ export interface StoreConfig {
 export function openStore(config: StoreConfig): Store {
   const { dataDir, historySize } = config;
   return config.store === "sqlite"
-    ? SqliteStore.open({ dataDir, historySize })
+    ? SqliteStore.open({ dataDir, historySize, backgroundCheckpoints: true })
     : new MemoryStore({ historySize });
 }

@@ -6,6 +6,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import { checkLimit } from "./_check_limit.ts";
 import { SqliteHistory } from "./_sqlite_history.ts";
+import { Checkpointer } from "./_sqlite_checkpointer.ts";
 import { type OpenDatabase, openDatabase } from "./_sqlite_open.ts";
 import { roomParams, type Row, type Statements, toRoom } from "./_sqlite_schema.ts";
 import { transaction } from "./_sqlite_transaction.ts";
@@ -32,6 +33,8 @@ export interface SqliteStoreOptions {
   dataDir: string;
   /** About this many newest messages kept per room (0 = unlimited; see {@linkcode mustTrim}). */
   historySize: number;
+  /** Checkpoint the WAL from a worker thread, off the event loop (`_sqlite_checkpointer.ts`). */
+  backgroundCheckpoints?: boolean;
 }
 
 /** Upper bound of every room id (all ids are ASCII), and of ids that start with a prefix. */
@@ -59,14 +62,16 @@ export class SqliteStore implements Store {
   readonly #inode: number | null;
   readonly #sql: Statements;
   readonly #history: SqliteHistory;
+  readonly #checkpointer: Checkpointer | null;
   #closed = false;
 
-  private constructor(open: OpenDatabase, historySize: number) {
+  private constructor(open: OpenDatabase, historySize: number, backgroundCheckpoints: boolean) {
     this.#db = open.db;
     this.#path = open.path;
     this.#inode = open.inode;
     this.#sql = open.sql;
     this.#history = new SqliteHistory(open.db, open.sql, historySize);
+    this.#checkpointer = backgroundCheckpoints ? Checkpointer.start(open.db, open.path) : null;
   }
 
   /**
@@ -78,7 +83,8 @@ export class SqliteStore implements Store {
    * database, e.g. `Cannot open database ./data/roomd.db: file is not a database`.
    */
   static open(options: SqliteStoreOptions): SqliteStore {
-    return new SqliteStore(openDatabase(options.dataDir), options.historySize);
+    const open = openDatabase(options.dataDir);
+    return new SqliteStore(open, options.historySize, options.backgroundCheckpoints ?? false);
   }
 
   /**
@@ -274,12 +280,11 @@ export class SqliteStore implements Store {
    *
    * @returns Resolves once closed.
    */
-  close(): Promise<void> {
-    if (!this.#closed) {
-      this.#closed = true;
-      this.#db.close();
-    }
-    return Promise.resolve();
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#checkpointer?.stop();
+    this.#db.close();
   }
 
   #run<T>(action: string, body: () => T): Promise<T> {
