@@ -42,6 +42,20 @@ async function withServer(run: (server: ChildServer, dataDir: string) => Promise
   }
 }
 
+/** {@linkcode withServer} with a browser, closed afterwards. */
+function withBrowser(
+  run: (server: ChildServer, browser: Awaited<ReturnType<typeof launchBrowser>>) => Promise<void>,
+): Promise<void> {
+  return withServer(async (server) => {
+    const browser = await launchBrowser();
+    try {
+      await run(server, browser);
+    } finally {
+      await browser.close();
+    }
+  });
+}
+
 async function stateIs(page: Page, text: string): Promise<void> {
   const state = page.locator("#state");
   await until(async () => await state.textContent() === text, `state "${text}"`, 30_000);
@@ -74,34 +88,29 @@ Deno.test({
     "two demo pages chat with each other, see who is typing, and the member list updates when one leaves",
   ...options,
   fn: () =>
-    withServer(async (server) => {
-      const browser = await launchBrowser();
-      try {
-        const ann = await browser.page("desktop");
-        const bo = await browser.page("phone");
-        await joinDemo(ann, server.origin, "Ann", "e2e-chat");
-        await joinDemo(bo, server.origin, "Bo", "e2e-chat");
-        await until(async () => (await memberNames(ann)).length === 2, "Bo in Ann's list", 20_000);
-        assert.deepEqual(await memberNames(ann), ["Ann", "Bo"]);
-        await ann.locator("#text").pressSequentially("hel");
-        await bo.locator("#typing", { hasText: "Ann is typing…" }).waitFor();
-        await ann.fill("#text", "");
-        await say(ann, "hello from Ann");
-        await bo.locator("#typing", { hasText: /^$/ }).waitFor({ state: "attached" });
-        await bo.locator("#log li", { hasText: "hello from Ann" }).waitFor();
-        await say(bo, "hi Ann, Bo here");
-        await ann.locator("#log li", { hasText: "hi Ann, Bo here" }).waitFor();
-        assert.deepEqual(await messages(ann), ["hello from Ann", "hi Ann, Bo here"]);
-        assert.deepEqual(await messages(bo), ["hello from Ann", "hi Ann, Bo here"]);
-        await browser.screenshot(ann, "demo-desktop");
-        await browser.screenshot(bo, "demo-phone");
-        await bo.click("#leave");
-        await until(async () => (await memberNames(ann)).length === 1, "Bo gone", 20_000);
-        assert.deepEqual(await memberNames(ann), ["Ann"]);
-        await ann.locator("#log li.event", { hasText: "Bo left" }).waitFor();
-      } finally {
-        await browser.close();
-      }
+    withBrowser(async (server, browser) => {
+      const ann = await browser.page("desktop");
+      const bo = await browser.page("phone");
+      await joinDemo(ann, server.origin, "Ann", "e2e-chat");
+      await joinDemo(bo, server.origin, "Bo", "e2e-chat");
+      await until(async () => (await memberNames(ann)).length === 2, "Bo in Ann's list", 20_000);
+      assert.deepEqual(await memberNames(ann), ["Ann", "Bo"]);
+      await ann.locator("#text").pressSequentially("hel");
+      await bo.locator("#typing", { hasText: "Ann is typing…" }).waitFor();
+      await ann.fill("#text", "");
+      await say(ann, "hello from Ann");
+      await bo.locator("#typing", { hasText: /^$/ }).waitFor({ state: "attached" });
+      await bo.locator("#log li", { hasText: "hello from Ann" }).waitFor();
+      await say(bo, "hi Ann, Bo here");
+      await ann.locator("#log li", { hasText: "hi Ann, Bo here" }).waitFor();
+      assert.deepEqual(await messages(ann), ["hello from Ann", "hi Ann, Bo here"]);
+      assert.deepEqual(await messages(bo), ["hello from Ann", "hi Ann, Bo here"]);
+      await browser.screenshot(ann, "demo-desktop");
+      await browser.screenshot(bo, "demo-phone");
+      await bo.click("#leave");
+      await until(async () => (await memberNames(ann)).length === 1, "Bo gone", 20_000);
+      assert.deepEqual(await memberNames(ann), ["Ann"]);
+      await ann.locator("#log li.event", { hasText: "Bo left" }).waitFor();
     }),
 });
 
@@ -150,37 +159,32 @@ Deno.test({
   name: "a message that arrives while the user's own line waits for its ack is shown before it",
   ...options,
   fn: () =>
-    withServer(async (server) => {
-      const browser = await launchBrowser();
-      try {
-        const page = await browser.page("desktop");
-        let holding = false;
-        const held: (string | Buffer)[] = [];
-        let release = () => {};
-        await page.routeWebSocket(/\/ws\//, (ws) => {
-          const upstream = ws.connectToServer();
-          ws.onMessage((frame) => upstream.send(frame));
-          upstream.onMessage((frame) => holding ? held.push(frame) : ws.send(frame));
-          release = () => {
-            holding = false;
-            for (const frame of held.splice(0)) ws.send(frame);
-          };
-        });
-        await joinDemo(page, server.origin, "Ann", "e2e-pending");
-        await say(page, "first");
-        holding = true;
-        await publishAsServer(server, "e2e-pending", "from the server");
-        await page.fill("#text", "mine");
-        await page.press("#text", "Enter");
-        await page.locator("#log li.pending", { hasText: "mine" }).waitFor();
-        await until(() => held.length >= 2, "the message and the ack held", 10_000);
-        release();
-        await page.locator("#log li[data-id]", { hasText: "mine" }).waitFor();
-        await page.locator("#log li[data-id]", { hasText: "from the server" }).waitFor();
-        assert.deepEqual(await messages(page), ["first", "from the server", "mine"]);
-      } finally {
-        await browser.close();
-      }
+    withBrowser(async (server, browser) => {
+      const page = await browser.page("desktop");
+      let holding = false;
+      const held: (string | Buffer)[] = [];
+      let release = () => {};
+      await page.routeWebSocket(/\/ws\//, (ws) => {
+        const upstream = ws.connectToServer();
+        ws.onMessage((frame) => upstream.send(frame));
+        upstream.onMessage((frame) => holding ? held.push(frame) : ws.send(frame));
+        release = () => {
+          holding = false;
+          for (const frame of held.splice(0)) ws.send(frame);
+        };
+      });
+      await joinDemo(page, server.origin, "Ann", "e2e-pending");
+      await say(page, "first");
+      holding = true;
+      await publishAsServer(server, "e2e-pending", "from the server");
+      await page.fill("#text", "mine");
+      await page.press("#text", "Enter");
+      await page.locator("#log li.pending", { hasText: "mine" }).waitFor();
+      await until(() => held.length >= 2, "the message and the ack held", 10_000);
+      release();
+      await page.locator("#log li[data-id]", { hasText: "mine" }).waitFor();
+      await page.locator("#log li[data-id]", { hasText: "from the server" }).waitFor();
+      assert.deepEqual(await messages(page), ["first", "from the server", "mine"]);
     }),
 });
 
@@ -215,37 +219,32 @@ Deno.test({
   name: "the admin page creates a private room, and the demo page is then refused",
   ...options,
   fn: () =>
-    withServer(async (server) => {
-      const browser = await launchBrowser();
-      try {
-        const admin = await browser.page("desktop");
-        await openAdmin(admin, server);
-        await admin.fill("#room-form input[name=id]", "e2e-private");
-        await admin.fill("#room-form input[name=name]", "Private room");
-        await admin.check("#room-form input[name=is_private]");
-        await admin.fill("#room-form input[name=members]", "someone-else");
-        await admin.click("#room-save");
-        await admin.locator("#rooms tr", { hasText: "e2e-private" }).waitFor();
-        assert.ok(await admin.locator("#error").isHidden());
-        await browser.screenshot(admin, "admin-desktop");
-        const phone = await browser.page("phone");
-        await openAdmin(phone, server);
-        await phone.locator("#rooms tr", { hasText: "e2e-private" }).waitFor();
-        await browser.screenshot(phone, "admin-phone");
+    withBrowser(async (server, browser) => {
+      const admin = await browser.page("desktop");
+      await openAdmin(admin, server);
+      await admin.fill("#room-form input[name=id]", "e2e-private");
+      await admin.fill("#room-form input[name=name]", "Private room");
+      await admin.check("#room-form input[name=is_private]");
+      await admin.fill("#room-form input[name=members]", "someone-else");
+      await admin.click("#room-save");
+      await admin.locator("#rooms tr", { hasText: "e2e-private" }).waitFor();
+      assert.ok(await admin.locator("#error").isHidden());
+      await browser.screenshot(admin, "admin-desktop");
+      const phone = await browser.page("phone");
+      await openAdmin(phone, server);
+      await phone.locator("#rooms tr", { hasText: "e2e-private" }).waitFor();
+      await browser.screenshot(phone, "admin-phone");
 
-        const demo = await browser.page("desktop");
-        await demo.goto(`${server.origin}/#e2e-private`);
-        await demo.fill("#name", "Ann");
-        await demo.click("#join-button");
-        const banner = demo.locator("#error");
-        await banner.waitFor();
-        assert.match(await banner.textContent() ?? "", /room is private/);
-        await stateIs(demo, "not connected");
-        await browser.screenshot(demo, "demo-refused");
-        await admin.locator("#refused", { hasText: "forbidden: 1" }).waitFor();
-      } finally {
-        await browser.close();
-      }
+      const demo = await browser.page("desktop");
+      await demo.goto(`${server.origin}/#e2e-private`);
+      await demo.fill("#name", "Ann");
+      await demo.click("#join-button");
+      const banner = demo.locator("#error");
+      await banner.waitFor();
+      assert.match(await banner.textContent() ?? "", /room is private/);
+      await stateIs(demo, "not connected");
+      await browser.screenshot(demo, "demo-refused");
+      await admin.locator("#refused", { hasText: "forbidden: 1" }).waitFor();
     }),
 });
 
@@ -253,31 +252,26 @@ Deno.test({
   name: "the admin page shows a room's members and history, publishes to it and disconnects a user",
   ...options,
   fn: () =>
-    withServer(async (server) => {
-      const browser = await launchBrowser();
-      try {
-        const admin = await browser.page("desktop");
-        await openAdmin(admin, server);
-        await admin.fill("#room-form input[name=id]", "e2e-lobby");
-        await admin.click("#room-save");
-        const demo = await browser.page("phone");
-        await joinDemo(demo, server.origin, "Ann", "e2e-lobby");
-        await say(demo, "a message for the record");
-        await admin.locator("#members tr", { hasText: "Ann" }).waitFor();
-        await admin.locator("#history tr", { hasText: "a message for the record" }).waitFor();
-        await admin.fill("#publish input[name=text]", "maintenance at noon");
-        await admin.click("#publish button");
-        await demo.locator("#log li", { hasText: "maintenance at noon" }).waitFor();
-        await admin.locator("#members tr", { hasText: "Ann" }).getByText("Disconnect").click();
-        await stateIs(demo, "not connected");
-        assert.ok(await demo.locator("#error").isVisible());
-        await admin.locator("#rooms tr", { hasText: "e2e-lobby" }).locator("td", { hasText: "yes" })
-          .waitFor();
-        assert.ok(await admin.locator("#error").isHidden());
-        await browser.screenshot(demo, "demo-disconnected-phone");
-      } finally {
-        await browser.close();
-      }
+    withBrowser(async (server, browser) => {
+      const admin = await browser.page("desktop");
+      await openAdmin(admin, server);
+      await admin.fill("#room-form input[name=id]", "e2e-lobby");
+      await admin.click("#room-save");
+      const demo = await browser.page("phone");
+      await joinDemo(demo, server.origin, "Ann", "e2e-lobby");
+      await say(demo, "a message for the record");
+      await admin.locator("#members tr", { hasText: "Ann" }).waitFor();
+      await admin.locator("#history tr", { hasText: "a message for the record" }).waitFor();
+      await admin.fill("#publish input[name=text]", "maintenance at noon");
+      await admin.click("#publish button");
+      await demo.locator("#log li", { hasText: "maintenance at noon" }).waitFor();
+      await admin.locator("#members tr", { hasText: "Ann" }).getByText("Disconnect").click();
+      await stateIs(demo, "not connected");
+      assert.ok(await demo.locator("#error").isVisible());
+      await admin.locator("#rooms tr", { hasText: "e2e-lobby" }).locator("td", { hasText: "yes" })
+        .waitFor();
+      assert.ok(await admin.locator("#error").isHidden());
+      await browser.screenshot(demo, "demo-disconnected-phone");
     }),
 });
 
