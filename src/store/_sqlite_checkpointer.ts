@@ -12,7 +12,7 @@ import type { DatabaseSync } from "node:sqlite";
 import type { CheckpointCommand, CheckpointReply } from "./_sqlite_checkpoint_worker.ts";
 
 /** How often the worker checkpoints. */
-export const CHECKPOINT_INTERVAL_MS = 1000;
+const CHECKPOINT_INTERVAL_MS = 1000;
 /** SQLite's own default, put back when the worker is gone. */
 const AUTO_CHECKPOINT_PAGES = 1000;
 /** How long the worker's last checkpoint may take when it stops. */
@@ -44,14 +44,9 @@ export class Checkpointer {
    *
    * @param db The store's connection.
    * @param path The database file.
-   * @param intervalMs Time between checkpoints.
    * @returns The checkpointer, or `null` when no worker could be made.
    */
-  static start(
-    db: DatabaseSync,
-    path: string,
-    intervalMs = CHECKPOINT_INTERVAL_MS,
-  ): Checkpointer | null {
+  static start(db: DatabaseSync, path: string): Checkpointer | null {
     let worker: Worker;
     try {
       worker = new Worker(new URL("./_sqlite_checkpoint_worker.ts", import.meta.url), {
@@ -62,7 +57,9 @@ export class Checkpointer {
     }
     const checkpointer = new Checkpointer(worker, db);
     db.exec("PRAGMA wal_autocheckpoint = 0");
-    worker.postMessage({ start: { path, intervalMs } } satisfies CheckpointCommand);
+    worker.postMessage(
+      { start: { path, intervalMs: CHECKPOINT_INTERVAL_MS } } satisfies CheckpointCommand,
+    );
     return checkpointer;
   }
 
