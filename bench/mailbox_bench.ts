@@ -1,9 +1,9 @@
 /**
- * The room mailbox on a Web Streams `WritableStream` (src/room/mailbox.ts) against the array
- * drained by one async loop that it replaced (`ArrayMailbox`): a burst of tasks drained together, and a task
- * posted and awaited alone (a quiet room). The broadcast path posts one task per message, never
- * one per recipient; bench/broadcast_bench.ts and `deno task bench:compare --scenario fanout`
- * give the cost per delivery.
+ * The room mailbox, an array drained by one async loop (src/room/mailbox.ts), against the same
+ * mailbox on a Web Streams `WritableStream` (`StreamMailbox`): a burst of tasks drained together,
+ * and a task posted and awaited alone (a quiet room). The broadcast path posts one task per
+ * message, never one per recipient; bench/broadcast_bench.ts and `deno task bench:compare
+ * --scenario fanout` give the cost per delivery.
  *
  * ```sh
  * deno bench --allow-all bench/mailbox_bench.ts
@@ -12,12 +12,12 @@
  * @module
  */
 import { Mailbox } from "../src/room/mailbox.ts";
-import { ArrayMailbox } from "./_array_mailbox.ts";
+import { StreamMailbox } from "./_stream_mailbox.ts";
 
 const BURST = 100;
 const boxes = {
-  "array loop": new ArrayMailbox(() => {}),
-  "WritableStream": new Mailbox(() => {}),
+  "array loop": new Mailbox(() => {}),
+  "WritableStream": new StreamMailbox(() => {}),
 };
 let runs = 0;
 const task = () => {
