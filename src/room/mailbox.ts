@@ -16,8 +16,7 @@ const COMPACT_AFTER = 1024;
 
 /**
  * A FIFO of tasks with one consumer. Tasks posted while one runs wait their turn; a task that
- * throws is reported to `onError` and the loop goes on. `full` says when the mailbox holds
- * `bound` tasks, for admission to refuse more.
+ * throws is reported to `onError` and the loop goes on.
  *
  * @example Tasks run in order
  * ```ts
@@ -33,38 +32,23 @@ const COMPACT_AFTER = 1024;
  */
 export class Mailbox {
   readonly #onError: (error: unknown) => void;
-  readonly #bound: number;
   #queue: (Task | undefined)[] = [];
   #head = 0;
   /** Whether the drain loop runs (from the first post until the queue is empty). */
   #running = false;
-  /** Whether a task has started and not finished. */
-  #inTask = false;
   #closed = false;
   #idle: (() => void)[] = [];
 
   /**
    * @param onError Called with whatever a task threw.
-   * @param bound Tasks held (the running one included) at which the mailbox is full (none by default).
    */
-  constructor(onError: (error: unknown) => void, bound = Infinity) {
+  constructor(onError: (error: unknown) => void) {
     this.#onError = onError;
-    this.#bound = bound;
   }
 
   /** Tasks waiting, not counting the one running. */
   get depth(): number {
     return this.#queue.length - this.#head;
-  }
-
-  /** Whether the mailbox holds as many tasks as its bound (the running one included). */
-  get full(): boolean {
-    return this.depth + (this.#inTask ? 1 : 0) >= this.#bound;
-  }
-
-  /** Whether the mailbox refuses new tasks. */
-  get closed(): boolean {
-    return this.#closed;
   }
 
   /**
@@ -103,14 +87,12 @@ export class Mailbox {
     while (this.#head < queue.length) {
       const task = queue[this.#head]!;
       queue[this.#head++] = undefined;
-      this.#inTask = true;
       try {
         const result = task();
         if (result instanceof Promise) await result;
       } catch (error) {
         this.#onError(error);
       }
-      this.#inTask = false;
       if (this.#head >= COMPACT_AFTER && this.#head * 2 >= queue.length) {
         queue.splice(0, this.#head);
         this.#head = 0;
