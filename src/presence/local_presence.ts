@@ -124,22 +124,19 @@ export class LocalPresence implements Presence {
   ): Promise<{ first: boolean } | null> {
     const roster = this.#hub.roster(roomId);
     if (!roster.reservations.delete(connectionId)) return Promise.resolve(null);
-    const present = roster.users.get(user.id);
-    if (present !== undefined) {
-      const entry = this.#entry(present, joinedAt);
-      // Copied rather than pushed to: a push would reserve room for 16 more.
-      present.connections = [...present.connections, entry];
-      roster.entries.set(connectionId, entry);
-      return Promise.resolve({ first: false });
+    let present = roster.users.get(user.id);
+    const first = present === undefined;
+    if (present === undefined) {
+      this.#tell(roomId, { action: "join", user });
+      present = { info: user, connections: [], joinedAt, joinedIso: undefined, number: 0 };
+      present.number = roster.order.add(present);
+      roster.users.set(user.id, present);
     }
-    this.#tell(roomId, { action: "join", user });
-    const added: User = { info: user, connections: [], joinedAt, joinedIso: undefined, number: 0 };
-    added.number = roster.order.add(added);
-    roster.users.set(user.id, added);
-    const entry = this.#entry(added, joinedAt);
-    added.connections = [entry];
+    const entry: Entry = { node: this.nodeId, expiresAt: this.#expiry(), joinedAt, user: present };
+    // Copied rather than pushed to: a push would reserve room for 16 more.
+    present.connections = [...present.connections, entry];
     roster.entries.set(connectionId, entry);
-    return Promise.resolve({ first: true });
+    return Promise.resolve({ first });
   }
 
   /** {@inheritDoc Presence.leave} */
@@ -248,11 +245,6 @@ export class LocalPresence implements Presence {
     const page = roster.order.page(cursor, limit);
     if (page === null) return null;
     return { members: page.items.map(item), count: roster.users.size, cursor: page.cursor };
-  }
-
-  /** A new entry of this node's for a connection of `user`. */
-  #entry(user: User, joinedAt: number): Entry {
-    return { node: this.nodeId, expiresAt: this.#expiry(), joinedAt, user };
   }
 
   #expiry(): number {

@@ -110,11 +110,6 @@ export class Session implements SocketHandlers, Expiring, TokenHolder {
     });
   }
 
-  /** The connection this session handles. */
-  get connection(): Connection {
-    return this.#connection;
-  }
-
   /** {@inheritDoc SocketHandlers.onOpen} */
   onOpen(): void {
     const { metrics, log, logDebug, expiries } = this.#shared;
