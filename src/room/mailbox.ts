@@ -1,7 +1,7 @@
 /**
  * A room's mailbox: a FIFO of tasks run one at a time, so that joins, leaves and broadcasts of
  * one room are serialized without locks. An array drained by one async loop: a Web Streams
- * `WritableStream` did the same job and cost about 4 % more CPU per delivery in the fan-out
+ * `WritableStream` did the same job and cost about 3.5 % more CPU per delivery in the fan-out
  * (README, "The mailbox"), over the 2 % the design allows it; bench/mailbox_bench.ts compares the
  * two.
  *
