@@ -10,17 +10,17 @@ export const JOIN_WINDOW_MS = 10_000;
 /** Keys kept before idle ones are swept out. */
 const SWEEP_AT = 10_000;
 
-interface Bucket {
-  tokens: number;
-  last: number;
-}
-
 /**
- * Token buckets by key, refilling `limit` tokens per {@linkcode JOIN_WINDOW_MS}. Full buckets
- * are dropped when the table grows, so memory stays bounded.
+ * Token buckets by key, refilling `limit` tokens per {@linkcode JOIN_WINDOW_MS}. Each bucket is
+ * one number, the time at which it is full again (the generic cell rate algorithm), where an
+ * object with its tokens and their time cost three heap objects per user for every connection
+ * of a node. Times are counted in units of 1/`limit` ms, so that one token is
+ * {@linkcode JOIN_WINDOW_MS} whole units. Full buckets are dropped when the table grows, so
+ * memory stays bounded.
  */
 export class JoinLimiter {
-  readonly #buckets = new Map<string, Bucket>();
+  /** When each key's bucket is full again (in units of 1/`limit` ms); absent when full. */
+  readonly #fullAt = new Map<string, number>();
   readonly #limit: number;
   readonly #clock: Clock;
 
@@ -40,21 +40,13 @@ export class JoinLimiter {
    * @returns 0 when allowed, else the seconds to wait (for `Retry-After`).
    */
   attempt(key: string): number {
-    const now = this.#clock();
-    const perMs = this.#limit / JOIN_WINDOW_MS;
-    let bucket = this.#buckets.get(key);
-    if (!bucket) {
-      if (this.#buckets.size >= SWEEP_AT) this.#sweep(now, perMs);
-      bucket = { tokens: this.#limit, last: now };
-      this.#buckets.set(key, bucket);
-    }
-    bucket.tokens = Math.min(this.#limit, bucket.tokens + (now - bucket.last) * perMs);
-    bucket.last = now;
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return 0;
-    }
-    return Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000));
+    const now = this.#clock() * this.#limit;
+    const fullAt = this.#fullAt.get(key);
+    const wait = this.#wait(fullAt, now);
+    if (wait > 0) return wait;
+    if (fullAt === undefined && this.#fullAt.size >= SWEEP_AT) this.#sweep(now);
+    this.#fullAt.set(key, Math.max(fullAt ?? now, now) + JOIN_WINDOW_MS);
+    return 0;
   }
 
   /**
@@ -64,16 +56,17 @@ export class JoinLimiter {
    * @returns 0 when an attempt would be allowed, else the seconds to wait.
    */
   peek(key: string): number {
-    const bucket = this.#buckets.get(key);
-    if (!bucket) return 0;
-    const perMs = this.#limit / JOIN_WINDOW_MS;
-    const tokens = Math.min(this.#limit, bucket.tokens + (this.#clock() - bucket.last) * perMs);
-    return tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - tokens) / perMs / 1000));
+    return this.#wait(this.#fullAt.get(key), this.#clock() * this.#limit);
   }
 
-  #sweep(now: number, perMs: number): void {
-    for (const [key, bucket] of this.#buckets) {
-      if (bucket.tokens + (now - bucket.last) * perMs >= this.#limit) this.#buckets.delete(key);
-    }
+  /** Seconds until the bucket holds a token: it may be short of at most `limit` − 1. */
+  #wait(fullAt: number | undefined, now: number): number {
+    if (fullAt === undefined) return 0;
+    const excess = fullAt - now - (this.#limit - 1) * JOIN_WINDOW_MS;
+    return excess <= 0 ? 0 : Math.max(1, Math.ceil(excess / this.#limit / 1000));
+  }
+
+  #sweep(now: number): void {
+    for (const [key, fullAt] of this.#fullAt) if (fullAt <= now) this.#fullAt.delete(key);
   }
 }

@@ -71,12 +71,12 @@ export class LocalUserLimits implements UserLimits {
 
   /** {@inheritDoc UserLimits.attemptJoin} */
   attemptJoin(userId: string): Promise<JoinVerdict> {
-    return Promise.resolve(verdict(this.#joins.attempt(`user:${userId}`)));
+    return Promise.resolve(verdict(this.#joins.attempt(userId)));
   }
 
   /** {@inheritDoc UserLimits.peekJoin} */
   peekJoin(userId: string): Promise<JoinVerdict> {
-    return Promise.resolve(verdict(this.#joins.peek(`user:${userId}`)));
+    return Promise.resolve(verdict(this.#joins.peek(userId)));
   }
 
   /** Nothing runs in the background. */

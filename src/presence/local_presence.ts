@@ -133,8 +133,8 @@ export class LocalPresence implements Presence {
       roster.users.set(user.id, present);
     }
     const entry: Entry = { node: this.nodeId, expiresAt: this.#expiry(), joinedAt, user: present };
-    // Copied rather than pushed to: a push would reserve room for 16 more.
-    present.connections = [...present.connections, entry];
+    // A new array of the exact length: a push, or a spread, reserves room for 16 more.
+    present.connections = first ? [entry] : present.connections.concat([entry]);
     roster.entries.set(connectionId, entry);
     return Promise.resolve({ first });
   }

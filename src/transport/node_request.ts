@@ -36,6 +36,32 @@ export function peerOf(
 }
 
 /**
+ * {@linkcode peerOf} for a socket that stays open (an upgraded one). Reading the peer makes node
+ * cache it on the socket, an object with three strings (about 80 B), for the socket's life;
+ * roomd keeps the one string it needs itself, so the cache is dropped (node reads the peer
+ * again if anything asks).
+ *
+ * @param socket The socket.
+ * @returns The peer address.
+ *
+ * @example
+ * ```ts
+ * import assert from "assert";
+ * import { peerOfKeptSocket } from "./node_request.ts";
+ * const socket = { remoteAddress: "10.0.0.7", remotePort: 5000, _peername: {} };
+ * assert.ok(peerOfKeptSocket(socket).hostname === "10.0.0.7");
+ * assert.ok(socket._peername === undefined);
+ * ```
+ */
+export function peerOfKeptSocket(
+  socket: { remoteAddress?: string; remotePort?: number; _peername?: unknown },
+): Deno.NetAddr {
+  const peer = peerOf(socket);
+  socket._peername = undefined;
+  return peer;
+}
+
+/**
  * The web `Request` of a node request.
  *
  * @param req The node request.

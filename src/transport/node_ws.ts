@@ -19,6 +19,7 @@ import { inRequestSpan } from "./request_span.ts";
 import {
   errorResponse,
   peerOf,
+  peerOfKeptSocket,
   toRequest,
   writeRawResponse,
   writeResponse,
@@ -121,6 +122,9 @@ export const nodeWsTransport: Transport = {
             taken = true;
             forget();
             socket.off("close", forget);
+            // ws handles the socket's errors from now on; a second listener costs every
+            // connection an array of listeners.
+            socket.off("error", ignore);
             wireSocket(ws, socket, handlersFor, heartbeatOf(idleTimeoutS));
             return UPGRADED();
           },
@@ -130,7 +134,7 @@ export const nodeWsTransport: Transport = {
         await writeRawResponse(refusal, socket);
         return;
       }
-      const response = await call(request, peerOf(req.socket as { remoteAddress?: string }));
+      const response = await call(request, peerOfKeptSocket(req.socket));
       if (!taken) await writeRawResponse(response, socket);
     });
 

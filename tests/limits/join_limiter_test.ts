@@ -34,3 +34,16 @@ Deno.test("JoinLimiter.peek() answers what attempt() would, without counting an 
   assert.equal(joins.peek("ip:1"), 0);
   assert.equal(joins.attempt("ip:1"), 0);
 });
+
+Deno.test("JoinLimiter refills part of the budget in proportion to the time waited", () => {
+  let now = 1_000_000;
+  const joins = new JoinLimiter(4, () => now);
+  for (let i = 0; i < 4; i++) assert.equal(joins.attempt("user:9"), 0);
+  assert.equal(joins.attempt("user:9"), Math.ceil(JOIN_WINDOW_MS / 4 / 1000));
+  now += JOIN_WINDOW_MS / 2;
+  assert.deepEqual([joins.attempt("user:9"), joins.attempt("user:9")], [0, 0], "half a window");
+  assert.equal(joins.attempt("user:9"), Math.ceil(JOIN_WINDOW_MS / 4 / 1000));
+  now += 10 * JOIN_WINDOW_MS;
+  const burst = [1, 2, 3, 4, 5].map(() => joins.attempt("user:9"));
+  assert.deepEqual(burst, [0, 0, 0, 0, 3], "a long wait refills no more than the limit");
+});
