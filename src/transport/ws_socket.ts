@@ -6,7 +6,9 @@
  * Idle connections are most of a node's connections, so roomd's state of a socket lives in the
  * socket object itself (ws builds instances of the class {@linkcode wiredSocketClass} returns),
  * which handles its own events without listeners. A broadcast sends one string to every
- * member: the class encodes it to UTF-8 once, not once per recipient.
+ * member: the class builds its whole frame once (server frames are not masked, so every
+ * recipient gets the same bytes) and writes that buffer to each socket, where ws would encode
+ * the text, allocate a header and write both with a vectored write per recipient.
  *
  * @module
  */
@@ -29,8 +31,10 @@ const FAILURE_CODES: Record<string, number> = {
 };
 /** How long a socket that failed (e.g. an oversized frame) gets to read its close frame. */
 const ERROR_LINGER_MS = 1000;
-/** `send` options of an already encoded text frame (ws neither copies nor masks it). */
-const TEXT = { binary: false } as const;
+/** ws's `readyState` of an open socket. */
+const OPEN = 1;
+/** First byte of a whole text frame: FIN and opcode 1. */
+const FIN_TEXT = 0x81;
 
 /** A `ws` socket as roomd keeps it: its handlers and its heartbeat standing. */
 export interface WiredSocket extends WebSocket, Watched {
@@ -47,20 +51,52 @@ export interface WiredSocket extends WebSocket, Watched {
 }
 
 /**
- * The socket class for a `WebSocketServer`'s `WebSocket` option: roomd's state as fields of
- * the socket, and a `send` that encodes a string sent to many sockets in a row only once.
+ * A whole, unmasked text frame (RFC 6455 §5.2), as a server sends it.
  *
- * @returns A subclass of ws's `WebSocket`, with its own one-frame encoding cache.
+ * @param text The frame's text.
+ * @returns Header and UTF-8 payload in one buffer.
+ *
+ * @example
+ * ```ts
+ * import assert from "assert";
+ * import { textFrame } from "./ws_socket.ts";
+ * assert.deepEqual([...textFrame("hi")], [0x81, 2, 0x68, 0x69]);
+ * assert.deepEqual([...textFrame("é".repeat(100)).subarray(0, 4)], [0x81, 126, 0, 200]);
+ * ```
+ */
+export function textFrame(text: string): Buffer {
+  const length = Buffer.byteLength(text);
+  const head = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(head + length);
+  frame[0] = FIN_TEXT;
+  if (head === 2) frame[1] = length;
+  else if (head === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  frame.write(text, head, "utf8");
+  return frame;
+}
+
+/**
+ * The socket class for a `WebSocketServer`'s `WebSocket` option: roomd's state as fields of
+ * the socket, and a `send` that frames a string sent to many sockets in a row only once.
+ *
+ * @returns A subclass of ws's `WebSocket`, with its own one-frame cache.
  */
 export function wiredSocketClass(): typeof WebSocket {
   let lastText: string | undefined;
-  let lastBytes: Buffer = Buffer.alloc(0);
-  const encode = (text: string): Buffer => {
+  let lastFrame: Buffer = Buffer.alloc(0);
+  const frameOf = (text: string): Buffer => {
     if (text !== lastText) {
-      lastBytes = Buffer.from(text);
+      lastFrame = textFrame(text);
       lastText = text;
     }
-    return lastBytes;
+    return lastFrame;
   };
   return class extends WebSocket implements Watched {
     silent = 0;
@@ -93,8 +129,13 @@ export function wiredSocketClass(): typeof WebSocket {
       return super.emit(event, ...args);
     }
 
+    // Written to the TCP stream directly: ws's sender would write the same bytes at once (it
+    // queues frames only while compressing, which this transport never does), so frames stay
+    // in order with the pings and the close frame it writes. A socket that is no longer open
+    // is left to ws, which drops the frame.
     override send(data: string): void {
-      super.send(encode(data), TEXT);
+      if (this.readyState !== OPEN) return super.send(data);
+      (this as WiredSocket).stream.write(frameOf(data));
     }
 
     expire(): void {
