@@ -12,11 +12,11 @@ const SWEEP_AT = 10_000;
 
 /**
  * Token buckets by key, refilling `limit` tokens per {@linkcode JOIN_WINDOW_MS}. Each bucket is
- * one number, the time at which it is full again (the generic cell rate algorithm), where an
- * object with its tokens and their time cost three heap objects per user for every connection
- * of a node. Times are counted in units of 1/`limit` ms, so that one token is
- * {@linkcode JOIN_WINDOW_MS} whole units. Full buckets are dropped when the table grows, so
- * memory stays bounded.
+ * one number, the time at which it is full again (the generic cell rate algorithm): the per-user
+ * table holds an entry for every connected user of a node, and an object with the tokens and
+ * their time cost three heap objects each. Times are counted in units of 1/`limit` ms, so that
+ * one token is {@linkcode JOIN_WINDOW_MS} whole units. Full buckets are dropped when the table
+ * grows, so memory stays bounded.
  */
 export class JoinLimiter {
   /** When each key's bucket is full again (in units of 1/`limit` ms); absent when full. */
