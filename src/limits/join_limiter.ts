@@ -14,15 +14,18 @@ const SWEEP_AT = 10_000;
  * Token buckets by key, refilling `limit` tokens per {@linkcode JOIN_WINDOW_MS}. Each bucket is
  * one number, the time at which it is full again (the generic cell rate algorithm): the per-user
  * table holds an entry for every connected user of a node, and an object with the tokens and
- * their time cost three heap objects each. Times are counted in units of 1/`limit` ms, so that
- * one token is {@linkcode JOIN_WINDOW_MS} whole units. Full buckets are dropped when the table
- * grows, so memory stays bounded.
+ * their time cost three heap objects each. Times are counted in units of 1/`limit` ms since the
+ * limiter was made, so that one token is {@linkcode JOIN_WINDOW_MS} whole units and the numbers
+ * stay exact however high the limit. Full buckets are dropped when the table grows, so memory
+ * stays bounded.
  */
 export class JoinLimiter {
   /** When each key's bucket is full again (in units of 1/`limit` ms); absent when full. */
   readonly #fullAt = new Map<string, number>();
   readonly #limit: number;
   readonly #clock: Clock;
+  /** The clock's reading when the limiter was made: times count from it, so they stay exact. */
+  readonly #origin: number;
 
   /**
    * @param limit Attempts per window.
@@ -31,6 +34,7 @@ export class JoinLimiter {
   constructor(limit: number, clock: Clock = Date.now) {
     this.#limit = limit;
     this.#clock = clock;
+    this.#origin = clock();
   }
 
   /**
@@ -40,7 +44,7 @@ export class JoinLimiter {
    * @returns 0 when allowed, else the seconds to wait (for `Retry-After`).
    */
   attempt(key: string): number {
-    const now = this.#clock() * this.#limit;
+    const now = this.#now();
     const fullAt = this.#fullAt.get(key);
     const wait = this.#wait(fullAt, now);
     if (wait > 0) return wait;
@@ -56,7 +60,12 @@ export class JoinLimiter {
    * @returns 0 when an attempt would be allowed, else the seconds to wait.
    */
   peek(key: string): number {
-    return this.#wait(this.#fullAt.get(key), this.#clock() * this.#limit);
+    return this.#wait(this.#fullAt.get(key), this.#now());
+  }
+
+  /** Now, in units of 1/`limit` ms since the limiter was made. */
+  #now(): number {
+    return (this.#clock() - this.#origin) * this.#limit;
   }
 
   /** Seconds until the bucket holds a token: it may be short of at most `limit` − 1. */

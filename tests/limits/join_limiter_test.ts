@@ -47,3 +47,11 @@ Deno.test("JoinLimiter refills part of the budget in proportion to the time wait
   const burst = [1, 2, 3, 4, 5].map(() => joins.attempt("user:9"));
   assert.deepEqual(burst, [0, 0, 0, 0, 3], "a long wait refills no more than the limit");
 });
+
+Deno.test("JoinLimiter counts exactly at a limit as high as a benchmark sets, on a wall clock", () => {
+  const now = 1_800_000_000_000;
+  const joins = new JoinLimiter(1_000_000, () => now);
+  let allowed = 0;
+  while (allowed <= 1_000_000 && joins.attempt("ip:127.0.0.1") === 0) allowed++;
+  assert.equal(allowed, 1_000_000);
+});
