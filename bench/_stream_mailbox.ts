@@ -1,7 +1,8 @@
 /**
  * The room mailbox as a Web Streams pipeline, as roomd had it for a while: tasks are written to a
- * `WritableStream` whose sink runs them one at a time. Kept as the comparison of bench/mailbox_bench.ts; the room uses the array loop of
- * src/room/mailbox.ts, which costs less per delivery (README, "The mailbox").
+ * `WritableStream` whose sink runs them one at a time. Kept as the comparison of
+ * bench/mailbox_bench.ts; the room uses the array loop of src/room/mailbox.ts, which costs less
+ * per delivery (README, "The mailbox").
  *
  * @module
  */

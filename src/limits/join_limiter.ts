@@ -40,7 +40,7 @@ export class JoinLimiter {
   /**
    * Counts one attempt for `key`.
    *
-   * @param key E.g. `ip:127.0.0.1` or `user:42`.
+   * @param key E.g. `ip:127.0.0.1` (the node's limit per address) or a user id.
    * @returns 0 when allowed, else the seconds to wait (for `Retry-After`).
    */
   attempt(key: string): number {
@@ -56,7 +56,7 @@ export class JoinLimiter {
   /**
    * What {@linkcode attempt} would answer now, without counting an attempt.
    *
-   * @param key E.g. `ip:127.0.0.1` or `user:42`.
+   * @param key E.g. `ip:127.0.0.1` (the node's limit per address) or a user id.
    * @returns 0 when an attempt would be allowed, else the seconds to wait.
    */
   peek(key: string): number {

@@ -32,7 +32,7 @@ const COMPACT_AFTER = 1024;
  */
 export class Mailbox {
   readonly #onError: (error: unknown) => void;
-  #queue: (Task | undefined)[] = [];
+  readonly #queue: (Task | undefined)[] = [];
   #head = 0;
   /** Whether the drain loop runs (from the first post until the queue is empty). */
   #running = false;
