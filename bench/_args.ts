@@ -87,7 +87,9 @@ export const USAGE = `Usage: deno run -A bench/load.ts [options]
   --presence full|count|off   roomd: create each room with this presence mode first;
                               ignored without a token secret (the baseline)
   --gc-signal                 idle: SIGUSR2 makes the server collect garbage (see
-                              bench/_gc_on_signal.ts); also measure after a full GC
+                              bench/_gc_on_signal.ts); also measure after a full GC,
+                              then open half as many clients again and measure what
+                              each adds
   --json                      print JSON instead of a table`;
 
 type Parsed = { ok: true; options: LoadOptions } | { ok: false; error: string };

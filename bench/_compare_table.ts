@@ -49,7 +49,8 @@ export function summaryLine(r: LoadResult): string {
   if (r.idle) {
     return `${num(r.idle.kbPerConnection, 1)} KB/conn, ${
       num(r.idle.kbPerConnectionAfterGc, 1)
-    } after GC; connected in ${num(r.connectAllMs)} ms`;
+    } after GC, ${num(r.idle.added?.kbPerConnectionAfterGc ?? null, 1)} per added one; ` +
+      `connected in ${num(r.connectAllMs)} ms`;
   }
   if (r.mode === "connect") {
     return `connected in ${num(r.connectAllMs)} ms, server CPU ${

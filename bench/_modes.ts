@@ -11,7 +11,13 @@ import { sampleProcesses } from "./_proc.ts";
 import { progress, progressDone } from "./_progress.ts";
 import { Publisher } from "./_publisher.ts";
 import { RampPlan } from "./_ramp_plan.ts";
-import type { IdleResult, LoadResult, RampResult, WindowResult } from "./_result.ts";
+import type {
+  AddedConnections,
+  IdleResult,
+  LoadResult,
+  RampResult,
+  WindowResult,
+} from "./_result.ts";
 import { closeSockets, openSession, type Session } from "./_session.ts";
 import { finishSlowClients, openSlowClient, type SlowClient } from "./_slow_client.ts";
 import { percentile } from "./_stats.ts";
@@ -209,23 +215,10 @@ async function idle(
   rssBefore: number,
 ): Promise<IdleResult> {
   const pids = options.pids;
-  let last = sampleProcesses(pids)?.rssKb ?? rssBefore;
-  for (let i = 0; i < 20; i++) {
-    await sleep(1000);
-    const now = sampleProcesses(pids)?.rssKb ?? last;
-    progress(`idle: ${session.sockets.length} open, server rss ${(now / 1024).toFixed(1)} MB`);
-    const settled = i >= 1 && Math.abs(now - last) <= 0.01 * last;
-    last = now;
-    if (settled) break;
-  }
+  const last = await settle(pids, rssBefore, session.sockets.length);
   const connections = session.sockets.length;
-  let afterGc: number | null = null;
-  if (options.gcSignal) {
-    progress("idle: forcing a full collection in the server");
-    if ((await collectGarbage(pids, GC_SETTLE_MS)) === null) {
-      afterGc = sampleProcesses(pids)?.rssKb ?? null;
-    }
-  }
+  const afterGc = options.gcSignal ? await rssAfterCollection(pids) : null;
+  const added = afterGc === null ? null : await addedConnectionsCost(session, options, afterGc);
   return {
     connections,
     rssBeforeKb: rssBefore,
@@ -233,5 +226,59 @@ async function idle(
     kbPerConnection: (last - rssBefore) / connections,
     rssAfterGcKb: afterGc,
     kbPerConnectionAfterGc: afterGc === null ? null : (afterGc - rssBefore) / connections,
+    added,
   };
+}
+
+/** Waits until the server's RSS moves by at most 1 % in a second (20 s at most); returns it. */
+async function settle(pids: readonly number[], fromKb: number, open: number): Promise<number> {
+  let last = sampleProcesses(pids)?.rssKb ?? fromKb;
+  for (let i = 0; i < 20; i++) {
+    await sleep(1000);
+    const now = sampleProcesses(pids)?.rssKb ?? last;
+    progress(`idle: ${open} open, server rss ${(now / 1024).toFixed(1)} MB`);
+    const settled = i >= 1 && Math.abs(now - last) <= 0.01 * last;
+    last = now;
+    if (settled) break;
+  }
+  return last;
+}
+
+async function rssAfterCollection(pids: readonly number[]): Promise<number | null> {
+  progress("idle: forcing a full collection in the server");
+  if ((await collectGarbage(pids, GC_SETTLE_MS)) !== null) return null;
+  return sampleProcesses(pids)?.rssKb ?? null;
+}
+
+/**
+ * Opens half as many clients again in the same rooms and reads what each costs after a
+ * collection: the slope of memory over connections, without what the server allocated once
+ * (its compiled code, its rooms) and shared by all of them.
+ */
+async function addedConnectionsCost(
+  session: Session,
+  options: LoadOptions,
+  afterGcKb: number,
+): Promise<AddedConnections | null> {
+  const from = options.clientsPerRoom;
+  const to = from + Math.ceil(from / 2);
+  const more = await openSession(options, { rooms: session.rooms, from, to });
+  if (typeof more === "string") {
+    progress(`idle: ${more}`);
+    return null;
+  }
+  try {
+    const open = session.sockets.length + more.sockets.length;
+    await settle(options.pids, afterGcKb, open);
+    const rssKb = await rssAfterCollection(options.pids);
+    if (rssKb === null) return null;
+    const connections = more.sockets.length;
+    return {
+      connections,
+      rssAfterGcKb: rssKb,
+      kbPerConnectionAfterGc: (rssKb - afterGcKb) / connections,
+    };
+  } finally {
+    closeSockets(more.meter, more.sockets);
+  }
 }

@@ -65,6 +65,14 @@ export function formatReport(result: LoadResult): string {
       rows.push(["server RSS after GC", `${num(r.idle.rssAfterGcKb / 1024, 1)} MB`]);
       rows.push(["per connection after GC", `${num(r.idle.kbPerConnectionAfterGc, 1)} KB`]);
     }
+    const { added } = r.idle;
+    if (added) {
+      rows.push([
+        "per added connection",
+        `${num(added.kbPerConnectionAfterGc, 1)} KB after GC (${num(added.connections)} more ` +
+        `clients: RSS ${num(added.rssAfterGcKb / 1024, 1)} MB)`,
+      ]);
+    }
   }
   if (r.ramp) {
     rows.push([

@@ -92,6 +92,22 @@ export interface IdleResult {
   rssAfterGcKb: number | null;
   /** (after GC − before) / connections; `null` without `--gc-signal`. */
   kbPerConnectionAfterGc: number | null;
+  /**
+   * Half as many clients again, opened in the same rooms once the figures above were read, and
+   * what each added (after a collection); `null` without `--gc-signal` or when they could not
+   * all connect.
+   */
+  added: AddedConnections | null;
+}
+
+/** Clients opened on top of an idle run's: their count and the memory each added. */
+export interface AddedConnections {
+  /** Clients added. */
+  connections: number;
+  /** Server RSS after a forced full collection with them open, KiB. */
+  rssAfterGcKb: number;
+  /** (that − the idle run's RSS after GC) / connections added. */
+  kbPerConnectionAfterGc: number;
 }
 
 /** Slow mode: what happened to the clients that never read. */

@@ -189,7 +189,7 @@ export function scenario(name: ScenarioName, seconds: number): Scenario {
     case "idle":
       return {
         name,
-        description: "5,000 idle connections in 50 rooms",
+        description: "5,000 idle connections in 50 rooms, then 2,500 more in the same rooms",
         runs: [{
           label: "idle",
           args: ["--mode", "idle", "--rooms", "50", "--clients-per-room", "100"],
@@ -201,6 +201,11 @@ export function scenario(name: ScenarioName, seconds: number): Scenario {
             label: "KB per connection after GC",
             decimals: 1,
             pick: (r) => r.idle?.kbPerConnectionAfterGc ?? null,
+          },
+          {
+            label: "KB per added connection after GC",
+            decimals: 1,
+            pick: (r) => r.idle?.added?.kbPerConnectionAfterGc ?? null,
           },
           {
             label: "server RSS after MB",

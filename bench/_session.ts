@@ -38,22 +38,38 @@ export function roomIds(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `load-${run}-${i}`);
 }
 
+/** More clients for the rooms of an open session: each room's clients `from` to `to − 1`. */
+export interface MoreClients {
+  /** The session's rooms. */
+  rooms: string[];
+  /** First client index per room (users are named by it). */
+  from: number;
+  /** One past the last. */
+  to: number;
+}
+
 /**
  * Opens every client of the run, each room's clients spread over the nodes (`nodeOf`). Fails as a whole when any client cannot connect, because a
  * partial room would skew every figure.
  *
  * @param options The run's options.
+ * @param more Open these clients of an existing session's rooms instead (no publishers).
  * @returns The session, or a one-line reason.
  */
-export async function openSession(options: LoadOptions): Promise<Session | string> {
-  const rooms = roomIds(options.rooms);
-  if (options.presence !== null && options.secret !== null) {
+export async function openSession(
+  options: LoadOptions,
+  more?: MoreClients,
+): Promise<Session | string> {
+  const rooms = more?.rooms ?? roomIds(options.rooms);
+  if (more === undefined && options.presence !== null && options.secret !== null) {
     const created = await createRooms(options.urls[0], rooms, options.presence, options.secret);
     if (created !== null) return created;
   }
+  const from = more?.from ?? 0;
+  const to = more?.to ?? options.clientsPerRoom;
   const specs: ClientSpec[] = [];
   for (const [r, room] of rooms.entries()) {
-    for (let c = 0; c < options.clientsPerRoom; c++) {
+    for (let c = from; c < to; c++) {
       specs.push({ room, user: `${room}-u${c}`, node: nodeOf(r, c, options.urls.length) });
     }
   }
@@ -76,9 +92,9 @@ export async function openSession(options: LoadOptions): Promise<Session | strin
     closeSockets(meter, sockets);
     return `Cannot run the load: ${result.failures} of ${specs.length} connections failed (${result.firstError})`;
   }
-  const publishers = sockets.filter((_, i) =>
-    i % options.clientsPerRoom < options.publishersPerRoom
-  );
+  const publishers = more === undefined
+    ? sockets.filter((_, i) => i % options.clientsPerRoom < options.publishersPerRoom)
+    : [];
   meter.trackMembers(sockets);
   return {
     meter,

@@ -12,7 +12,9 @@
  * under 95% of expected deliveries arrive, p99 passes 250 ms, or the tool falls behind its
  * schedule, then a few steps narrow the gap between the highest rate that held and the lowest
  * that failed: see `RampPlan`),
- * `idle` (server KB per open connection), `slow` (fixed plus raw TCP clients that never read).
+ * `idle` (server KB per open connection; with `--gc-signal` also after a full collection, and
+ * what each of half as many clients again adds), `slow` (fixed plus raw TCP clients that never
+ * read).
  * Run `--help` for every option.
  *
  * @module

@@ -3,8 +3,12 @@ import { parseLoadArgs } from "../../bench/_args.ts";
 import { startServer } from "../../bench/_child.ts";
 import { runLoad } from "../../bench/_modes.ts";
 
-async function withBaseline(fn: (url: string, pid: number) => Promise<void>): Promise<void> {
-  const server = await startServer("baseline", ["run", "-A", "bench/baseline_server.ts"], {});
+async function withBaseline(
+  fn: (url: string, pid: number) => Promise<void>,
+  gcOnSignal = false,
+): Promise<void> {
+  const args = ["run", "-A", "bench/baseline_server.ts"];
+  const server = await startServer("baseline", args, {}, gcOnSignal);
   if (typeof server === "string") throw new Error(server);
   try {
     await fn(server.url, server.pid);
@@ -75,7 +79,27 @@ Deno.test("load tool's idle mode reports memory per connection", async () => {
     assert.equal(r.idle!.connections, 20);
     assert.ok(r.idle!.rssAfterKb > 0 && r.idle!.rssBeforeKb > 0);
     assert.ok(Number.isFinite(r.idle!.kbPerConnection));
+    assert.equal(r.idle!.added, null, "no added clients without a collection to read them by");
   });
+});
+
+Deno.test("load tool's idle mode with --gc-signal reads what half as many clients again add", async () => {
+  await withBaseline(async (url, pid) => {
+    const r = await load([
+      `--url=${url}`,
+      `--pid=${pid}`,
+      "--mode=idle",
+      "--rooms=2",
+      "--gc-signal",
+    ]);
+    assert.equal(r.idle!.connections, 20);
+    assert.ok(r.idle!.rssAfterGcKb! > 0);
+    const added = r.idle!.added!;
+    assert.equal(added.connections, 10);
+    assert.ok(added.rssAfterGcKb > 0);
+    const slope = (added.rssAfterGcKb - r.idle!.rssAfterGcKb!) / added.connections;
+    assert.equal(added.kbPerConnectionAfterGc, slope);
+  }, true);
 });
 
 Deno.test("load tool's ramp raises the rate by half each step", async () => {
