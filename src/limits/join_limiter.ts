@@ -7,8 +7,8 @@ import type { Clock } from "./token_bucket.ts";
 
 /** The window the limit is counted over. */
 export const JOIN_WINDOW_MS = 10_000;
-/** Keys kept before idle ones are swept out. */
-const SWEEP_AT = 10_000;
+/** Keys kept before full buckets are first swept out. */
+export const SWEEP_AT = 10_000;
 
 /**
  * Token buckets by key, refilling `limit` tokens per {@linkcode JOIN_WINDOW_MS}. Each bucket is
@@ -16,8 +16,10 @@ const SWEEP_AT = 10_000;
  * table holds an entry for every connected user of a node, and an object with the tokens and
  * their time cost three heap objects each. Times are counted in units of 1/`limit` ms since the
  * limiter was made, so that one token is {@linkcode JOIN_WINDOW_MS} whole units and the numbers
- * stay exact however high the limit. Full buckets are dropped when the table grows, so memory
- * stays bounded.
+ * stay exact however high the limit. Full buckets are dropped when the table grows: once it
+ * holds {@linkcode SWEEP_AT} keys, and after each sweep once it holds twice what the sweep kept,
+ * so a storm of new users costs each join O(1), not a walk of every bucket, and the table holds
+ * at most twice the keys that were active within a window.
  */
 export class JoinLimiter {
   /** When each key's bucket is full again (in units of 1/`limit` ms); absent when full. */
@@ -26,6 +28,8 @@ export class JoinLimiter {
   readonly #clock: Clock;
   /** The clock's reading when the limiter was made: times count from it, so they stay exact. */
   readonly #origin: number;
+  /** The table's size that starts the next sweep. */
+  #sweepAt = SWEEP_AT;
 
   /**
    * @param limit Attempts per window.
@@ -48,9 +52,14 @@ export class JoinLimiter {
     const fullAt = this.#fullAt.get(key);
     const wait = this.#wait(fullAt, now);
     if (wait > 0) return wait;
-    if (fullAt === undefined && this.#fullAt.size >= SWEEP_AT) this.#sweep(now);
+    if (fullAt === undefined && this.#fullAt.size >= this.#sweepAt) this.#sweep(now);
     this.#fullAt.set(key, Math.max(fullAt ?? now, now) + JOIN_WINDOW_MS);
     return 0;
+  }
+
+  /** Keys held now (buckets not yet swept out). */
+  get size(): number {
+    return this.#fullAt.size;
   }
 
   /**
@@ -77,5 +86,6 @@ export class JoinLimiter {
 
   #sweep(now: number): void {
     for (const [key, fullAt] of this.#fullAt) if (fullAt <= now) this.#fullAt.delete(key);
+    this.#sweepAt = Math.max(SWEEP_AT, 2 * this.#fullAt.size);
   }
 }

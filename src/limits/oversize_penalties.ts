@@ -13,8 +13,8 @@ export const PENALTY_BASE_MS = 1_000;
 export const PENALTY_CAP_MS = 5 * 60_000;
 /** Each stretch this long without a strike forgets one strike. */
 export const PENALTY_DECAY_MS = 10 * 60_000;
-/** Keys kept before forgotten ones are swept out. */
-const SWEEP_AT = 10_000;
+/** Keys kept before forgotten ones are first swept out. */
+export const SWEEP_AT = 10_000;
 
 interface Record {
   strikes: number;
@@ -25,8 +25,10 @@ interface Record {
 /**
  * Penalties by key (e.g. `ip:…` and `user:…`): after the n-th strike a key waits
  * `PENALTY_BASE_MS × 2^(n-1)`, at most {@linkcode PENALTY_CAP_MS}; strikes decay one per
- * {@linkcode PENALTY_DECAY_MS} of good behaviour. The table is swept when it grows, so memory
- * stays bounded.
+ * {@linkcode PENALTY_DECAY_MS} of good behaviour. Forgotten keys are swept out once the table
+ * holds {@linkcode SWEEP_AT} keys, and after each sweep once it holds twice what the sweep kept:
+ * each strike then costs O(1) however many keys have strikes, and the table holds at most twice
+ * the keys not yet forgotten.
  *
  * @example Doubling penalties
  * ```ts
@@ -45,6 +47,8 @@ interface Record {
 export class OversizePenalties {
   readonly #records = new Map<string, Record>();
   readonly #clock: Clock;
+  /** The table's size that starts the next sweep. */
+  #sweepAt = SWEEP_AT;
 
   /** @param clock Milliseconds clock. */
   constructor(clock: Clock = Date.now) {
@@ -60,7 +64,7 @@ export class OversizePenalties {
     const now = this.#clock();
     const record = this.#records.get(key);
     if (!record) {
-      if (this.#records.size >= SWEEP_AT) this.#sweep(now);
+      if (this.#records.size >= this.#sweepAt) this.#sweep(now);
       this.#records.set(key, { strikes: 1, last: now });
       return;
     }
@@ -90,6 +94,7 @@ export class OversizePenalties {
     for (const [key, record] of this.#records) {
       if (decayed(record, now) === 0) this.#records.delete(key);
     }
+    this.#sweepAt = Math.max(SWEEP_AT, 2 * this.#records.size);
   }
 }
 

@@ -1,5 +1,5 @@
 import assert from "assert";
-import { JOIN_WINDOW_MS, JoinLimiter } from "../../src/limits/join_limiter.ts";
+import { JOIN_WINDOW_MS, JoinLimiter, SWEEP_AT } from "../../src/limits/join_limiter.ts";
 
 Deno.test("JoinLimiter allows `limit` attempts per key, then answers seconds to wait", () => {
   let now = 0;
@@ -54,4 +54,17 @@ Deno.test("JoinLimiter counts exactly at a limit as high as a benchmark sets, on
   let allowed = 0;
   while (allowed <= 1_000_000 && joins.attempt("ip:127.0.0.1") === 0) allowed++;
   assert.equal(allowed, 1_000_000);
+});
+
+Deno.test("JoinLimiter sweeps a table of buckets in use again only once it has doubled", () => {
+  let now = 1_000_000;
+  const joins = new JoinLimiter(10, () => now);
+  for (let i = 0; i < SWEEP_AT; i++) assert.equal(joins.attempt(`a${i}`), 0);
+  assert.equal(joins.attempt("b0"), 0, "the first sweep finds every bucket in use");
+  assert.equal(joins.size, SWEEP_AT + 1);
+  now += JOIN_WINDOW_MS;
+  for (let i = 1; i < SWEEP_AT; i++) assert.equal(joins.attempt(`b${i}`), 0);
+  assert.equal(joins.size, 2 * SWEEP_AT, "full buckets stay until the table has doubled");
+  assert.equal(joins.attempt("c"), 0);
+  assert.equal(joins.size, SWEEP_AT, "then the sweep keeps only the buckets in use");
 });

@@ -3,6 +3,7 @@ import {
   OversizePenalties,
   PENALTY_CAP_MS,
   PENALTY_DECAY_MS,
+  SWEEP_AT,
 } from "../../src/limits/oversize_penalties.ts";
 
 Deno.test("OversizePenalties doubles the wait with each strike up to the cap", () => {
@@ -27,4 +28,19 @@ Deno.test("OversizePenalties forgets one strike per decay period of good behavio
   assert.equal(penalties.waitSeconds("ip:a"), 0);
   penalties.strike("ip:a");
   assert.equal(penalties.waitSeconds("ip:a"), 4);
+});
+
+Deno.test("OversizePenalties sweeps a table of remembered keys again only once it has doubled", () => {
+  let now = 0;
+  const penalties = new OversizePenalties(() => now);
+  for (let i = 0; i < SWEEP_AT; i++) penalties.strike(`a${i}`);
+  penalties.strike("b0");
+  assert.equal(penalties.size, SWEEP_AT + 1, "the first sweep finds every key remembered");
+  now += PENALTY_DECAY_MS;
+  for (let i = 1; i < SWEEP_AT; i++) penalties.strike(`b${i}`);
+  assert.equal(penalties.size, 2 * SWEEP_AT, "forgotten keys stay until the table has doubled");
+  assert.equal(penalties.waitSeconds("a0"), 0, "and count for nothing meanwhile");
+  penalties.strike("c");
+  assert.equal(penalties.size, SWEEP_AT, "then the sweep keeps only the keys remembered");
+  assert.equal(penalties.waitSeconds("b1"), 1);
 });
