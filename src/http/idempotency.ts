@@ -74,7 +74,8 @@ export function isValidIdempotencyKey(key: string): boolean {
  * key get its answer (waiting for it while it runs), and a request reusing a key for a
  * different payload is told so. Answers with status 500 or above, and executions that throw,
  * are not kept, so a retry runs again. At most `maxKeys` keys are kept: when full, the oldest
- * settled answers are forgotten first; if every key is still running, new keys are refused.
+ * settled answers are forgotten first, a sixteenth of the table at once; if every key is still
+ * running, new keys are refused.
  *
  * @example A retry gets the first answer
  * ```ts
@@ -147,15 +148,19 @@ export class IdempotencyCache {
     if (this.#entries.get(id) === entry) this.#entries.delete(id);
   }
 
-  /** Drops expired answers, then the oldest settled ones, until a key fits. */
+  /**
+   * Drops expired answers, then the oldest settled ones until a sixteenth of the table is free,
+   * so that a full table is walked once per that many new keys, not for each of them.
+   */
   #makeRoom(): boolean {
     if (this.#entries.size < this.#maxKeys) return true;
     const now = this.#clock();
     for (const [id, entry] of this.#entries) {
       if (entry.expiresAt <= now) this.#entries.delete(id);
     }
+    const target = this.#maxKeys - Math.max(1, Math.floor(this.#maxKeys / 16));
     for (const [id, entry] of this.#entries) {
-      if (this.#entries.size < this.#maxKeys) break;
+      if (this.#entries.size <= target) break;
       if (entry.expiresAt !== Infinity) this.#entries.delete(id);
     }
     return this.#entries.size < this.#maxKeys;

@@ -86,6 +86,18 @@ Deno.test("IdempotencyCache holds at most maxKeys, dropping the oldest settled a
   assert.equal(cache.size, 3);
 });
 
+Deno.test("IdempotencyCache, when full, forgets a sixteenth of its oldest settled answers at once", async () => {
+  const cache = new IdempotencyCache({ maxKeys: 32 });
+  const work = counter();
+  for (let i = 0; i < 32; i++) await cache.run("r", `k${i}`, "fp", work.execute);
+  await cache.run("r", "new", "fp", work.execute);
+  assert.equal(cache.size, 31, "two forgotten to make room for one");
+  assert.equal((await cache.run("r", "k2", "fp", work.execute)).kind, "replayed");
+  assert.equal((await cache.run("r", "new2", "fp", work.execute)).kind, "executed");
+  assert.equal(cache.size, 32, "the next key fits without forgetting another");
+  assert.equal((await cache.run("r", "k1", "fp", work.execute)).kind, "executed");
+});
+
 Deno.test("IdempotencyCache refuses a new key while every held key is still running", async () => {
   const cache = new IdempotencyCache({ maxKeys: 2 });
   const gate = Promise.withResolvers<StoredResponse>();
