@@ -49,7 +49,9 @@ export function summaryLine(r: LoadResult): string {
   if (r.idle) {
     return `${num(r.idle.kbPerConnection, 1)} KB/conn, ${
       num(r.idle.kbPerConnectionAfterGc, 1)
-    } after GC, ${num(r.idle.added?.kbPerConnectionAfterGc ?? null, 1)} per added one; ` +
+    } after GC, ${num(r.idle.added?.kbPerConnectionAfterGc ?? null, 1)} per added one; heap ${
+      num(r.idle.heapKbPerConnectionAfterGc, 2)
+    } / ${num(r.idle.added?.heapKbPerConnectionAfterGc ?? null, 2)}; ` +
       `connected in ${num(r.connectAllMs)} ms`;
   }
   if (r.mode === "connect") {

@@ -7,6 +7,7 @@
 import type { LoadOptions } from "./_args.ts";
 import { collectGarbage } from "./_child.ts";
 import { clientPath, originOf } from "./_connect.ts";
+import { takeHeapReadings } from "./_heap_reading.ts";
 import { sampleProcesses } from "./_proc.ts";
 import { progress, progressDone } from "./_progress.ts";
 import { Publisher } from "./_publisher.ts";
@@ -43,9 +44,11 @@ const RAMP_DRAIN_MS = 3000;
  * @returns The result, or a one-line reason the run could not happen.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadResult | string> {
+  let heapBefore: number | null = null;
   if (options.gcSignal) {
     const failed = await collectGarbage(options.pids, GC_SETTLE_MS);
     if (failed !== null) return failed;
+    heapBefore = takeHeapReadings(options.pids);
   }
   const rssBefore = sampleProcesses(options.pids);
   if (options.pids.length > 0 && rssBefore === null) {
@@ -59,8 +62,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult | string
     ? afterConnect.cpuSeconds - rssBefore.cpuSeconds
     : null;
   try {
-    if (options.mode === "idle") result.idle = await idle(session, options, rssBefore!.rssKb);
-    else if (options.mode === "connect") return result;
+    if (options.mode === "idle") {
+      result.idle = await idle(session, options, { rssKb: rssBefore!.rssKb, heapKb: heapBefore });
+    } else if (options.mode === "connect") return result;
     else if (options.mode === "ramp") result.ramp = await ramp(session, options);
     else await fixed(session, options, result);
   } finally {
@@ -209,25 +213,36 @@ async function ramp(session: Session, options: LoadOptions): Promise<RampResult>
   };
 }
 
+/** Server memory after a forced collection: RSS, and the live JS heap when the server wrote it. */
+interface Collected {
+  rssKb: number;
+  heapKb: number | null;
+}
+
 async function idle(
   session: Session,
   options: LoadOptions,
-  rssBefore: number,
+  before: Collected,
 ): Promise<IdleResult> {
   const pids = options.pids;
-  const last = await settle(pids, rssBefore, session.sockets.length);
+  const last = await settle(pids, before.rssKb, session.sockets.length);
   const connections = session.sockets.length;
-  const afterGc = options.gcSignal ? await rssAfterCollection(pids) : null;
+  const afterGc = options.gcSignal ? await collected(pids) : null;
   const added = afterGc === null ? null : await addedConnectionsCost(session, options, afterGc);
   return {
     connections,
-    rssBeforeKb: rssBefore,
+    rssBeforeKb: before.rssKb,
     rssAfterKb: last,
-    kbPerConnection: (last - rssBefore) / connections,
-    rssAfterGcKb: afterGc,
-    kbPerConnectionAfterGc: afterGc === null ? null : (afterGc - rssBefore) / connections,
+    kbPerConnection: (last - before.rssKb) / connections,
+    rssAfterGcKb: afterGc?.rssKb ?? null,
+    kbPerConnectionAfterGc: afterGc === null ? null : (afterGc.rssKb - before.rssKb) / connections,
+    heapKbPerConnectionAfterGc: perConnection(before.heapKb, afterGc?.heapKb ?? null, connections),
     added,
   };
+}
+
+function perConnection(fromKb: number | null, toKb: number | null, connections: number) {
+  return fromKb === null || toKb === null ? null : (toKb - fromKb) / connections;
 }
 
 /** Waits until the server's RSS moves by at most 1 % in a second (20 s at most); returns it. */
@@ -244,10 +259,11 @@ async function settle(pids: readonly number[], fromKb: number, open: number): Pr
   return last;
 }
 
-async function rssAfterCollection(pids: readonly number[]): Promise<number | null> {
+async function collected(pids: readonly number[]): Promise<Collected | null> {
   progress("idle: forcing a full collection in the server");
   if ((await collectGarbage(pids, GC_SETTLE_MS)) !== null) return null;
-  return sampleProcesses(pids)?.rssKb ?? null;
+  const rssKb = sampleProcesses(pids)?.rssKb;
+  return rssKb === undefined ? null : { rssKb, heapKb: takeHeapReadings(pids) };
 }
 
 /**
@@ -258,7 +274,7 @@ async function rssAfterCollection(pids: readonly number[]): Promise<number | nul
 async function addedConnectionsCost(
   session: Session,
   options: LoadOptions,
-  afterGcKb: number,
+  afterGc: Collected,
 ): Promise<AddedConnections | null> {
   const from = options.clientsPerRoom;
   const to = from + Math.ceil(from / 2);
@@ -269,14 +285,15 @@ async function addedConnectionsCost(
   }
   try {
     const open = session.sockets.length + more.sockets.length;
-    await settle(options.pids, afterGcKb, open);
-    const rssKb = await rssAfterCollection(options.pids);
-    if (rssKb === null) return null;
+    await settle(options.pids, afterGc.rssKb, open);
+    const now = await collected(options.pids);
+    if (now === null) return null;
     const connections = more.sockets.length;
     return {
       connections,
-      rssAfterGcKb: rssKb,
-      kbPerConnectionAfterGc: (rssKb - afterGcKb) / connections,
+      rssAfterGcKb: now.rssKb,
+      kbPerConnectionAfterGc: (now.rssKb - afterGc.rssKb) / connections,
+      heapKbPerConnectionAfterGc: perConnection(afterGc.heapKb, now.heapKb, connections),
     };
   } finally {
     closeSockets(more.meter, more.sockets);

@@ -65,6 +65,9 @@ export function formatReport(result: LoadResult): string {
       rows.push(["server RSS after GC", `${num(r.idle.rssAfterGcKb / 1024, 1)} MB`]);
       rows.push(["per connection after GC", `${num(r.idle.kbPerConnectionAfterGc, 1)} KB`]);
     }
+    if (r.idle.heapKbPerConnectionAfterGc !== null) {
+      rows.push(["JS heap per connection", `${num(r.idle.heapKbPerConnectionAfterGc, 2)} KB`]);
+    }
     const { added } = r.idle;
     if (added) {
       rows.push([
@@ -72,6 +75,9 @@ export function formatReport(result: LoadResult): string {
         `${num(added.kbPerConnectionAfterGc, 1)} KB after GC (${num(added.connections)} more ` +
         `clients: RSS ${num(added.rssAfterGcKb / 1024, 1)} MB)`,
       ]);
+      if (added.heapKbPerConnectionAfterGc !== null) {
+        rows.push(["JS heap per added one", `${num(added.heapKbPerConnectionAfterGc, 2)} KB`]);
+      }
     }
   }
   if (r.ramp) {

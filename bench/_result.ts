@@ -93,6 +93,11 @@ export interface IdleResult {
   /** (after GC − before) / connections; `null` without `--gc-signal`. */
   kbPerConnectionAfterGc: number | null;
   /**
+   * The same for the server's live JS heap (see `_heap_reading.ts`); `null` without
+   * `--gc-signal` or when the server wrote no heap reading.
+   */
+  heapKbPerConnectionAfterGc: number | null;
+  /**
    * Half as many clients again, opened in the same rooms once the figures above were read, and
    * what each added (after a collection); `null` without `--gc-signal` or when they could not
    * all connect.
@@ -108,6 +113,8 @@ export interface AddedConnections {
   rssAfterGcKb: number;
   /** (that − the idle run's RSS after GC) / connections added. */
   kbPerConnectionAfterGc: number;
+  /** The same for the server's live JS heap; `null` when it wrote no heap reading. */
+  heapKbPerConnectionAfterGc: number | null;
 }
 
 /** Slow mode: what happened to the clients that never read. */

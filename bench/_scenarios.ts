@@ -208,6 +208,16 @@ export function scenario(name: ScenarioName, seconds: number): Scenario {
             pick: (r) => r.idle?.added?.kbPerConnectionAfterGc ?? null,
           },
           {
+            label: "JS heap KB per connection after GC",
+            decimals: 2,
+            pick: (r) => r.idle?.heapKbPerConnectionAfterGc ?? null,
+          },
+          {
+            label: "JS heap KB per added connection",
+            decimals: 2,
+            pick: (r) => r.idle?.added?.heapKbPerConnectionAfterGc ?? null,
+          },
+          {
             label: "server RSS after MB",
             decimals: 1,
             pick: (r) => r.idle ? r.idle.rssAfterKb / 1024 : null,

@@ -22,6 +22,7 @@
 import { parseArgs } from "node:util";
 import { collectGarbage, startServer, startTaskArgs } from "./_child.ts";
 import { clientPath } from "./_connect.ts";
+import { takeHeapReadings } from "./_heap_reading.ts";
 import { sampleProcess } from "./_proc.ts";
 import { DeliveryLedger } from "./_soak_ledger.ts";
 import { type MemorySample, memoryTrend } from "./_soak_memory.ts";
@@ -180,13 +181,15 @@ async function main(): Promise<number> {
     ledger.check(performance.now());
     const failed = values.collect ? await collectGarbage([server.pid], COLLECT_WAIT_MS) : null;
     if (failed !== null) count(errors, failed);
+    const heapKb = values.collect ? takeHeapReadings([server.pid]) : null;
     const sample = sampleProcess(server.pid);
     if (sample) memory.push({ atS: soakS(), rssMiB: sample.rssKb / 1024 });
     if (tick % 5 === 0) {
       const t = ledger.totals;
       console.error(
         `${soakS().toFixed(0)} s: ${t.delivered}/${t.expected} delivered, ` +
-          `rss ${memory.at(-1)?.rssMiB.toFixed(1)} MiB`,
+          `rss ${memory.at(-1)?.rssMiB.toFixed(1)} MiB` +
+          (heapKb === null ? "" : `, JS heap ${(heapKb / 1024).toFixed(1)} MiB`),
       );
     }
     await sleep(values.collect ? 1000 - COLLECT_WAIT_MS : 1000);

@@ -1,6 +1,7 @@
 import assert from "assert";
 import { parseLoadArgs } from "../../bench/_args.ts";
 import { startServer } from "../../bench/_child.ts";
+import { heapReadingPath } from "../../bench/_heap_reading.ts";
 import { runLoad } from "../../bench/_modes.ts";
 
 async function withBaseline(
@@ -80,6 +81,7 @@ Deno.test("load tool's idle mode reports memory per connection", async () => {
     assert.ok(r.idle!.rssAfterKb > 0 && r.idle!.rssBeforeKb > 0);
     assert.ok(Number.isFinite(r.idle!.kbPerConnection));
     assert.equal(r.idle!.added, null, "no added clients without a collection to read them by");
+    assert.equal(r.idle!.heapKbPerConnectionAfterGc, null, "no heap reading without a collection");
   });
 });
 
@@ -99,6 +101,9 @@ Deno.test("load tool's idle mode with --gc-signal reads what half as many client
     assert.ok(added.rssAfterGcKb > 0);
     const slope = (added.rssAfterGcKb - r.idle!.rssAfterGcKb!) / added.connections;
     assert.equal(added.kbPerConnectionAfterGc, slope);
+    assert.ok(r.idle!.heapKbPerConnectionAfterGc! > 0, "each open socket holds some heap");
+    assert.ok(Number.isFinite(added.heapKbPerConnectionAfterGc));
+    assert.throws(() => Deno.statSync(heapReadingPath(pid)), Deno.errors.NotFound);
   }, true);
 });
 
