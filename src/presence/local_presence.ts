@@ -128,13 +128,12 @@ export class LocalPresence implements Presence {
     const first = present === undefined;
     if (present === undefined) {
       this.#tell(roomId, { action: "join", user });
-      present = { info: user, connections: [], joinedAt, joinedIso: undefined, number: 0 };
+      present = { info: user, connections: 0, joinedAt, joinedIso: undefined, number: 0 };
       present.number = roster.order.add(present);
       roster.users.set(user.id, present);
     }
     const entry: Entry = { node: this.nodeId, expiresAt: this.#expiry(), joinedAt, user: present };
-    // A new array of the exact length: a push, or a spread, reserves room for 16 more.
-    present.connections = first ? [entry] : present.connections.concat([entry]);
+    present.connections++;
     roster.entries.set(connectionId, entry);
     return Promise.resolve({ first });
   }
@@ -161,7 +160,7 @@ export class LocalPresence implements Presence {
   ): Promise<MemberPage<MemberDetail> | null> {
     return Promise.resolve(this.#page(roomId, cursor, limit, (user) => ({
       ...user.info,
-      connections: user.connections.length,
+      connections: user.connections,
       joined_at: user.joinedIso ??= new Date(user.joinedAt).toISOString(),
     })));
   }

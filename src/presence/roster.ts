@@ -26,8 +26,8 @@ export interface Entry extends Held {
 export interface User {
   /** Id and name, as listed. */
   info: MemberInfo;
-  /** The user's connections in the room: an array, not a map (most users have one). */
-  connections: Entry[];
+  /** How many connections the user has in the room (their entries are by connection id). */
+  connections: number;
   /** When the user's first connection joined (ms). */
   joinedAt: number;
   /** `joinedAt` as ISO 8601, made once: every welcome lists up to 100 members. */
@@ -77,8 +77,7 @@ export class Roster {
     if (entry === undefined) return null;
     this.entries.delete(connectionId);
     const user = entry.user;
-    user.connections.splice(user.connections.indexOf(entry), 1);
-    if (user.connections.length > 0) return { last: false, user: user.info };
+    if (--user.connections > 0) return { last: false, user: user.info };
     this.users.delete(user.info.id);
     this.order.remove(user.number);
     return { last: true, user: user.info };
