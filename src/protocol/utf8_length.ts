@@ -30,7 +30,9 @@ const encoder = new TextEncoder();
  */
 export function utf8Length(text: string): number {
   if (text.length > SHORT_CHARS && text.length <= SCRATCH_CHARS) {
-    return encoder.encodeInto(text, scratch).written;
+    // Deno answers `written` as a heap number; `| 0` (exact: at most 96 Ki) makes it a small
+    // integer again, so the sizes added up from it (send budgets, ledgers) are not boxed either.
+    return encoder.encodeInto(text, scratch).written | 0;
   }
   let bytes = text.length;
   for (let i = 0; i < text.length; i++) {

@@ -171,7 +171,8 @@ export class SendBudget {
   #read(pending: number): boolean {
     const backlog = this.#socket.bufferedAmount;
     if (backlog > this.#maxQueueBytes) return false;
-    this.#sentSinceReading = -pending;
+    // Not `-pending`: for an empty ledger that is -0, which V8 stores boxed, in every budget.
+    this.#sentSinceReading = 0 - pending;
     this.#headroom = this.#maxQueueBytes - backlog;
     return true;
   }
