@@ -15,8 +15,6 @@ import type { Socket } from "../ws/socket.ts";
 export class Members {
   /** Slow-consumer accounting of the room's broadcasts (see {@linkcode Connection}). */
   readonly ledger = new BroadcastLedger();
-  /** Connections per user on this node. */
-  readonly #users = new Map<string, number>();
   /** The connections, and at the same index their sockets: what a broadcast walks. */
   readonly #list: Connection[] = [];
   readonly #sockets: Socket[] = [];
@@ -39,47 +37,39 @@ export class Members {
     return slot === undefined ? undefined : this.#list[slot];
   }
 
-  /** Number of distinct users with a connection on this node. */
+  /**
+   * Number of distinct users with a connection on this node, counted when asked: only the
+   * metrics read it, once per scrape, and a table kept for it cost every connection a slot.
+   */
   get userCount(): number {
-    return this.#users.size;
+    const users = new Set<string>();
+    for (const connection of this.#list) users.add(connection.principal.id);
+    return users.size;
   }
 
   /**
    * Adds a connection.
    *
    * @param connection The new connection.
-   * @returns `true` when it is the user's first connection on this node.
    */
-  add(connection: Connection): boolean {
+  add(connection: Connection): void {
     this.#slots.set(connection.id, this.#list.length);
     this.#list.push(connection);
     this.#sockets.push(connection.socket);
     connection.useLedger(this.ledger);
-    const { id } = connection.principal;
-    const held = this.#users.get(id) ?? 0;
-    this.#users.set(id, held + 1);
-    return held === 0;
   }
 
   /**
    * Removes a connection.
    *
    * @param connectionId Its id.
-   * @returns The removed connection and whether it was the user's last on this node; `null`
-   * when it was not present.
+   * @returns The removed connection, or `null` when it was not present.
    */
-  remove(connectionId: string): { connection: Connection; last: boolean } | null {
+  remove(connectionId: string): Connection | null {
     const connection = this.get(connectionId);
     if (!connection) return null;
     this.#vacate(connectionId);
-    const userId = connection.principal.id;
-    const held = this.#users.get(userId)! - 1;
-    if (held > 0) {
-      this.#users.set(userId, held);
-      return { connection, last: false };
-    }
-    this.#users.delete(userId);
-    return { connection, last: true };
+    return connection;
   }
 
   /**

@@ -62,8 +62,10 @@ export class BackloggedSocket implements Socket {
 
 /** What {@linkcode connectionOver} needs besides the socket. */
 export interface TestConnectionOptions {
-  /** User id (the connection id is `c-<user>`). */
+  /** User id. */
   userId?: string;
+  /** Connection id (default `c-<user>`). */
+  connectionId?: string;
   /** Largest backlog before 4408. */
   maxQueueBytes: number;
   /** Told when the connection is cut off. */
@@ -81,7 +83,7 @@ export function connectionOver(socket: Socket, options: TestConnectionOptions): 
   const userId = options.userId ?? "u";
   const rate = { rate: 1000, burst: 1000 };
   return new Connection({
-    id: `c-${userId}`,
+    id: options.connectionId ?? `c-${userId}`,
     principal: { id: userId, name: userId, rooms: null, admin: false, expiresAt: Infinity },
     roomId: "r",
     ip: "127.0.0.1",
