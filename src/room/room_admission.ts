@@ -68,7 +68,7 @@ export async function attach(
   const { id, name } = connection.principal;
   const reserved = state.reservations.delete(connection.id);
   const joined = reserved && state.record && !connection.closing
-    ? await presence.join(state.id, connection.id, { id, name }, connection.joinedAt)
+    ? await presence.join(state.id, connection.id, { id, name }, Date.now())
     : null;
   if (joined === null) {
     if (reserved) await presence.release(state.id, connection.id);

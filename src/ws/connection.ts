@@ -51,8 +51,6 @@ export class Connection {
   readonly roomId: string;
   /** Client address. */
   readonly ip: string;
-  /** When the connection joined (ms since epoch). */
-  readonly joinedAt: number = Date.now();
   /** The connection's rate limiter. */
   readonly limiter: MessageLimiter;
   readonly #baseLog: Logger;
