@@ -235,13 +235,18 @@ async function idle(
     rssAfterKb: last,
     kbPerConnection: (last - before.rssKb) / connections,
     rssAfterGcKb: afterGc?.rssKb ?? null,
-    kbPerConnectionAfterGc: afterGc === null ? null : (afterGc.rssKb - before.rssKb) / connections,
+    kbPerConnectionAfterGc: perConnection(before.rssKb, afterGc?.rssKb ?? null, connections),
     heapKbPerConnectionAfterGc: perConnection(before.heapKb, afterGc?.heapKb ?? null, connections),
     added,
   };
 }
 
-function perConnection(fromKb: number | null, toKb: number | null, connections: number) {
+/** What each connection added between two readings, or `null` when either is missing. */
+function perConnection(
+  fromKb: number | null,
+  toKb: number | null,
+  connections: number,
+): number | null {
   return fromKb === null || toKb === null ? null : (toKb - fromKb) / connections;
 }
 

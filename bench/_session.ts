@@ -49,8 +49,8 @@ export interface MoreClients {
 }
 
 /**
- * Opens every client of the run, each room's clients spread over the nodes (`nodeOf`). Fails as a whole when any client cannot connect, because a
- * partial room would skew every figure.
+ * Opens every client of the run, each room's clients spread over the nodes (`nodeOf`). Fails as
+ * a whole when any client cannot connect, because a partial room would skew every figure.
  *
  * @param options The run's options.
  * @param more Open these clients of an existing session's rooms instead (no publishers).

@@ -7,7 +7,6 @@ function joined(members: Members, userId: string, connectionId: string) {
     userId,
     connectionId,
     maxQueueBytes: 1 << 20,
-    onSlow: () => {},
   });
   members.add(connection);
   return connection;
