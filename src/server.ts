@@ -214,6 +214,7 @@ export function createRoomd(options: RoomdOptions): Roomd {
           Math.round(config.shutdownTimeoutMs * 0.75),
         );
         deps.expiries.close();
+        deps.joins.close();
         await janitor.stop();
         await userLimits.close();
         await broker.close();

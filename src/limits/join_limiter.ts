@@ -7,19 +7,18 @@ import type { Clock } from "./token_bucket.ts";
 
 /** The window the limit is counted over. */
 export const JOIN_WINDOW_MS = 10_000;
-/** Keys kept before full buckets are first swept out. */
-export const SWEEP_AT = 10_000;
+/** Time between two sweeps of the full buckets. */
+export const SWEEP_EVERY_MS = 1_000;
 
 /**
  * Token buckets by key, refilling `limit` tokens per {@linkcode JOIN_WINDOW_MS}. Each bucket is
- * one number, the time at which it is full again (the generic cell rate algorithm): the per-user
- * table holds an entry for every connected user of a node, and an object with the tokens and
- * their time cost three heap objects each. Times are counted in units of 1/`limit` ms since the
- * limiter was made, so that one token is {@linkcode JOIN_WINDOW_MS} whole units and the numbers
- * stay exact however high the limit. Full buckets are dropped when the table grows: once it
- * holds {@linkcode SWEEP_AT} keys, and after each sweep once it holds twice what the sweep kept,
- * so a storm of new users costs each join O(1), not a walk of every bucket, and the table holds
- * at most twice the keys that were active within a window.
+ * one number, the time at which it is full again (the generic cell rate algorithm). Times are
+ * counted in units of 1/`limit` ms since the limiter was made, so that one token is
+ * {@linkcode JOIN_WINDOW_MS} whole units and the numbers stay exact however high the limit.
+ * A full bucket is the same as none, so a sweep every {@linkcode SWEEP_EVERY_MS} drops them:
+ * the table holds only the keys that made an attempt within the last window, not every user
+ * still connected, and an attempt never walks it. The sweep's timer runs only while the table
+ * holds buckets and never keeps the process alive.
  */
 export class JoinLimiter {
   /** When each key's bucket is full again (in units of 1/`limit` ms); absent when full. */
@@ -28,17 +27,19 @@ export class JoinLimiter {
   readonly #clock: Clock;
   /** The clock's reading when the limiter was made: times count from it, so they stay exact. */
   readonly #origin: number;
-  /** The table's size that starts the next sweep. */
-  #sweepAt = SWEEP_AT;
+  readonly #sweepEveryMs: number;
+  #sweeper: ReturnType<typeof setInterval> | undefined;
 
   /**
    * @param limit Attempts per window.
    * @param clock Milliseconds clock.
+   * @param sweepEveryMs Time between sweeps of the full buckets.
    */
-  constructor(limit: number, clock: Clock = Date.now) {
+  constructor(limit: number, clock: Clock = Date.now, sweepEveryMs = SWEEP_EVERY_MS) {
     this.#limit = limit;
     this.#clock = clock;
     this.#origin = clock();
+    this.#sweepEveryMs = sweepEveryMs;
   }
 
   /**
@@ -52,8 +53,8 @@ export class JoinLimiter {
     const fullAt = this.#fullAt.get(key);
     const wait = this.#wait(fullAt, now);
     if (wait > 0) return wait;
-    if (fullAt === undefined && this.#fullAt.size >= this.#sweepAt) this.#sweep(now);
     this.#fullAt.set(key, Math.max(fullAt ?? now, now) + JOIN_WINDOW_MS);
+    this.#sweeper ??= this.#startSweeping();
     return 0;
   }
 
@@ -84,8 +85,21 @@ export class JoinLimiter {
     return excess <= 0 ? 0 : Math.max(1, Math.ceil(excess / this.#limit / 1000));
   }
 
-  #sweep(now: number): void {
+  /** Stops sweeping (the server is shutting down); an attempt starts it again. */
+  close(): void {
+    clearInterval(this.#sweeper);
+    this.#sweeper = undefined;
+  }
+
+  #startSweeping(): ReturnType<typeof setInterval> {
+    const sweeper = setInterval(() => this.#sweep(), this.#sweepEveryMs);
+    Deno.unrefTimer(sweeper);
+    return sweeper;
+  }
+
+  #sweep(): void {
+    const now = this.#now();
     for (const [key, fullAt] of this.#fullAt) if (fullAt <= now) this.#fullAt.delete(key);
-    this.#sweepAt = Math.max(SWEEP_AT, 2 * this.#fullAt.size);
+    if (this.#fullAt.size === 0) this.close();
   }
 }

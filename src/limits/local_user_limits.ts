@@ -79,8 +79,9 @@ export class LocalUserLimits implements UserLimits {
     return Promise.resolve(verdict(this.#joins.peek(userId)));
   }
 
-  /** Nothing runs in the background. */
+  /** Stops the join limiter's sweep. */
   close(): Promise<void> {
+    this.#joins.close();
     return Promise.resolve();
   }
 }

@@ -1,5 +1,5 @@
 import assert from "assert";
-import { JOIN_WINDOW_MS, JoinLimiter, SWEEP_AT } from "../../src/limits/join_limiter.ts";
+import { JOIN_WINDOW_MS, JoinLimiter } from "../../src/limits/join_limiter.ts";
 
 Deno.test("JoinLimiter allows `limit` attempts per key, then answers seconds to wait", () => {
   let now = 0;
@@ -56,15 +56,45 @@ Deno.test("JoinLimiter counts exactly at a limit as high as a benchmark sets, on
   assert.equal(allowed, 1_000_000);
 });
 
-Deno.test("JoinLimiter sweeps a table of buckets in use again only once it has doubled", () => {
+Deno.test("JoinLimiter drops full buckets, keeping those still in use, without an attempt", async () => {
   let now = 1_000_000;
-  const joins = new JoinLimiter(10, () => now);
-  for (let i = 0; i < SWEEP_AT; i++) assert.equal(joins.attempt(`a${i}`), 0);
-  assert.equal(joins.attempt("b0"), 0, "the first sweep finds every bucket in use");
-  assert.equal(joins.size, SWEEP_AT + 1);
-  now += JOIN_WINDOW_MS;
-  for (let i = 1; i < SWEEP_AT; i++) assert.equal(joins.attempt(`b${i}`), 0);
-  assert.equal(joins.size, 2 * SWEEP_AT, "full buckets stay until the table has doubled");
-  assert.equal(joins.attempt("c"), 0);
-  assert.equal(joins.size, SWEEP_AT, "then the sweep keeps only the buckets in use");
+  const joins = new JoinLimiter(10, () => now, 5);
+  try {
+    for (let i = 0; i < 1000; i++) assert.equal(joins.attempt(`once${i}`), 0);
+    for (let i = 0; i < 10; i++) assert.equal(joins.attempt("busy"), 0);
+    assert.equal(joins.size, 1001);
+    now += JOIN_WINDOW_MS / 10;
+    await waitFor(() => joins.size === 1, "the buckets that refilled are dropped");
+    assert.equal(joins.attempt("busy"), 0, "one token came back to the bucket in use");
+    assert.ok(joins.attempt("busy") > 0, "and only one: the bucket was kept");
+    now += JOIN_WINDOW_MS;
+    await waitFor(() => joins.size === 0, "then it goes too");
+    assert.equal(joins.attempt("busy"), 0);
+  } finally {
+    joins.close();
+  }
 });
+
+Deno.test("JoinLimiter drops nothing while closed, and sweeps again after the next attempt", async () => {
+  let now = 1_000_000;
+  const joins = new JoinLimiter(10, () => now, 5);
+  try {
+    assert.equal(joins.attempt("a"), 0);
+    joins.close();
+    now += JOIN_WINDOW_MS;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(joins.size, 1, "no sweep ran while closed");
+    assert.equal(joins.attempt("b"), 0);
+    await waitFor(() => joins.size === 1, "a's full bucket is dropped, b's kept");
+  } finally {
+    joins.close();
+  }
+});
+
+/** Polls `done` every few milliseconds for up to two seconds. */
+async function waitFor(done: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 400 && !done(); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assert.ok(done(), what);
+}
