@@ -30,10 +30,10 @@ export function wsRoute(deps: HttpDeps): Route {
       deps.penalties.strike(`user:${connection.principal.id}`);
     },
     verifier: deps.verifier,
+    userBuckets: deps.userBuckets,
   };
   const { config } = deps;
   const shared: SessionShared = {
-    userBuckets: deps.userBuckets,
     maxQueueBytes: config.maxQueueBytes,
     inbound,
     metrics: deps.metrics,
@@ -109,12 +109,11 @@ async function connect(
     release();
     return refuse(admitted, ip);
   }
-  const { rate } = admitted;
   try {
     return upgradeWebSocket(
       request,
       config.idleTimeoutS,
-      (socket) => new Session({ id, socket, principal, room, ip, resume, rate }, shared),
+      (socket) => new Session({ id, socket, principal, room, ip, resume }, shared),
       protocol,
     );
   } catch (error) {

@@ -71,22 +71,23 @@ export class SharedBuckets {
 }
 
 /**
- * The limiter of one connection.
+ * The rate limits of one connection: its own bucket, its user's bucket in the room (shared with
+ * the user's other connections there) and a flood detector. Made at the connection's first
+ * message (see `session/inbound.ts`), so a connection that only listens costs none.
  *
  * Flooding: every refused message drains a second bucket that refills at the message rate and
  * holds {@linkcode FLOOD_SECONDS} seconds of it, so a client sending at 2× its limit never
  * empties it while one at 3× empties it in about that many seconds.
  */
 export class MessageLimiter {
-  #settings: RateSettings;
+  readonly #own: TokenBucket;
+  readonly #user: TokenBucket;
+  readonly #flood: TokenBucket;
   readonly #userBuckets: SharedBuckets;
-  readonly #roomId: string;
-  readonly #userId: string;
-  readonly #clock: Clock;
-  #buckets: { own: TokenBucket; user: TokenBucket; flood: TokenBucket } | null = null;
+  readonly #userKey: string;
 
   /**
-   * The buckets are made on the first message, so a connection that only listens costs none.
+   * Takes a hold on the user's shared bucket in the room.
    *
    * @param settings The connection's rate and burst.
    * @param userBuckets The buckets shared by each user's connections in a room.
@@ -101,16 +102,17 @@ export class MessageLimiter {
     userId: string,
     clock: Clock = monotonicClock,
   ) {
-    this.#settings = settings;
+    const { rate, burst } = settings;
     this.#userBuckets = userBuckets;
-    this.#roomId = roomId;
-    this.#userId = userId;
-    this.#clock = clock;
+    this.#userKey = `${roomId}\u0000${userId}`;
+    this.#own = new TokenBucket(rate, burst, clock);
+    this.#user = userBuckets.acquire(this.#userKey, settings);
+    this.#flood = new TokenBucket(rate, rate * FLOOD_SECONDS, clock);
   }
 
-  /** Lets go of the user's shared bucket, if this limiter took a hold on it; call once. */
+  /** Lets go of the user's shared bucket; call once. */
   release(): void {
-    if (this.#buckets !== null) this.#userBuckets.release(this.#userKey());
+    this.#userBuckets.release(this.#userKey);
   }
 
   /**
@@ -119,11 +121,9 @@ export class MessageLimiter {
    * @param settings Rate and burst.
    */
   configure(settings: RateSettings): void {
-    this.#settings = settings;
-    if (!this.#buckets) return;
-    this.#buckets.own.configure(settings.rate, settings.burst);
-    this.#buckets.user.configure(settings.rate, settings.burst);
-    this.#buckets.flood.configure(settings.rate, settings.rate * FLOOD_SECONDS);
+    this.#own.configure(settings.rate, settings.burst);
+    this.#user.configure(settings.rate, settings.burst);
+    this.#flood.configure(settings.rate, settings.rate * FLOOD_SECONDS);
   }
 
   /**
@@ -132,26 +132,11 @@ export class MessageLimiter {
    * @returns Whether it may pass; if not, when to retry and whether the client is flooding.
    */
   check(): LimitResult {
-    const buckets = this.#buckets ??= this.#create();
-    if (buckets.own.take()) {
-      if (buckets.user.take()) return { ok: true };
-      return refuse(buckets.user, buckets.flood);
+    if (this.#own.take()) {
+      if (this.#user.take()) return { ok: true };
+      return refuse(this.#user, this.#flood);
     }
-    return refuse(buckets.own, buckets.flood);
-  }
-
-  #create(): { own: TokenBucket; user: TokenBucket; flood: TokenBucket } {
-    const { rate, burst } = this.#settings;
-    return {
-      own: new TokenBucket(rate, burst, this.#clock),
-      user: this.#userBuckets.acquire(this.#userKey(), this.#settings),
-      flood: new TokenBucket(rate, rate * FLOOD_SECONDS, this.#clock),
-    };
-  }
-
-  /** Made when needed rather than kept: an idle connection should hold little. */
-  #userKey(): string {
-    return `${this.#roomId}\u0000${this.#userId}`;
+    return refuse(this.#own, this.#flood);
   }
 }
 

@@ -13,6 +13,7 @@ import type {
   RoomPatch,
   RoomRecord,
 } from "../store/types.ts";
+import type { RateSettings } from "../limits/message_limiter.ts";
 import { StoreError } from "../store/store_error.ts";
 import { CloseCode } from "../ws/close_codes.ts";
 import type { Connection } from "../ws/connection.ts";
@@ -122,6 +123,11 @@ export class Room {
     return this.#state.members.userCount;
   }
 
+  /** The room's message rate: its own, else the server's. */
+  rate(): RateSettings {
+    return this.#state.rate();
+  }
+
   /** Tasks waiting in the mailbox. */
   get mailboxDepth(): number {
     return this.#mailbox.depth;
@@ -221,11 +227,7 @@ export class Room {
     this.#tell(() => this.#state.closeAll(code, reason));
   }
 
-  /**
-   * Resolves when the mailbox is empty.
-   *
-   * @returns A promise of an idle actor.
-   */
+  /** Resolves when the mailbox is empty. */
   idle(): Promise<void> {
     return this.#mailbox.idle();
   }

@@ -8,7 +8,6 @@ import type { Principal } from "../auth/principal.ts";
 import type { RoomRecord } from "../store/types.ts";
 import { CloseCode } from "../ws/close_codes.ts";
 import type { Connection } from "../ws/connection.ts";
-import type { RateSettings } from "../limits/message_limiter.ts";
 import { type Refusal, refuseJoin } from "./admission.ts";
 import { newRoomRecord } from "./new_room.ts";
 import { canRecover, holdFrames, type ResumeRequest, startResume } from "./room_history.ts";
@@ -18,7 +17,7 @@ import type { RoomState } from "./room_state.ts";
 const RESERVATION_TTL_MS = 30_000;
 
 /** The answer to an admission request. */
-export type AdmitResult = { ok: true; rate: RateSettings } | ({ ok: false } & Refusal);
+export type AdmitResult = { ok: true } | ({ ok: false } & Refusal);
 
 /**
  * Admits a user, creating the room on first join; reserves a slot.
@@ -49,7 +48,7 @@ export async function admit(
   if (!reserved.ok) return { ok: false, ...refuseJoin(room, principal, reserved.taken)! };
   state.reservations.set(connectionId, Date.now());
   state.lifecycle.cancelStop();
-  return { ok: true, rate: state.rate() };
+  return { ok: true };
 }
 
 /**

@@ -184,7 +184,7 @@ export class RoomState {
     this.record = updated;
     const rate = this.rate();
     for (const connection of [...this.members.list()]) {
-      if (mayEnter(updated, connection.principal)) connection.limiter.configure(rate);
+      if (mayEnter(updated, connection.principal)) connection.limiter?.configure(rate);
       else await this.remove(connection, CloseCode.removed, "removed from room");
     }
   }

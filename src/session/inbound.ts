@@ -14,6 +14,7 @@ import { CloseCode } from "../ws/close_codes.ts";
 import type { Connection } from "../ws/connection.ts";
 import { refreshToken, type TokenHolder } from "./token_refresh.ts";
 import type { TokenVerifier } from "../auth/verifier.ts";
+import { MessageLimiter, type SharedBuckets } from "../limits/message_limiter.ts";
 
 /** What frame handling needs from the server. */
 export interface InboundDeps {
@@ -27,6 +28,8 @@ export interface InboundDeps {
   onTooLarge?: (connection: Connection) => void;
   /** Verifies the tokens of `refresh` requests. */
   verifier: TokenVerifier;
+  /** Per-user buckets shared across a user's connections in a room. */
+  userBuckets: SharedBuckets;
 }
 
 /**
@@ -60,7 +63,7 @@ export function handleFrame(
     metrics.frameReceived(bytes);
     return tooLarge(connection, deps);
   }
-  const limit = connection.limiter.check();
+  const limit = limiterOf(connection, room, deps).check();
   if (!limit.ok) {
     metrics.frameReceived(bytes);
     metrics.rateLimited();
@@ -130,4 +133,14 @@ function binaryLength(frame: unknown): number {
   if (frame instanceof ArrayBuffer) return frame.byteLength;
   if (frame instanceof Blob) return frame.size;
   return 0;
+}
+
+/** The connection's limiter, made at its first message with the room's rate at that time. */
+function limiterOf(connection: Connection, room: Room, deps: InboundDeps): MessageLimiter {
+  return connection.limiter ??= new MessageLimiter(
+    room.rate(),
+    deps.userBuckets,
+    room.id,
+    connection.principal.id,
+  );
 }

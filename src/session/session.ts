@@ -12,11 +12,6 @@ import { CloseCode, closeLogLevel, isIdleTimeout } from "../ws/close_codes.ts";
 import { Connection, type SlowConsumerHook } from "../ws/connection.ts";
 import type { Expiring, Expiry, ExpiryScheduler } from "./expiry_scheduler.ts";
 import { countTooLarge, handleFrame, type InboundDeps } from "./inbound.ts";
-import {
-  MessageLimiter,
-  type RateSettings,
-  type SharedBuckets,
-} from "../limits/message_limiter.ts";
 import type { Socket } from "../ws/socket.ts";
 import { type ConnectionSpan, startConnectionSpan } from "../ws/connection_span.ts";
 import type { SocketHandlers } from "../ws/upgrade.ts";
@@ -24,8 +19,6 @@ import type { TokenHolder } from "./token_refresh.ts";
 
 /** What every session of a route shares: built once, not once per connection. */
 export interface SessionShared {
-  /** Per-user buckets shared across connections. */
-  userBuckets: SharedBuckets;
   /** Largest outbound backlog before 4408. */
   maxQueueBytes: number;
   /** Frame handling dependencies. */
@@ -63,8 +56,6 @@ export interface SessionInit {
   ip: string;
   /** Resume request from `?since=&epoch=`. */
   resume?: ResumeRequest;
-  /** The room's rate limits. */
-  rate: RateSettings;
 }
 
 /**
@@ -98,7 +89,6 @@ export class Session implements SocketHandlers, Expiring, TokenHolder {
       ip: init.ip,
       socket: init.socket,
       maxQueueBytes: shared.maxQueueBytes,
-      limiter: new MessageLimiter(init.rate, shared.userBuckets, room.id, principal.id),
       log: shared.log,
       onSlowConsumer: shared.onSlowConsumer,
     });
@@ -132,7 +122,7 @@ export class Session implements SocketHandlers, Expiring, TokenHolder {
     const connection = this.#connection;
     this.#expiry?.cancel();
     this.#room.leave(connection.id);
-    connection.limiter.release();
+    connection.limiter?.release();
     this.#shared.release(connection);
     if (this.#opened) metrics.connectionClosed(code);
     this.#span.end(code, reason);

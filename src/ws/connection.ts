@@ -29,8 +29,6 @@ export interface ConnectionInit {
   socket: Socket;
   /** Largest outbound backlog, in bytes, before the client is cut off. */
   maxQueueBytes: number;
-  /** The connection's rate limiter. */
-  limiter: MessageLimiter;
   /** Logger to which the connection adds its context (see {@linkcode Connection.log}). */
   log: Logger;
   /** Told when the connection is cut as a slow consumer. */
@@ -51,8 +49,8 @@ export class Connection {
   readonly roomId: string;
   /** Client address. */
   readonly ip: string;
-  /** The connection's rate limiter. */
-  readonly limiter: MessageLimiter;
+  /** The connection's rate limiter, made at its first message (see `session/inbound.ts`). */
+  limiter: MessageLimiter | null = null;
   readonly #baseLog: Logger;
   #log: Logger | null = null;
   readonly #socket: Socket;
@@ -67,7 +65,6 @@ export class Connection {
     this.principal = init.principal;
     this.roomId = init.roomId;
     this.ip = init.ip;
-    this.limiter = init.limiter;
     this.#baseLog = init.log;
     this.#socket = init.socket;
     this.#budget = new SendBudget(init.socket, init.maxQueueBytes);

@@ -5,7 +5,6 @@
  */
 import { rootLogger } from "../../src/log.ts";
 import { Connection } from "../../src/ws/connection.ts";
-import { MessageLimiter, SharedBuckets } from "../../src/limits/message_limiter.ts";
 import type { Socket } from "../../src/ws/socket.ts";
 
 const encoder = new TextEncoder();
@@ -81,7 +80,6 @@ export interface TestConnectionOptions {
  */
 export function connectionOver(socket: Socket, options: TestConnectionOptions): Connection {
   const userId = options.userId ?? "u";
-  const rate = { rate: 1000, burst: 1000 };
   return new Connection({
     id: options.connectionId ?? `c-${userId}`,
     principal: { id: userId, name: userId, rooms: null, admin: false, expiresAt: Infinity },
@@ -89,7 +87,6 @@ export function connectionOver(socket: Socket, options: TestConnectionOptions): 
     ip: "127.0.0.1",
     socket,
     maxQueueBytes: options.maxQueueBytes,
-    limiter: new MessageLimiter(rate, new SharedBuckets(), "room", "user"),
     log: rootLogger(),
     onSlowConsumer: options.onSlow ?? (() => {}),
   });

@@ -22,7 +22,6 @@ import type { RoomContext } from "../../src/room/room_context.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
 import type { Store } from "../../src/store/types.ts";
 import { Connection } from "../../src/ws/connection.ts";
-import { MessageLimiter, SharedBuckets } from "../../src/limits/message_limiter.ts";
 import { FakeSocket } from "./fake_socket.ts";
 
 /** A room context over fakes, with a registry. */
@@ -85,7 +84,6 @@ export function roomKit(
     log: rootLogger(),
     types: buildTypeRegistry({}),
   };
-  const buckets = new SharedBuckets();
   let next = 0;
   return {
     ctx,
@@ -106,7 +104,6 @@ export function roomKit(
         admin: false,
         expiresAt: Infinity,
       };
-      const rate = { rate: config.msgRate, burst: config.msgBurst };
       const connection = new Connection({
         id: `c${++next}`,
         principal,
@@ -114,7 +111,6 @@ export function roomKit(
         ip: "127.0.0.1",
         socket,
         maxQueueBytes: config.maxQueueBytes,
-        limiter: new MessageLimiter(rate, buckets, roomId, userId),
         log: rootLogger(),
         onSlowConsumer: () => metrics.slowConsumerDisconnect(),
       });

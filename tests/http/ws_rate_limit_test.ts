@@ -2,6 +2,7 @@ import assert from "assert";
 import { newRoomRecord } from "../../src/room/new_room.ts";
 import type { TestClient } from "../_helpers/client.ts";
 import { startServer, type TestServer } from "../_helpers/server.ts";
+import { ADMIN, call } from "./_room_api.ts";
 
 const SLOW = { ROOMD_MSG_RATE: "5", ROOMD_MSG_BURST: "5" };
 
@@ -48,6 +49,33 @@ Deno.test("a room's own msg_rate and msg_burst override the server's", async () 
     assert.deepEqual(answers.map((m) => m.type), ["ack", "ack", "error", "error"]);
     assert.ok(answers[2].data.retry_after_ms > 1000, "the wait follows the room's rate");
     await client.close();
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("a room's new rate applies to connections that have talked and to those that have not", async () => {
+  const server = await startServer(SLOW);
+  try {
+    const room = newRoomRecord("calm", "api", null, 0, { msg_rate: 100, msg_burst: 100 });
+    assert.ok(await server.store.createRoom(room));
+    const talker = await server.connect("calm", "ana");
+    const listener = await server.connect("calm", "bob");
+    await talker.nextOfType("system");
+    await listener.nextOfType("system");
+    assert.deepEqual((await burst(talker, 3, "a")).map((m) => m.type), ["ack", "ack", "ack"]);
+    const patched = await call(server, "PATCH", "/api/rooms/calm", ADMIN, {
+      msg_rate: 0.5,
+      msg_burst: 2,
+    });
+    assert.equal(patched.status, 200);
+    for (const [client, who] of [[talker, "talker"], [listener, "listener"]] as const) {
+      const answers = await burst(client, 4, who);
+      assert.deepEqual(answers.map((m) => m.type), ["ack", "ack", "error", "error"], who);
+      assert.ok(answers[2].data.retry_after_ms > 1000, `${who}: the wait follows the new rate`);
+    }
+    await talker.close();
+    await listener.close();
   } finally {
     await server.close();
   }

@@ -111,18 +111,14 @@ Deno.test("SharedBuckets drops a bucket with its last holder", () => {
   assert.notEqual(buckets.acquire("k", settings), a);
 });
 
-Deno.test("MessageLimiter takes no bucket until the first message, so a listener costs none", () => {
+Deno.test("MessageLimiter holds its user's shared bucket from the start until released", () => {
   const buckets = new SharedBuckets();
   const settings = { rate: 5, burst: 5 };
-  const listener = new MessageLimiter(settings, buckets, "lobby", "quiet");
-  const limiter = new MessageLimiter(settings, buckets, "lobby", "quiet");
-  limiter.configure({ rate: 1, burst: 1 });
-  assert.equal(buckets.size, 0);
-  assert.ok(limiter.check().ok);
-  assert.equal(buckets.size, 1);
-  assert.ok(!limiter.check().ok, "the settings configured before the first message apply");
-  listener.release();
-  assert.equal(buckets.size, 1, "a limiter that took no hold releases none");
-  limiter.release();
+  const first = new MessageLimiter(settings, buckets, "lobby", "ana");
+  const second = new MessageLimiter(settings, buckets, "lobby", "ana");
+  assert.equal(buckets.size, 1, "one bucket for the user in the room");
+  first.release();
+  assert.equal(buckets.size, 1, "still held by the other connection");
+  second.release();
   assert.equal(buckets.size, 0);
 });
