@@ -49,10 +49,11 @@ export function summaryLine(r: LoadResult): string {
   if (r.idle) {
     return `${num(r.idle.kbPerConnection, 1)} KB/conn, ${
       num(r.idle.kbPerConnectionAfterGc, 1)
-    } after GC, ${num(r.idle.added?.kbPerConnectionAfterGc ?? null, 1)} per added one; heap ${
-      num(r.idle.heapKbPerConnectionAfterGc, 2)
-    } / ${num(r.idle.added?.heapKbPerConnectionAfterGc ?? null, 2)}; ` +
-      `connected in ${num(r.connectAllMs)} ms`;
+    } after GC, ${num(r.idle.kbPerConnectionAfterTrim, 1)} after trim, ${
+      num(r.idle.added?.kbPerConnectionAfterTrim ?? null, 1)
+    } per added one; heap ${num(r.idle.heapKbPerConnectionAfterGc, 2)} / ${
+      num(r.idle.added?.heapKbPerConnectionAfterGc ?? null, 2)
+    }; connected in ${num(r.connectAllMs)} ms`;
   }
   if (r.mode === "connect") {
     return `connected in ${num(r.connectAllMs)} ms, server CPU ${

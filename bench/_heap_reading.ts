@@ -1,9 +1,10 @@
 /**
- * The server's JS heap after a forced collection, beside its RSS: the garbage-collection preload
- * (`_gc_on_signal.ts`) writes the live heap to a file named by its pid right after each
- * collection, and the load tool reads it (and removes it). RSS after a collection also moves
- * with what the runtime's allocator keeps outside the heap (several MB from run to run at 5,000
- * connections, the same for every server); the heap is what the server's own objects hold.
+ * The server's JS heap and RSS right after a forced collection: the garbage-collection preload
+ * (`_gc_on_signal.ts`) writes them to a file named by its pid after each collection, and the
+ * load tool reads it (and removes it). The RSS written there still holds the memory the
+ * runtime's allocator keeps free (6 to 17 MB after a 5,000-client storm, from run to run); the
+ * preload then returns that to the system, so RSS read from `/proc` afterwards does not. The
+ * heap is what the server's own objects hold.
  *
  * @module
  */
@@ -20,15 +21,23 @@ export function heapReadingPath(pid: number): string {
   return join(tmpdir(), `roomd-bench-heap-${pid}.json`);
 }
 
+/** What a server wrote right after a forced collection, added up over the servers read. */
+export interface GcReading {
+  /** Live JS heap, KiB. */
+  heapKb: number;
+  /** RSS right after the collection, before the allocator returned its free memory, KiB. */
+  rssAfterGcKb: number;
+}
+
 /**
- * Reads and removes the servers' last heap readings.
+ * Reads and removes the servers' last readings.
  *
  * @param pids The servers' processes.
- * @returns Their live heaps added up, KiB, or `null` when one wrote none (started without the
- *   preload, or not yet collected).
+ * @returns Their readings added up, or `null` when one wrote none (started without the
+ *   preload, or not yet collected) or wrote no numbers.
  */
-export function takeHeapReadings(pids: readonly number[]): number | null {
-  let totalKb = 0;
+export function takeGcReadings(pids: readonly number[]): GcReading | null {
+  const total: GcReading = { heapKb: 0, rssAfterGcKb: 0 };
   for (const pid of pids) {
     const path = heapReadingPath(pid);
     let text: string;
@@ -38,9 +47,10 @@ export function takeHeapReadings(pids: readonly number[]): number | null {
       return null;
     }
     Deno.removeSync(path);
-    const bytes = (JSON.parse(text) as { heapUsedBytes?: unknown }).heapUsedBytes;
-    if (typeof bytes !== "number") return null;
-    totalKb += bytes / 1024;
+    const { heapUsedBytes, rssAfterGcBytes } = JSON.parse(text) as Record<string, unknown>;
+    if (typeof heapUsedBytes !== "number" || typeof rssAfterGcBytes !== "number") return null;
+    total.heapKb += heapUsedBytes / 1024;
+    total.rssAfterGcKb += rssAfterGcBytes / 1024;
   }
-  return totalKb;
+  return total;
 }

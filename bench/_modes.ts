@@ -7,7 +7,7 @@
 import type { LoadOptions } from "./_args.ts";
 import { collectGarbage } from "./_child.ts";
 import { clientPath, originOf } from "./_connect.ts";
-import { takeHeapReadings } from "./_heap_reading.ts";
+import { type GcReading, takeGcReadings } from "./_heap_reading.ts";
 import { sampleProcesses } from "./_proc.ts";
 import { progress, progressDone } from "./_progress.ts";
 import { Publisher } from "./_publisher.ts";
@@ -44,11 +44,11 @@ const RAMP_DRAIN_MS = 3000;
  * @returns The result, or a one-line reason the run could not happen.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadResult | string> {
-  let heapBefore: number | null = null;
+  let gcBefore: GcReading | null = null;
   if (options.gcSignal) {
     const failed = await collectGarbage(options.pids, GC_SETTLE_MS);
     if (failed !== null) return failed;
-    heapBefore = takeHeapReadings(options.pids);
+    gcBefore = takeGcReadings(options.pids);
   }
   const rssBefore = sampleProcesses(options.pids);
   if (options.pids.length > 0 && rssBefore === null) {
@@ -63,7 +63,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult | string
     : null;
   try {
     if (options.mode === "idle") {
-      result.idle = await idle(session, options, { rssKb: rssBefore!.rssKb, heapKb: heapBefore });
+      result.idle = await idle(session, options, { rssKb: rssBefore!.rssKb, reading: gcBefore });
     } else if (options.mode === "connect") return result;
     else if (options.mode === "ramp") result.ramp = await ramp(session, options);
     else await fixed(session, options, result);
@@ -213,10 +213,17 @@ async function ramp(session: Session, options: LoadOptions): Promise<RampResult>
   };
 }
 
-/** Server memory after a forced collection: RSS, and the live JS heap when the server wrote it. */
+/** Server memory after a forced collection: from `/proc`, and what the server wrote. */
 interface Collected {
+  /** RSS read after the signal, once the allocator returned its free memory (where it can). */
   rssKb: number;
-  heapKb: number | null;
+  /** What the server wrote right after the collection; `null` when it wrote nothing. */
+  reading: GcReading | null;
+}
+
+/** RSS right after the collection, the allocator's free memory included. */
+function untrimmedKb(collected: Collected): number {
+  return collected.reading?.rssAfterGcKb ?? collected.rssKb;
 }
 
 async function idle(
@@ -234,9 +241,17 @@ async function idle(
     rssBeforeKb: before.rssKb,
     rssAfterKb: last,
     kbPerConnection: (last - before.rssKb) / connections,
-    rssAfterGcKb: afterGc?.rssKb ?? null,
-    kbPerConnectionAfterGc: perConnection(before.rssKb, afterGc?.rssKb ?? null, connections),
-    heapKbPerConnectionAfterGc: perConnection(before.heapKb, afterGc?.heapKb ?? null, connections),
+    rssAfterGcKb: afterGc === null ? null : untrimmedKb(afterGc),
+    kbPerConnectionAfterGc: afterGc === null
+      ? null
+      : (untrimmedKb(afterGc) - untrimmedKb(before)) / connections,
+    rssAfterTrimKb: afterGc?.rssKb ?? null,
+    kbPerConnectionAfterTrim: perConnection(before.rssKb, afterGc?.rssKb ?? null, connections),
+    heapKbPerConnectionAfterGc: perConnection(
+      before.reading?.heapKb ?? null,
+      afterGc?.reading?.heapKb ?? null,
+      connections,
+    ),
     added,
   };
 }
@@ -268,7 +283,7 @@ async function collected(pids: readonly number[]): Promise<Collected | null> {
   progress("idle: forcing a full collection in the server");
   if ((await collectGarbage(pids, GC_SETTLE_MS)) !== null) return null;
   const rssKb = sampleProcesses(pids)?.rssKb;
-  return rssKb === undefined ? null : { rssKb, heapKb: takeHeapReadings(pids) };
+  return rssKb === undefined ? null : { rssKb, reading: takeGcReadings(pids) };
 }
 
 /**
@@ -296,9 +311,13 @@ async function addedConnectionsCost(
     const connections = more.sockets.length;
     return {
       connections,
-      rssAfterGcKb: now.rssKb,
-      kbPerConnectionAfterGc: (now.rssKb - afterGc.rssKb) / connections,
-      heapKbPerConnectionAfterGc: perConnection(afterGc.heapKb, now.heapKb, connections),
+      rssAfterTrimKb: now.rssKb,
+      kbPerConnectionAfterTrim: (now.rssKb - afterGc.rssKb) / connections,
+      heapKbPerConnectionAfterGc: perConnection(
+        afterGc.reading?.heapKb ?? null,
+        now.reading?.heapKb ?? null,
+        connections,
+      ),
     };
   } finally {
     closeSockets(more.meter, more.sockets);

@@ -65,6 +65,9 @@ export function formatReport(result: LoadResult): string {
       rows.push(["server RSS after GC", `${num(r.idle.rssAfterGcKb / 1024, 1)} MB`]);
       rows.push(["per connection after GC", `${num(r.idle.kbPerConnectionAfterGc, 1)} KB`]);
     }
+    if (r.idle.kbPerConnectionAfterTrim !== null) {
+      rows.push(["... and malloc_trim", `${num(r.idle.kbPerConnectionAfterTrim, 1)} KB`]);
+    }
     if (r.idle.heapKbPerConnectionAfterGc !== null) {
       rows.push(["JS heap per connection", `${num(r.idle.heapKbPerConnectionAfterGc, 2)} KB`]);
     }
@@ -72,8 +75,8 @@ export function formatReport(result: LoadResult): string {
     if (added) {
       rows.push([
         "per added connection",
-        `${num(added.kbPerConnectionAfterGc, 1)} KB after GC (${num(added.connections)} more ` +
-        `clients: RSS ${num(added.rssAfterGcKb / 1024, 1)} MB)`,
+        `${num(added.kbPerConnectionAfterTrim, 1)} KB after GC and malloc_trim ` +
+        `(${num(added.connections)} more clients: RSS ${num(added.rssAfterTrimKb / 1024, 1)} MB)`,
       ]);
       if (added.heapKbPerConnectionAfterGc !== null) {
         rows.push(["JS heap per added one", `${num(added.heapKbPerConnectionAfterGc, 2)} KB`]);

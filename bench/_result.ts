@@ -86,12 +86,21 @@ export interface IdleResult {
   /** (after − before) / connections. */
   kbPerConnection: number;
   /**
-   * Server RSS after a forced full collection, KiB (with `--gc-signal`; `rssBeforeKb` is
-   * then also read after one); `null` without.
+   * Server RSS right after a forced full collection, as the server read it, KiB (with
+   * `--gc-signal`; `rssBeforeKb` is then read after one too, see `rssAfterTrimKb`); `null`
+   * without.
    */
   rssAfterGcKb: number | null;
-  /** (after GC − before) / connections; `null` without `--gc-signal`. */
+  /** (after GC − right after the first collection) / connections; `null` without `--gc-signal`. */
   kbPerConnectionAfterGc: number | null;
+  /**
+   * Server RSS read from `/proc` once the collection's preload returned the allocator's free
+   * memory to the system (`malloc_trim`), KiB, as `rssBeforeKb` was; `null` without
+   * `--gc-signal`.
+   */
+  rssAfterTrimKb: number | null;
+  /** (after trim − before, also trimmed) / connections; `null` without `--gc-signal`. */
+  kbPerConnectionAfterTrim: number | null;
   /**
    * The same for the server's live JS heap (see `_heap_reading.ts`); `null` without
    * `--gc-signal` or when the server wrote no heap reading.
@@ -109,10 +118,14 @@ export interface IdleResult {
 export interface AddedConnections {
   /** Clients added. */
   connections: number;
-  /** Server RSS after a forced full collection with them open, KiB. */
-  rssAfterGcKb: number;
-  /** (that − the idle run's RSS after GC) / connections added. */
-  kbPerConnectionAfterGc: number;
+  /**
+   * Server RSS after a forced full collection and `malloc_trim` with them open, KiB. (Without
+   * the trim the slope would also count the allocator's free memory left by one storm and not
+   * by the other: the idle run's reading was trimmed.)
+   */
+  rssAfterTrimKb: number;
+  /** (that − the idle run's RSS after trim) / connections added. */
+  kbPerConnectionAfterTrim: number;
   /** The same for the server's live JS heap; `null` when it wrote no heap reading. */
   heapKbPerConnectionAfterGc: number | null;
 }

@@ -203,9 +203,14 @@ export function scenario(name: ScenarioName, seconds: number): Scenario {
             pick: (r) => r.idle?.kbPerConnectionAfterGc ?? null,
           },
           {
-            label: "KB per added connection after GC",
+            label: "KB per connection after GC+trim",
             decimals: 1,
-            pick: (r) => r.idle?.added?.kbPerConnectionAfterGc ?? null,
+            pick: (r) => r.idle?.kbPerConnectionAfterTrim ?? null,
+          },
+          {
+            label: "KB per added connection after GC+trim",
+            decimals: 1,
+            pick: (r) => r.idle?.added?.kbPerConnectionAfterTrim ?? null,
           },
           {
             label: "JS heap KB per connection after GC",

@@ -11,9 +11,10 @@
  * ```
  *
  * `--collect` reads memory right after a forced full collection (SIGUSR2, see
- * `_gc_on_signal.ts`): what the server still holds rather than the garbage V8 has not collected
- * yet. A short run needs it: on `ws` the heap grows for about 100 s before V8's first major
- * collection of the soak, which a 60 s run cannot tell from a leak.
+ * `_gc_on_signal.ts`, which then returns the allocator's free memory to the system): what the
+ * server still holds rather than the garbage V8 has not collected yet. A short run needs it: on
+ * `ws` the heap grows for about 100 s before V8's first major collection of the soak, which a
+ * 60 s run cannot tell from a leak.
  *
  * One process holds the clients: 2,000 sockets are far below a usual open-file limit.
  *
@@ -22,7 +23,7 @@
 import { parseArgs } from "node:util";
 import { collectGarbage, startServer, startTaskArgs } from "./_child.ts";
 import { clientPath } from "./_connect.ts";
-import { takeHeapReadings } from "./_heap_reading.ts";
+import { takeGcReadings } from "./_heap_reading.ts";
 import { sampleProcess } from "./_proc.ts";
 import { DeliveryLedger } from "./_soak_ledger.ts";
 import { type MemorySample, memoryTrend } from "./_soak_memory.ts";
@@ -181,7 +182,7 @@ async function main(): Promise<number> {
     ledger.check(performance.now());
     const failed = values.collect ? await collectGarbage([server.pid], COLLECT_WAIT_MS) : null;
     if (failed !== null) count(errors, failed);
-    const heapKb = values.collect ? takeHeapReadings([server.pid]) : null;
+    const heapKb = values.collect ? takeGcReadings([server.pid])?.heapKb ?? null : null;
     const sample = sampleProcess(server.pid);
     if (sample) memory.push({ atS: soakS(), rssMiB: sample.rssKb / 1024 });
     if (tick % 5 === 0) {
@@ -228,7 +229,7 @@ async function main(): Promise<number> {
         `delivered ${t.delivered} of ${t.expected} expected (${deliveredPct.toFixed(3)} %) ` +
         `over ${t.messages} messages\n` +
         `resident memory after warm-up${
-          values.collect ? " (each read after a collection)" : ""
+          values.collect ? " (each read after a collection and malloc_trim)" : ""
         }: slope ${trend?.slopeMiBPerMin.toFixed(2)} MiB/min, ` +
         `median ${trend?.firstMiB.toFixed(1)} MiB first third → ` +
         `${trend?.lastMiB.toFixed(1)} MiB last third${trend?.grows ? " (GROWS)" : ""}\n` +

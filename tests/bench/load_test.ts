@@ -82,6 +82,7 @@ Deno.test("load tool's idle mode reports memory per connection", async () => {
     assert.ok(Number.isFinite(r.idle!.kbPerConnection));
     assert.equal(r.idle!.added, null, "no added clients without a collection to read them by");
     assert.equal(r.idle!.heapKbPerConnectionAfterGc, null, "no heap reading without a collection");
+    assert.equal(r.idle!.kbPerConnectionAfterTrim, null, "no trimmed figure without a collection");
   });
 });
 
@@ -95,12 +96,12 @@ Deno.test("load tool's idle mode with --gc-signal reads what half as many client
       "--gc-signal",
     ]);
     assert.equal(r.idle!.connections, 20);
-    assert.ok(r.idle!.rssAfterGcKb! > 0);
+    assert.ok(r.idle!.rssAfterGcKb! > 0 && r.idle!.rssAfterTrimKb! > 0);
     const added = r.idle!.added!;
     assert.equal(added.connections, 10);
-    assert.ok(added.rssAfterGcKb > 0);
-    const slope = (added.rssAfterGcKb - r.idle!.rssAfterGcKb!) / added.connections;
-    assert.equal(added.kbPerConnectionAfterGc, slope);
+    assert.ok(added.rssAfterTrimKb > 0);
+    const slope = (added.rssAfterTrimKb - r.idle!.rssAfterTrimKb!) / added.connections;
+    assert.equal(added.kbPerConnectionAfterTrim, slope);
     assert.ok(r.idle!.heapKbPerConnectionAfterGc! > 0, "each open socket holds some heap");
     assert.ok(Number.isFinite(added.heapKbPerConnectionAfterGc));
     assert.throws(() => Deno.statSync(heapReadingPath(pid)), Deno.errors.NotFound);
