@@ -236,15 +236,15 @@ async function idle(
   const connections = session.sockets.length;
   const afterGc = options.gcSignal ? await collected(pids) : null;
   const added = afterGc === null ? null : await addedConnectionsCost(session, options, afterGc);
+  const rssBeforeKb = untrimmedKb(before);
+  const rssAfterGcKb = afterGc === null ? null : untrimmedKb(afterGc);
   return {
     connections,
-    rssBeforeKb: before.rssKb,
+    rssBeforeKb,
     rssAfterKb: last,
-    kbPerConnection: (last - before.rssKb) / connections,
-    rssAfterGcKb: afterGc === null ? null : untrimmedKb(afterGc),
-    kbPerConnectionAfterGc: afterGc === null
-      ? null
-      : (untrimmedKb(afterGc) - untrimmedKb(before)) / connections,
+    kbPerConnection: (last - rssBeforeKb) / connections,
+    rssAfterGcKb,
+    kbPerConnectionAfterGc: perConnection(rssBeforeKb, rssAfterGcKb, connections),
     rssAfterTrimKb: afterGc?.rssKb ?? null,
     kbPerConnectionAfterTrim: perConnection(before.rssKb, afterGc?.rssKb ?? null, connections),
     heapKbPerConnectionAfterGc: perConnection(

@@ -79,7 +79,10 @@ export interface RampResult {
 export interface IdleResult {
   /** Connections held open. */
   connections: number;
-  /** Server RSS before connecting, KiB. */
+  /**
+   * Server RSS before connecting, KiB; with `--gc-signal`, right after a collection as the
+   * server read it (the raw and after-GC figures keep the allocator's free memory on both ends).
+   */
   rssBeforeKb: number;
   /** Server RSS with every connection open and settled, KiB. */
   rssAfterKb: number;
@@ -87,19 +90,17 @@ export interface IdleResult {
   kbPerConnection: number;
   /**
    * Server RSS right after a forced full collection, as the server read it, KiB (with
-   * `--gc-signal`; `rssBeforeKb` is then read after one too, see `rssAfterTrimKb`); `null`
-   * without.
+   * `--gc-signal`); `null` without.
    */
   rssAfterGcKb: number | null;
-  /** (after GC − right after the first collection) / connections; `null` without `--gc-signal`. */
+  /** (after GC − before) / connections; `null` without `--gc-signal`. */
   kbPerConnectionAfterGc: number | null;
   /**
    * Server RSS read from `/proc` once the collection's preload returned the allocator's free
-   * memory to the system (`malloc_trim`), KiB, as `rssBeforeKb` was; `null` without
-   * `--gc-signal`.
+   * memory to the system (`malloc_trim`), KiB; `null` without `--gc-signal`.
    */
   rssAfterTrimKb: number | null;
-  /** (after trim − before, also trimmed) / connections; `null` without `--gc-signal`. */
+  /** (after trim − before, read after a trim too) / connections; `null` without `--gc-signal`. */
   kbPerConnectionAfterTrim: number | null;
   /**
    * The same for the server's live JS heap (see `_heap_reading.ts`); `null` without
