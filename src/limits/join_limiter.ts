@@ -8,7 +8,7 @@ import type { Clock } from "./token_bucket.ts";
 /** The window the limit is counted over. */
 export const JOIN_WINDOW_MS = 10_000;
 /** Time between two sweeps of the full buckets. */
-export const SWEEP_EVERY_MS = 1_000;
+const SWEEP_EVERY_MS = 1_000;
 
 /**
  * Token buckets by key, refilling `limit` tokens per {@linkcode JOIN_WINDOW_MS}. Each bucket is

@@ -1,5 +1,6 @@
 import assert from "assert";
 import { JOIN_WINDOW_MS, JoinLimiter } from "../../src/limits/join_limiter.ts";
+import { until } from "../_helpers/until.ts";
 
 Deno.test("JoinLimiter allows `limit` attempts per key, then answers seconds to wait", () => {
   let now = 0;
@@ -64,11 +65,11 @@ Deno.test("JoinLimiter drops full buckets, keeping those still in use, without a
     for (let i = 0; i < 10; i++) assert.equal(joins.attempt("busy"), 0);
     assert.equal(joins.size, 1001);
     now += JOIN_WINDOW_MS / 10;
-    await waitFor(() => joins.size === 1, "the buckets that refilled are dropped");
+    await until(() => joins.size === 1, "the buckets that refilled are dropped");
     assert.equal(joins.attempt("busy"), 0, "one token came back to the bucket in use");
     assert.ok(joins.attempt("busy") > 0, "and only one: the bucket was kept");
     now += JOIN_WINDOW_MS;
-    await waitFor(() => joins.size === 0, "then it goes too");
+    await until(() => joins.size === 0, "then it goes too");
     assert.equal(joins.attempt("busy"), 0);
   } finally {
     joins.close();
@@ -85,16 +86,8 @@ Deno.test("JoinLimiter drops nothing while closed, and sweeps again after the ne
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(joins.size, 1, "no sweep ran while closed");
     assert.equal(joins.attempt("b"), 0);
-    await waitFor(() => joins.size === 1, "a's full bucket is dropped, b's kept");
+    await until(() => joins.size === 1, "a's full bucket is dropped, b's kept");
   } finally {
     joins.close();
   }
 });
-
-/** Polls `done` every few milliseconds for up to two seconds. */
-async function waitFor(done: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 400 && !done(); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  assert.ok(done(), what);
-}
