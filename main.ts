@@ -9,12 +9,13 @@ import { loadOrCreateSecret } from "./src/auth/local_secret.ts";
 import { createTokenVerifier } from "./src/auth/verifier.ts";
 import { verifierOptions } from "./src/auth/verifier_options.ts";
 import { announceDevMode } from "./src/dev_mode.ts";
-import { ConfigError, loadConfig } from "./src/config.ts";
-import { setupLogging } from "./src/log.ts";
+import { type Config, ConfigError, loadConfig } from "./src/config.ts";
+import { type Logger, setupLogging } from "./src/log.ts";
 import { Metrics } from "./src/metrics/metrics.ts";
 import { openEngine } from "./src/engine.ts";
 import { createRoomd } from "./src/server.ts";
 import { StoreError } from "./src/store/store_error.ts";
+import { warmUp } from "./src/warmup.ts";
 import { transportFor } from "./src/transport/select.ts";
 import type { Listening } from "./src/transport/transport.ts";
 
@@ -33,6 +34,7 @@ async function main(): Promise<number> {
   const verifier = await createTokenVerifier(verifierOptions(config, secret)).catch(asStartupError);
   const metrics = new Metrics();
   const engine = openEngine(config, { metrics, log });
+  await warmUpUnlessTraced(config, log);
   const roomd = createRoomd({
     config,
     store: engine.store,
@@ -93,6 +95,41 @@ async function main(): Promise<number> {
   clearTimeout(forced);
   log.info("roomd stopped");
   return 0;
+}
+
+/**
+ * Runs the start-up warm-up (`src/warmup.ts`) once everything that can refuse to start has been
+ * opened, except in dev mode (restarts on every edit) and under `OTEL_DENO=true`, where the
+ * runtime would trace every synthetic request. A warm-up that fails leaves the server cold, not
+ * down.
+ */
+async function warmUpUnlessTraced(config: Config, log: Logger): Promise<void> {
+  if (config.warmupClients === 0 || config.dev) return;
+  failIfPortTaken(config);
+  if (Deno.env.get("OTEL_DENO") === "true") {
+    log.info("No warm-up: with OTEL_DENO=true its requests would be traced");
+    return;
+  }
+  try {
+    const { joined, ms } = await warmUp(config, config.warmupClients);
+    log.info("Warmed up with {joined} of {clients} synthetic clients in {ms} ms", {
+      joined,
+      clients: config.warmupClients,
+      ms: Math.round(ms),
+    });
+  } catch (error) {
+    log.warn("Warm-up failed: {error}; serving without it", { error: messageOf(error) });
+  }
+}
+
+/** Refuses a port in use (or not allowed) before the warm-up spends a second or two on it. */
+function failIfPortTaken(config: Config): void {
+  if (config.port === 0) return;
+  try {
+    Deno.listen({ hostname: config.host, port: config.port }).close();
+  } catch (error) {
+    throw new ConfigError(`Cannot listen on ${config.host}:${config.port}: ${messageOf(error)}`);
+  }
 }
 
 function messageOf(error: unknown): string {

@@ -116,6 +116,7 @@ const VARIABLES = {
   ROOMD_SHUTDOWN_TIMEOUT_MS: ["shutdownTimeoutMs", int(100, 60_000).default(4000)],
   ROOMD_DEV: ["dev", bool.default(false)],
   ROOMD_TRANSPORT: ["transport", z.enum(TRANSPORT_NAMES).default("native")],
+  ROOMD_WARMUP_CLIENTS: ["warmupClients", int(0, 100_000).default(2000)],
 } as const;
 
 type Variables = typeof VARIABLES;

@@ -22,6 +22,7 @@ Deno.test("parseConfig() fills in the documented defaults", () => {
   assert.equal(c.emptyRoomTtlS, 300);
   assert.equal(c.presenceTickMs, 50);
   assert.equal(c.welcomeMembers, 100);
+  assert.equal(c.warmupClients, 2000);
   assert.equal(c.trustProxy, false);
   assert.equal(c.allowedOrigins, undefined);
   assert.ok(Object.isFrozen(c));
@@ -130,6 +131,12 @@ Deno.test("parseConfig() refuses more than one source of token keys, naming vari
       return true;
     });
   }
+});
+
+Deno.test("parseConfig() reads ROOMD_WARMUP_CLIENTS from 0 (none) to 100,000", () => {
+  assert.equal(parseConfig({ ROOMD_WARMUP_CLIENTS: "0" }).warmupClients, 0);
+  assert.throws(() => parseConfig({ ROOMD_WARMUP_CLIENTS: "-1" }), /ROOMD_WARMUP_CLIENTS/);
+  assert.throws(() => parseConfig({ ROOMD_WARMUP_CLIENTS: "100001" }), /ROOMD_WARMUP_CLIENTS/);
 });
 
 Deno.test("parseConfig() reads ROOMD_TRANSPORT and refuses an unknown one", () => {

@@ -213,12 +213,84 @@ Deno.test("main.ts start-up errors exit 1 with one line, no stack trace and no s
           assert.match(last, expected);
           assert.ok(!lines.some((l) => /^\s+at |Uncaught|error:/.test(l)), lines.join("\n"));
           assert.ok(lines.slice(0, -1).every((l) => l.startsWith("{")), lines.join("\n"));
+          assert.ok(!lines.some((l) => l.includes("Warmed up")), "refused before the warm-up");
           const secrets = Object.entries(env).filter(([k]) => /SECRET|TOKEN/.test(k));
           for (const [, value] of secrets) assert.ok(!lines.join("\n").includes(value));
         });
       }
     } finally {
       busy.close();
+    }
+  });
+});
+
+Deno.test("main.ts warms up on a throwaway copy before it listens, and the copy leaves no trace", async () => {
+  await withDataDir(async (dir) => {
+    const tmp = await Deno.makeTempDir({ prefix: "roomd-main-tmp-" });
+    const child = await startChild(
+      { ROOMD_DATA_DIR: dir, ROOMD_WARMUP_CLIENTS: "120", TMPDIR: tmp },
+      30_000,
+    );
+    try {
+      const warmed = child.lines.findIndex((l) => l.includes("Warmed up with 120 of 120"));
+      const listening = child.lines.findIndex((l) => l.includes("listening on"));
+      assert.ok(warmed >= 0 && warmed < listening, child.lines.join("\n"));
+      assert.deepEqual([...Deno.readDirSync(tmp)], [], "the copy's store is gone");
+      const admin = await mintToken(TEST_SECRET, { sub: "root", admin: true }, "1h");
+      const rooms = await fetch(`${child.origin}/api/rooms`, {
+        headers: { Authorization: `Bearer ${admin}` },
+      });
+      assert.deepEqual((await rooms.json()).rooms, [], "no synthetic room in the real store");
+      const token = await mintToken(TEST_SECRET, { sub: "1", name: "ann" }, "1h");
+      const client = await openClient(`ws://127.0.0.1:${child.port}/ws/lobby?token=${token}`, {
+        Origin: child.origin,
+      });
+      const welcome = await client.nextOfType("system");
+      assert.deepEqual(welcome.data.members, [{ id: "1", name: "ann" }]);
+      await client.close();
+    } finally {
+      await stopChild(child);
+      await Deno.remove(tmp, { recursive: true });
+    }
+  });
+});
+
+Deno.test("main.ts under a 128-descriptor limit warms up as far as it can and then serves", async () => {
+  await withDataDir(async (dir) => {
+    const child = await startChild(
+      { ROOMD_DATA_DIR: dir, ROOMD_WARMUP_CLIENTS: "300" },
+      30_000,
+      [],
+      ["prlimit", "--nofile=128:128"],
+    );
+    try {
+      const warmed = child.lines.find((l) => l.includes("Warmed up with"));
+      assert.ok(warmed !== undefined && JSON.parse(warmed).joined > 0, child.lines.join("\n"));
+      const token = await mintToken(TEST_SECRET, { sub: "1" }, "1h");
+      const client = await openClient(`ws://127.0.0.1:${child.port}/ws/lobby?token=${token}`, {
+        Origin: child.origin,
+      });
+      await client.nextOfType("system");
+      await client.close();
+    } finally {
+      await stopChild(child);
+    }
+  });
+});
+
+Deno.test("main.ts skips the warm-up when Deno traces requests (OTEL_DENO=true)", async () => {
+  await withDataDir(async (dir) => {
+    const child = await startChild({
+      ROOMD_DATA_DIR: dir,
+      ROOMD_WARMUP_CLIENTS: "50",
+      OTEL_DENO: "true",
+      OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9",
+    });
+    try {
+      assert.ok(child.lines.some((l) => l.includes("No warm-up")), child.lines.join("\n"));
+      assert.ok(!child.lines.some((l) => l.includes("Warmed up")));
+    } finally {
+      await stopChild(child);
     }
   });
 });

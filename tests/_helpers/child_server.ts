@@ -76,7 +76,9 @@ export function followServerOutput(stderr: ReadableStream<Uint8Array>): ServerOu
 }
 
 /**
- * Starts `main.ts` with JSON logs on port 0 and waits for its "listening" line.
+ * Starts `main.ts` with JSON logs on port 0 and waits for its "listening" line. Tests skip the
+ * start-up warm-up unless they set `ROOMD_WARMUP_CLIENTS`: it would add a second or two to every
+ * child.
  *
  * @param env Variables (ROOMD_DATA_DIR at least).
  * @param timeoutMs Start-up deadline.
@@ -103,6 +105,7 @@ export async function startChild(
       ROOMD_MSG_RATE: "100000",
       ROOMD_MSG_BURST: "100000",
       ROOMD_TRANSPORT: TEST_TRANSPORT,
+      ROOMD_WARMUP_CLIENTS: "0",
       ...env,
     },
     stdin: "null",
