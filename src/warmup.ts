@@ -18,6 +18,7 @@ import { openEngine } from "./engine.ts";
 import { Metrics } from "./metrics/metrics.ts";
 import { createRoomd } from "./server.ts";
 import { transportFor } from "./transport/select.ts";
+import type { Listening } from "./transport/transport.ts";
 
 /** What a warm-up did. */
 export interface WarmupReport {
@@ -37,6 +38,8 @@ const MAX_WIDTH = 20;
 const SEND_EVERY = 4;
 /** The longest a synthetic client may take to join or to close. */
 const CLIENT_TIMEOUT_MS = 5_000;
+/** No synthetic client starts later than this after the first: a slow machine starts cold. */
+const MAX_WARMUP_MS = 15_000;
 
 /** A running throwaway copy of the server. */
 interface Copy {
@@ -78,6 +81,9 @@ async function openCopy(config: Config): Promise<Copy> {
   const dataDir = config.store === "sqlite"
     ? await Deno.makeTempDir({ prefix: "roomd-warmup-" }).catch(() => null)
     : null;
+  const removeData = async () => {
+    if (dataDir !== null) await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+  };
   const copyConfig: Config = Object.freeze({
     ...config,
     host: "127.0.0.1",
@@ -93,6 +99,7 @@ async function openCopy(config: Config): Promise<Copy> {
     allowedOrigins: undefined,
     publicOrigins: undefined,
     usersCanCreateRooms: true,
+    defaultMaxClients: 0,
     joinRate: 1_000_000,
     msgRate: 1_000_000,
     msgBurst: 1_000_000,
@@ -100,6 +107,7 @@ async function openCopy(config: Config): Promise<Copy> {
     dev: false,
   });
   const log = getLogger(["roomd-warmup"]);
+  const verifier = await createTokenVerifier(verifierOptions(copyConfig, secret));
   const metrics = new Metrics({ collectProcess: false });
   const engine = openEngine(copyConfig, { metrics, log });
   const roomd = createRoomd({
@@ -109,14 +117,21 @@ async function openCopy(config: Config): Promise<Copy> {
     closeEngine: engine.close,
     metrics,
     log,
-    verifier: await createTokenVerifier(verifierOptions(copyConfig, secret)),
+    verifier,
   });
-  const server = await transportFor(copyConfig.transport).serve(roomd.handler, {
-    port: 0,
-    hostname: "127.0.0.1",
-    maxMessageBytes: copyConfig.maxMessageBytes,
-    log,
-  });
+  let server: Listening;
+  try {
+    server = await transportFor(copyConfig.transport).serve(roomd.handler, {
+      port: 0,
+      hostname: "127.0.0.1",
+      maxMessageBytes: copyConfig.maxMessageBytes,
+      log,
+    });
+  } catch (error) {
+    await roomd.shutdown();
+    await removeData();
+    throw error;
+  }
   roomd.listening({ hostname: "127.0.0.1", port: server.port });
   return {
     origin: `http://127.0.0.1:${server.port}`,
@@ -124,7 +139,7 @@ async function openCopy(config: Config): Promise<Copy> {
     close: async () => {
       await roomd.shutdown();
       await server.shutdown();
-      if (dataDir !== null) await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+      await removeData();
     },
   };
 }
@@ -136,6 +151,7 @@ async function openCopy(config: Config): Promise<Copy> {
 async function runClients(copy: Copy, clients: number, width: number): Promise<number> {
   const url = copy.origin.replace("http:", "ws:");
   const rooms = new Map<number, WebSocket[]>();
+  const deadline = performance.now() + MAX_WARMUP_MS;
   let joined = 0;
   let next = 0;
   const leave = async (room: number) => {
@@ -144,7 +160,7 @@ async function runClients(copy: Copy, clients: number, width: number): Promise<n
     await Promise.all(members.map(closeSocket));
   };
   const worker = async () => {
-    while (next < clients) {
+    while (next < clients && performance.now() < deadline) {
       const n = next++;
       const room = Math.floor(n / width);
       const user = `warmup-${n}`;

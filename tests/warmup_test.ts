@@ -43,3 +43,12 @@ Deno.test("warmUp() puts room-sized waves through a small connection limit", asy
   });
   assert.equal((await warmUp(config, 30)).joined, 30, "rooms of 2 at a time, 15 of them");
 });
+
+Deno.test("warmUp() fills its rooms whatever room capacity the operator set by default", async () => {
+  const config = parseConfig({
+    ROOMD_STORE: "memory",
+    ROOMD_DEFAULT_MAX_CLIENTS: "5",
+    ROOMD_TRANSPORT: TEST_TRANSPORT,
+  });
+  assert.equal((await warmUp(config, 40)).joined, 40, "two rooms of 20, not of 5");
+});
