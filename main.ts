@@ -34,7 +34,7 @@ async function main(): Promise<number> {
   const verifier = await createTokenVerifier(verifierOptions(config, secret)).catch(asStartupError);
   const metrics = new Metrics();
   const engine = openEngine(config, { metrics, log });
-  await warmUpUnlessTraced(config, log);
+  await warmUpBeforeServing(config, log);
   const roomd = createRoomd({
     config,
     store: engine.store,
@@ -103,7 +103,7 @@ async function main(): Promise<number> {
  * runtime would trace every synthetic request. A warm-up that fails leaves the server cold, not
  * down.
  */
-async function warmUpUnlessTraced(config: Config, log: Logger): Promise<void> {
+async function warmUpBeforeServing(config: Config, log: Logger): Promise<void> {
   if (config.warmupClients === 0 || config.dev) return;
   failIfPortTaken(config);
   if (Deno.env.get("OTEL_DENO") === "true") {
