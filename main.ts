@@ -68,7 +68,7 @@ async function main(): Promise<number> {
     });
   } catch (error) {
     await roomd.shutdown();
-    throw new ConfigError(`Cannot listen on ${config.host}:${config.port}: ${messageOf(error)}`);
+    throw cannotListen(config, error);
   }
 
   const stopped = Promise.withResolvers<void>();
@@ -128,8 +128,12 @@ function failIfPortTaken(config: Config): void {
   try {
     Deno.listen({ hostname: config.host, port: config.port }).close();
   } catch (error) {
-    throw new ConfigError(`Cannot listen on ${config.host}:${config.port}: ${messageOf(error)}`);
+    throw cannotListen(config, error);
   }
+}
+
+function cannotListen(config: Config, error: unknown): ConfigError {
+  return new ConfigError(`Cannot listen on ${config.host}:${config.port}: ${messageOf(error)}`);
 }
 
 function messageOf(error: unknown): string {

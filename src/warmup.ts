@@ -36,7 +36,7 @@ export interface WarmupReport {
 const MAX_WIDTH = 20;
 /** Every how many clients one sends a chat message after its welcome. */
 const SEND_EVERY = 4;
-/** The longest a synthetic client may take to join or to close. */
+/** The longest a synthetic client may take to join or to close, and the copy to shut down. */
 const CLIENT_TIMEOUT_MS = 2_000;
 /**
  * No synthetic client starts later than this after the first. 2,000 clients take 1–2 s on a
