@@ -61,17 +61,21 @@ export function freePort(): number {
   return port;
 }
 
-/** Waits until redis-server answers PING on `port`, or throws after `timeoutMs`. */
-async function waitForPing(port: number, timeoutMs = 10_000): Promise<void> {
+/**
+ * Waits until redis-server on `port` is up and has loaded its data, or throws after `timeoutMs`.
+ * PING is not enough: it answers while an append-only file is still loading, when writes are
+ * refused with LOADING.
+ */
+async function waitUntilLoaded(port: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
       const conn = await Deno.connect({ hostname: "127.0.0.1", port });
       try {
-        await conn.write(new TextEncoder().encode("PING\r\n"));
-        const buffer = new Uint8Array(64);
+        await conn.write(new TextEncoder().encode("INFO persistence\r\n"));
+        const buffer = new Uint8Array(4096);
         const n = await conn.read(buffer);
-        if (n !== null && new TextDecoder().decode(buffer.subarray(0, n)).startsWith("+PONG")) {
+        if (n !== null && new TextDecoder().decode(buffer.subarray(0, n)).includes("loading:0")) {
           return;
         }
       } finally {
@@ -80,7 +84,7 @@ async function waitForPing(port: number, timeoutMs = 10_000): Promise<void> {
     } catch { /* not up yet */ }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`redis-server on port ${port} did not answer within ${timeoutMs} ms`);
+  throw new Error(`redis-server on port ${port} was not up and loaded within ${timeoutMs} ms`);
 }
 
 /**
@@ -110,7 +114,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   let child: Deno.ChildProcess | null = null;
   const start = async () => {
     child = new Deno.Command("redis-server", { args, stdout: "null", stderr: "null" }).spawn();
-    await waitForPing(port);
+    await waitUntilLoaded(port);
   };
   const kill = async () => {
     const running = child;
