@@ -5,14 +5,14 @@
  *
  * @module
  */
-import { encodeEnvelope, encodeError } from "../protocol/codec.ts";
+import { encodeError } from "../protocol/codec.ts";
 import type { ErrorData, MemberInfo } from "../protocol/envelope.ts";
 import type { RoomRecord } from "../store/types.ts";
 import type { Connection } from "../ws/connection.ts";
 import type { MemberPage, Presence } from "../presence/presence.ts";
 import type { Outbox } from "./outbox.ts";
 import type { RoomPresence } from "./room_presence.ts";
-import { welcomeData } from "./welcome.ts";
+import { encodeWelcome, welcomeData, type WelcomeEnvelope } from "./welcome.ts";
 
 /** Sends welcomes and member pages of one room. Owned by the room actor. */
 export class MemberListing {
@@ -60,8 +60,8 @@ export class MemberListing {
     const members = await this.#page(undefined, this.#welcomeMembers);
     const data = welcomeData(room, members!, lastId, recovered, connection.id);
     this.#presence.read(connection.principal.id);
-    const welcome = this.#outbox.envelope("system", null, data);
-    this.#outbox.sendTo(connection, "system", encodeEnvelope(welcome));
+    const welcome = this.#outbox.envelope("system", null, data) as WelcomeEnvelope;
+    this.#outbox.sendTo(connection, "system", encodeWelcome(welcome));
   }
 
   /**

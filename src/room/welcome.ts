@@ -3,7 +3,10 @@
  *
  * @module
  */
-import type { MemberInfo } from "../protocol/envelope.ts";
+import type { SizedFrame } from "../protocol/codec.ts";
+import type { Envelope, MemberInfo } from "../protocol/envelope.ts";
+import { memberListJson } from "../protocol/member_json.ts";
+import { utf8Length } from "../protocol/utf8_length.ts";
 import type { RoomRecord } from "../store/types.ts";
 import type { MemberPage } from "../presence/presence.ts";
 
@@ -58,4 +61,45 @@ export function welcomeData(
     recovered,
     connection_id: connectionId,
   };
+}
+
+/** The envelope of a welcome. */
+export type WelcomeEnvelope = Omit<Envelope, "data"> & { data: WelcomeData };
+
+/**
+ * Serializes a welcome: the same text as `JSON.stringify(envelope)`, with the member list
+ * joined from each member's JSON made once ({@linkcode memberListJson}), on the join path.
+ *
+ * @param envelope The welcome, as `Outbox.envelope` made it: no `id` or `ref`, its keys in
+ * the order `type`, `room_id`, `user_id`, `data`, `timestamp`.
+ * @returns The frame and its UTF-8 size.
+ *
+ * @example
+ * ```ts
+ * import assert from "assert";
+ * import { encodeWelcome, type WelcomeEnvelope } from "./welcome.ts";
+ * const envelope: WelcomeEnvelope = {
+ *   type: "system", room_id: "lobby", user_id: null,
+ *   data: {
+ *     event: "welcome",
+ *     room: { id: "lobby", name: "Lobby", metadata: {}, max_clients: 0, is_private: false },
+ *     members: [{ id: "ana", name: "Ana" }], count: 1, cursor: null, last_id: 0,
+ *     epoch: "e1", recovered: undefined, connection_id: "c1",
+ *   },
+ *   timestamp: "2024-05-01T12:00:00.000Z",
+ * };
+ * assert.equal(encodeWelcome(envelope).text, JSON.stringify(envelope));
+ * ```
+ */
+export function encodeWelcome(envelope: WelcomeEnvelope): SizedFrame {
+  const { type, room_id, user_id, data, timestamp } = envelope;
+  const { event, room, members, ...rest } = data;
+  const list = memberListJson(members);
+  // Both parts are stringified objects: their closing (opening) braces are cut, and the member
+  // list goes between them under its key, where the envelope has it.
+  const head = JSON.stringify({ type, room_id, user_id, data: { event, room } }).slice(0, -2);
+  const tail = JSON.stringify(rest).slice(1);
+  const end = `,"timestamp":${JSON.stringify(timestamp)}}`;
+  const text = `${head},"members":${list.text},${tail}${end}`;
+  return { text, bytes: utf8Length(head) + 11 + list.bytes + 1 + utf8Length(tail) + end.length };
 }

@@ -11,6 +11,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import { setImmediate } from "node:timers";
 // @ts-types="./_ws.d.ts"
 import { type WebSocket, WebSocketServer } from "ws";
 import { withUpgrader } from "../ws/upgrade.ts";
@@ -112,6 +113,10 @@ export const nodeWsTransport: Transport = {
           (idleTimeoutS, handlersFor, protocol) => {
             let ws: WebSocket | undefined;
             selected = protocol;
+            // The 101 and the welcome (sent from microtasks of this turn when the room is
+            // loaded) leave in one write instead of two.
+            socket.cork();
+            setImmediate(() => socket.uncork());
             try {
               // Without a verifyClient hook ws completes (or refuses) the handshake at once.
               wss.handleUpgrade(req, socket, head, (upgraded) => ws = upgraded);
