@@ -233,11 +233,18 @@ export function scenario(name: ScenarioName, seconds: number): Scenario {
     case "connect":
       return {
         name,
-        description: "time until 1,000 clients in 10 rooms all have their welcome",
-        runs: [{
-          label: "connect",
-          args: ["--mode", "connect", "--rooms", "10", "--clients-per-room", "100"],
-        }],
+        description: "time until 1,000 clients in 10 rooms, then 5,000 in 50 rooms, all have " +
+          "their welcome (the idle scenario's 5,000 connect right after a forced full collection)",
+        runs: [
+          {
+            label: "1,000",
+            args: ["--mode", "connect", "--rooms", "10", "--clients-per-room", "100"],
+          },
+          {
+            label: "5,000",
+            args: ["--mode", "connect", "--rooms", "50", "--clients-per-room", "100"],
+          },
+        ],
         metrics: CONNECT_METRICS,
       };
     case "slow":
