@@ -5,14 +5,14 @@
  *
  * @module
  */
-import { encodeError } from "../protocol/codec.ts";
+import { encodeError, type SizedFrame } from "../protocol/codec.ts";
 import type { ErrorData, MemberInfo } from "../protocol/envelope.ts";
 import type { RoomRecord } from "../store/types.ts";
 import type { Connection } from "../ws/connection.ts";
 import type { MemberPage, Presence } from "../presence/presence.ts";
 import type { Outbox } from "./outbox.ts";
 import type { RoomPresence } from "./room_presence.ts";
-import { encodeWelcome, welcomeData, type WelcomeEnvelope } from "./welcome.ts";
+import { encodeWelcome, welcomeData, type WelcomeEnvelope, welcomeHead } from "./welcome.ts";
 
 /** Sends welcomes and member pages of one room. Owned by the room actor. */
 export class MemberListing {
@@ -21,6 +21,8 @@ export class MemberListing {
   readonly #outbox: Outbox;
   readonly #presence: RoomPresence;
   readonly #welcomeMembers: number;
+  /** The start of this room's welcomes, for the record it was made from. */
+  #head: { record: RoomRecord; frame: SizedFrame } | null = null;
 
   /**
    * @param roomId Room id.
@@ -61,7 +63,8 @@ export class MemberListing {
     const data = welcomeData(room, members!, lastId, recovered, connection.id);
     this.#presence.read(connection.principal.id);
     const welcome = this.#outbox.envelope("system", null, data) as WelcomeEnvelope;
-    this.#outbox.sendTo(connection, "system", encodeWelcome(welcome));
+    if (this.#head?.record !== room) this.#head = { record: room, frame: welcomeHead(welcome) };
+    this.#outbox.sendTo(connection, "system", encodeWelcome(welcome, this.#head.frame));
   }
 
   /**

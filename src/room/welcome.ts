@@ -67,11 +67,28 @@ export function welcomeData(
 export type WelcomeEnvelope = Omit<Envelope, "data"> & { data: WelcomeData };
 
 /**
+ * The start of a welcome, up to its member list: the same text for every welcome of a room
+ * until the room's record changes, so a room keeps it (see {@linkcode encodeWelcome}).
+ *
+ * @param envelope A welcome of the room.
+ * @returns The text and its UTF-8 size.
+ */
+export function welcomeHead(envelope: WelcomeEnvelope): SizedFrame {
+  const { type, room_id, user_id, data: { event, room } } = envelope;
+  // The closing braces of `data` and of the envelope are cut: the members come next.
+  const text = `${
+    JSON.stringify({ type, room_id, user_id, data: { event, room } }).slice(0, -2)
+  },"members":`;
+  return { text, bytes: utf8Length(text) };
+}
+
+/**
  * Serializes a welcome: the same text as `JSON.stringify(envelope)`, with the member list
  * joined from each member's JSON made once ({@linkcode memberListJson}), on the join path.
  *
  * @param envelope The welcome, as `Outbox.envelope` made it: no `id` or `ref`, its keys in
  * the order `type`, `room_id`, `user_id`, `data`, `timestamp`.
+ * @param head {@linkcode welcomeHead} of this welcome's room, when the caller keeps it.
  * @returns The frame and its UTF-8 size.
  *
  * @example
@@ -91,15 +108,17 @@ export type WelcomeEnvelope = Omit<Envelope, "data"> & { data: WelcomeData };
  * assert.equal(encodeWelcome(envelope).text, JSON.stringify(envelope));
  * ```
  */
-export function encodeWelcome(envelope: WelcomeEnvelope): SizedFrame {
-  const { type, room_id, user_id, data, timestamp } = envelope;
-  const { event, room, members, ...rest } = data;
+export function encodeWelcome(
+  envelope: WelcomeEnvelope,
+  head: SizedFrame = welcomeHead(envelope),
+): SizedFrame {
+  const { event: _event, room: _room, members, ...rest } = envelope.data;
   const list = memberListJson(members);
-  // Both parts are stringified objects: their closing (opening) braces are cut, and the member
-  // list goes between them under its key, where the envelope has it.
-  const head = JSON.stringify({ type, room_id, user_id, data: { event, room } }).slice(0, -2);
+  // `rest` without its opening brace; its closing one closes `data`.
   const tail = JSON.stringify(rest).slice(1);
-  const end = `,"timestamp":${JSON.stringify(timestamp)}}`;
-  const text = `${head},"members":${list.text},${tail}${end}`;
-  return { text, bytes: utf8Length(head) + 11 + list.bytes + 1 + utf8Length(tail) + end.length };
+  const end = `,"timestamp":${JSON.stringify(envelope.timestamp)}}`;
+  return {
+    text: `${head.text}${list.text},${tail}${end}`,
+    bytes: head.bytes + list.bytes + 1 + utf8Length(tail) + end.length,
+  };
 }

@@ -71,25 +71,40 @@ export function peerOfKeptSocket(
  */
 export function toRequest(req: IncomingMessage, fallbackHost: string): Request {
   const method = req.method ?? "GET";
-  let url: URL;
-  try {
-    url = new URL(req.url ?? "/", `http://${req.headers.host ?? fallbackHost}`);
-  } catch {
-    url = new URL(req.url ?? "/", `http://${fallbackHost}`);
-  }
   const hasBody = method !== "GET" && method !== "HEAD";
-  const request = new Request(url, {
+  const init: RequestInit = {
     method,
     body: hasBody ? Readable.toWeb(req) as ReadableStream<Uint8Array> : null,
     // @ts-ignore: `duplex` is required by fetch for a streamed body but missing in Deno's types.
     duplex: hasBody ? "half" : undefined,
-  });
+  };
+  const target = req.url ?? "/";
+  let request: Request;
+  try {
+    request = new Request(absoluteUrl(target, req.headers.host ?? fallbackHost), init);
+  } catch {
+    request = new Request(absoluteUrl(target, fallbackHost), init);
+  }
   // Appended to the request's own headers: a `Headers` given to the constructor is copied
   // through WebIDL conversion, which made this function cost twice as much.
   const headers = request.headers;
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
   return request;
+}
+
+/** A `Host` that cannot add a path, query or user to the URL it starts. */
+const PLAIN_HOST = /^[A-Za-z0-9.:[\]-]+$/;
+
+/**
+ * The request's absolute URL. The usual request (a path, a plain `Host`) gets it as text, which
+ * the `Request` parses once; anything else is resolved against the host by the URL parser.
+ */
+function absoluteUrl(target: string, host: string): string | URL {
+  const path = target.startsWith("/") && !target.startsWith("//");
+  return path && PLAIN_HOST.test(host)
+    ? `http://${host}${target}`
+    : new URL(target, `http://${host}`);
 }
 
 function headerPairs(response: Response): [string, string][] {

@@ -149,3 +149,32 @@ Deno.test("deleting a room closes its sockets with 4403 and removes its history"
     await server.close();
   }
 });
+
+Deno.test("a welcome after a change shows the room's new name, metadata and capacity", async () => {
+  const server = await startServer();
+  try {
+    const created = await call(server, "POST", "/api/rooms", ADMIN, { id: "stage", name: "Stage" });
+    assert.equal(created.status, 201);
+    const ann = await server.connect("stage", "ann");
+    assert.equal((await ann.nextOfType("system")).data.room.name, "Stage");
+    const res = await call(server, "PATCH", "/api/rooms/stage", ADMIN, {
+      name: "Main stage",
+      metadata: { topic: "keynote" },
+      max_clients: 50,
+    });
+    assert.equal(res.status, 200);
+    const bob = await server.connect("stage", "bob");
+    const { data } = await bob.nextOfType("system");
+    assert.deepEqual(data.room, {
+      id: "stage",
+      name: "Main stage",
+      metadata: { topic: "keynote" },
+      max_clients: 50,
+      is_private: false,
+    });
+    assert.deepEqual(data.members.map((m: { id: string }) => m.id), ["ann", "bob"]);
+    await Promise.all([ann.close(), bob.close()]);
+  } finally {
+    await server.close();
+  }
+});

@@ -41,3 +41,39 @@ Deno.test("a GET becomes a Request without a body", async () => {
   assert.equal(request.body, null);
   assert.ok(request.url.endsWith("/healthz"));
 });
+
+/** Sends raw request bytes to a node:http server and returns the `Request` it became. */
+async function receivedRaw(head: string): Promise<Request> {
+  const seen = Promise.withResolvers<Request>();
+  const server = createServer((req: IncomingMessage, res) => {
+    seen.resolve(toRequest(req, "fallback.invalid:1"));
+    res.end("ok");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    await conn.write(new TextEncoder().encode(`${head}\r\nConnection: close\r\n\r\n`));
+    return await seen.promise;
+  } finally {
+    conn.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+Deno.test("the Host header names the host only: it cannot add a path or query, and a bad one gives way", async () => {
+  const cases = [
+    ["evil.example/admin?token=stolen", "http://evil.example/ws/lobby?x=1"],
+    ["evil.example#frag", "http://evil.example/ws/lobby?x=1"],
+    ["user@evil.example", "http://user@evil.example/ws/lobby?x=1"],
+    ["bad host", "http://fallback.invalid:1/ws/lobby?x=1"],
+    ["[::1]:8080", "http://[::1]:8080/ws/lobby?x=1"],
+    ["chat.example:443", "http://chat.example:443/ws/lobby?x=1"],
+  ];
+  for (const [host, url] of cases) {
+    const request = await receivedRaw(`GET /ws/lobby?x=1 HTTP/1.1\r\nHost: ${host}`);
+    assert.equal(request.url, url, host);
+  }
+  const odd = await receivedRaw("GET //other.example/ws/lobby HTTP/1.1\r\nHost: chat.example");
+  assert.equal(new URL(odd.url).host, "other.example");
+});
