@@ -6,7 +6,7 @@
  * prints medians with the ratios roomd ÷ baseline, roomd-ws ÷ baseline-ws and roomd-ws ÷ baseline.
  *
  * ```sh
- * deno task bench:compare --scenario fanout|saturation|idle|slow|bigroom|bigroom10k|all
+ * deno task bench:compare --scenario fanout|saturation|idle|slow|bigroom|bigroom10k|connect|all
  *   [--rounds 3] [--seconds 10] [--servers baseline,roomd,baseline-ws,roomd-ws] [--json]
  * ```
  *
