@@ -2,8 +2,8 @@ import assert from "assert";
 import { createServer, type IncomingMessage } from "node:http";
 import { toRequest } from "../../src/transport/node_request.ts";
 
-/** Sends one request to a node:http server and returns the `Request` it became. */
-async function received(init: RequestInit & { path?: string }): Promise<Request> {
+/** Serves one request with node:http, sent by `send`, and returns the `Request` it became. */
+async function served(send: (port: number) => Promise<void>): Promise<Request> {
   const seen = Promise.withResolvers<Request>();
   const server = createServer((req: IncomingMessage, res) => {
     seen.resolve(toRequest(req, "fallback.invalid:1"));
@@ -12,12 +12,19 @@ async function received(init: RequestInit & { path?: string }): Promise<Request>
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };
   try {
-    const response = await fetch(`http://127.0.0.1:${port}${init.path ?? "/"}`, init);
-    await response.text();
+    await send(port);
     return await seen.promise;
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
+}
+
+/** Sends one request with fetch and returns the `Request` it became. */
+function received(init: RequestInit & { path?: string }): Promise<Request> {
+  return served(async (port) => {
+    const response = await fetch(`http://127.0.0.1:${port}${init.path ?? "/"}`, init);
+    await response.text();
+  });
 }
 
 Deno.test("a node request becomes a Request with its method, URL, every header once and its body", async () => {
@@ -42,22 +49,16 @@ Deno.test("a GET becomes a Request without a body", async () => {
   assert.ok(request.url.endsWith("/healthz"));
 });
 
-/** Sends raw request bytes to a node:http server and returns the `Request` it became. */
+/** Sends raw request bytes (up to the blank line) and returns the `Request` they became. */
 async function receivedRaw(head: string): Promise<Request> {
-  const seen = Promise.withResolvers<Request>();
-  const server = createServer((req: IncomingMessage, res) => {
-    seen.resolve(toRequest(req, "fallback.invalid:1"));
-    res.end("ok");
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  let conn: Deno.Conn | undefined;
   try {
-    await conn.write(new TextEncoder().encode(`${head}\r\nConnection: close\r\n\r\n`));
-    return await seen.promise;
+    return await served(async (port) => {
+      conn = await Deno.connect({ hostname: "127.0.0.1", port });
+      await conn.write(new TextEncoder().encode(`${head}\r\nConnection: close\r\n\r\n`));
+    });
   } finally {
-    conn.close();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    conn?.close();
   }
 }
 
