@@ -1,10 +1,24 @@
 import assert from "assert";
 import { mintToken } from "../src/auth/mint.ts";
 import { openClient } from "./_helpers/client.ts";
-import { followServerOutput, startChild, stopChild } from "./_helpers/child_server.ts";
+import {
+  type ChildServer,
+  followServerOutput,
+  startChild,
+  stopChild,
+} from "./_helpers/child_server.ts";
 import { TEST_SECRET } from "./_helpers/server.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
+
+/** Joins the child's `lobby` with a token from its own origin and reads the welcome. */
+async function joinLobby(child: ChildServer, token: string) {
+  const client = await openClient(
+    `ws://127.0.0.1:${child.port}/ws/lobby?token=${token}`,
+    { Origin: child.origin },
+  );
+  return { client, welcome: await client.nextOfType("system") };
+}
 
 async function withDataDir(fn: (dir: string) => Promise<void>) {
   const dir = await Deno.makeTempDir({ prefix: "roomd-main-" });
@@ -21,10 +35,7 @@ for (const signals of [["SIGTERM"], ["SIGINT", "SIGINT"]] as Deno.Signal[][]) {
       const child = await startChild({ ROOMD_DATA_DIR: dir });
       try {
         const token = await mintToken(TEST_SECRET, { sub: "1" }, "1h");
-        const client = await openClient(`ws://127.0.0.1:${child.port}/ws/lobby?token=${token}`, {
-          Origin: child.origin,
-        });
-        await client.nextOfType("system");
+        const { client } = await joinLobby(child, token);
         client.send({ type: "chat", data: { text: "before shutdown" }, ref: "a" });
         await client.nextOfType("ack");
         for (const signal of signals) child.kill(signal);
@@ -127,10 +138,7 @@ Deno.test("without ROOMD_JWT_SECRET the server makes a local secret that deno ta
         stderr: "null",
       }).output();
       const token = new TextDecoder().decode(minted.stdout).trim();
-      const client = await openClient(`ws://127.0.0.1:${child.port}/ws/lobby?token=${token}`, {
-        Origin: child.origin,
-      });
-      const welcome = await client.nextOfType("system");
+      const { client, welcome } = await joinLobby(child, token);
       assert.deepEqual(welcome.data.members, [{ id: "7", name: "zoe" }]);
       await client.close();
     } finally {
@@ -242,10 +250,7 @@ Deno.test("main.ts warms up on a throwaway copy before it listens, and the copy 
       });
       assert.deepEqual((await rooms.json()).rooms, [], "no synthetic room in the real store");
       const token = await mintToken(TEST_SECRET, { sub: "1", name: "ann" }, "1h");
-      const client = await openClient(`ws://127.0.0.1:${child.port}/ws/lobby?token=${token}`, {
-        Origin: child.origin,
-      });
-      const welcome = await client.nextOfType("system");
+      const { client, welcome } = await joinLobby(child, token);
       assert.deepEqual(welcome.data.members, [{ id: "1", name: "ann" }]);
       await client.close();
     } finally {
@@ -267,10 +272,7 @@ Deno.test("main.ts under a 128-descriptor limit warms up as far as it can and th
       const warmed = child.lines.find((l) => l.includes("Warmed up with"));
       assert.ok(warmed !== undefined && JSON.parse(warmed).joined > 0, child.lines.join("\n"));
       const token = await mintToken(TEST_SECRET, { sub: "1" }, "1h");
-      const client = await openClient(`ws://127.0.0.1:${child.port}/ws/lobby?token=${token}`, {
-        Origin: child.origin,
-      });
-      await client.nextOfType("system");
+      const { client } = await joinLobby(child, token);
       await client.close();
     } finally {
       await stopChild(child);
