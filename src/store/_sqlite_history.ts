@@ -57,7 +57,7 @@ export class SqliteHistory {
   append(messages: NewMessage[]): AppendResult[] {
     if (messages.length === 0) return [];
     const now = Date.parse(messages[messages.length - 1].timestamp);
-    const [results, held, last] = transaction(this.#db, () => {
+    const [results, held, last] = transaction(this.#db, this.#sql, () => {
       const last = new Map<string, { id: number; count: number }>();
       const results = messages.map((m) => this.#insert(m, last));
       const held = new Map<string, number>();
@@ -119,7 +119,7 @@ export class SqliteHistory {
   trimOlderThan(olderThan: Date): void {
     const cutoff = olderThan.toISOString();
     this.#held.clear();
-    transaction(this.#db, () => {
+    transaction(this.#db, this.#sql, () => {
       this.#sql.raiseTrimmedOlderThan.run(cutoff);
       this.#sql.trimOlderThan.run(cutoff);
     });

@@ -42,6 +42,10 @@ const ROOM_COLUMNS = "id, name, created_at, created_by, max_clients, is_private,
 const MESSAGE_COLUMNS = "room_id, id, type, user_id, data, timestamp";
 
 const SQL = {
+  // Prepared like the rest: `exec` would parse them on every commit (see `transaction`).
+  begin: "BEGIN IMMEDIATE",
+  commit: "COMMIT",
+  rollback: "ROLLBACK",
   getRoom: `SELECT ${ROOM_COLUMNS} FROM rooms WHERE id = ?`,
   insertRoom: `INSERT INTO rooms (${ROOM_COLUMNS}) VALUES (:id, :name, :created_at, :created_by,
     :max_clients, :is_private, :members, :metadata, :ttl_s, :origin, :epoch, :msg_rate,

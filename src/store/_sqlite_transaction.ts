@@ -4,52 +4,31 @@
  *
  * @module
  */
-import type { DatabaseSync, StatementSync } from "node:sqlite";
-
-/**
- * The statements that open and end a transaction, prepared once per connection: `exec` would
- * parse them on every commit. On the broadcast path a commit runs with caches cold (a fan-out
- * ran before it), and there the parsing cost about 6 µs a commit (90 against 83 µs per
- * one-insert commit, means of 6 × 1,500 commits with 8 MB evicted between them).
- */
-interface TransactionStatements {
-  begin: StatementSync;
-  commit: StatementSync;
-  rollback: StatementSync;
-}
-
-const prepared = new WeakMap<DatabaseSync, TransactionStatements>();
-
-function statementsOf(db: DatabaseSync): TransactionStatements {
-  let statements = prepared.get(db);
-  if (statements === undefined) {
-    statements = {
-      begin: db.prepare("BEGIN IMMEDIATE"),
-      commit: db.prepare("COMMIT"),
-      rollback: db.prepare("ROLLBACK"),
-    };
-    prepared.set(db, statements);
-  }
-  return statements;
-}
+import type { DatabaseSync } from "node:sqlite";
+import type { Statements } from "./_sqlite_schema.ts";
 
 /**
  * Runs `body` in a `BEGIN IMMEDIATE` transaction: commits when it returns, rolls back when it
  * throws (and rethrows).
  *
+ * The statements that open and end it are prepared once with the others: `exec` would parse
+ * them on every commit. On the broadcast path a commit runs with caches cold (a fan-out ran
+ * before it), and there the parsing cost about 6 µs a commit (90 against 83 µs per one-insert
+ * commit, means of 6 × 1,500 commits with 8 MB evicted between them).
+ *
  * @param db The open database.
+ * @param sql Its prepared statements.
  * @param body The work; synchronous, like everything on a `DatabaseSync`.
  * @returns What `body` returned, once committed.
  */
-export function transaction<T>(db: DatabaseSync, body: () => T): T {
-  const { begin, commit, rollback } = statementsOf(db);
-  begin.run();
+export function transaction<T>(db: DatabaseSync, sql: Statements, body: () => T): T {
+  sql.begin.run();
   try {
     const result = body();
-    commit.run();
+    sql.commit.run();
     return result;
   } catch (err) {
-    if (db.isTransaction) rollback.run();
+    if (db.isTransaction) sql.rollback.run();
     throw err;
   }
 }

@@ -139,7 +139,7 @@ export class SqliteStore implements Store {
    */
   deleteRoom(id: string): Promise<boolean> {
     return this.#run(`Cannot delete room "${id}"`, () =>
-      transaction(this.#db, () => {
+      transaction(this.#db, this.#sql, () => {
         this.#history.deleteRoom(id);
         return this.#sql.deleteRoom.run(id).changes > 0;
       }));
@@ -235,7 +235,7 @@ export class SqliteStore implements Store {
    */
   probeWrite(): Promise<void> {
     return this.#run(`Cannot write to database ${this.#path}`, () => {
-      transaction(this.#db, () => this.#sql.probe.run(new Date().toISOString()));
+      transaction(this.#db, this.#sql, () => this.#sql.probe.run(new Date().toISOString()));
     });
   }
 
